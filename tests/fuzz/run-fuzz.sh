@@ -1,0 +1,26 @@
+#!/bin/sh
+# run-fuzz.sh BINARY SEEDS MODE SECONDS: runs one fuzz target for the fuzz suite.
+#   libfuzzer: fuzz for SECONDS, starting from SEEDS; new inputs go to a scratch corpus in the
+#              build tree and crashes to fuzz-artifacts/ there (the failing input is named in
+#              the log).
+#   replay:    feed every seed once (non-clang builds).
+set -eu
+binary=$1 seeds=$2 mode=$3 seconds=$4
+name=$(basename "$binary")
+
+case $mode in
+libfuzzer)
+  work=$(pwd)/fuzz-work/$name
+  artifacts=$(pwd)/fuzz-artifacts/$name
+  mkdir -p "$work" "$artifacts"
+  exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$work" "$seeds"
+  ;;
+replay)
+  exec "$binary" "$seeds"/*
+  ;;
+*)
+  echo "run-fuzz.sh: unknown mode '$mode'" >&2
+  exit 2
+  ;;
+esac
