@@ -15,11 +15,10 @@
  */
 #include "config.h"
 
-#include "vb-conf-file.h"
-
 #include <stdarg.h>
 #include <string.h>
 
+#include "vb-conf-file.h"
 #include "vb-error.h"
 
 /* Deeper nesting is no real configuration; the cap keeps the recursion bounded. */
@@ -41,38 +40,38 @@ typedef struct {
 } Parser;
 
 static void
-vb_conf_value_free (VbConfValue *value)
+vb_conf_value_free(VbConfValue *value)
 {
   if (value == NULL)
     return;
-  g_free (value->string);
-  g_clear_pointer (&value->items, g_ptr_array_unref);
-  g_free (value);
+  g_free(value->string);
+  g_clear_pointer(&value->items, g_ptr_array_unref);
+  g_free(value);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbConfValue, vb_conf_value_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbConfValue, vb_conf_value_free)
 
 static void
-vb_conf_entry_free (VbConfEntry *entry)
+vb_conf_entry_free(VbConfEntry *entry)
 {
   if (entry == NULL)
     return;
-  g_free (entry->name);
-  vb_conf_value_free (entry->value);
-  g_free (entry);
+  g_free(entry->name);
+  vb_conf_value_free(entry->value);
+  g_free(entry);
 }
 
 void
-vb_conf_file_free (VbConfFile *self)
+vb_conf_file_free(VbConfFile *self)
 {
   if (self == NULL)
     return;
-  g_free (self->filename);
-  g_clear_pointer (&self->entries, g_ptr_array_unref);
-  g_free (self);
+  g_free(self->filename);
+  g_clear_pointer(&self->entries, g_ptr_array_unref);
+  g_free(self);
 }
 
 const char *
-vb_conf_type_to_string (VbConfType type)
+vb_conf_type_to_string(VbConfType type)
 {
   switch (type) {
   case VB_CONF_STRING:
@@ -82,50 +81,53 @@ vb_conf_type_to_string (VbConfType type)
   case VB_CONF_LIST:
     return "a list";
   default:
-    g_return_val_if_reached (NULL);
+    g_return_val_if_reached(NULL);
   }
 }
 
 static guint
-column_of (const Parser *p, const char *at)
+column_of(const Parser *p, const char *at)
 {
-  return (guint) (at - p->line_start) + 1;
+  return (guint)(at - p->line_start) + 1;
 }
 
 /* Describes the byte at @at for a message: a printable character quoted, else its name. */
 static char *
-describe_at (const Parser *p, const char *at)
+describe_at(const Parser *p, const char *at)
 {
   if (at >= p->end)
-    return g_strdup ("the end of the file");
+    return g_strdup("the end of the file");
   if (*at == '\n')
-    return g_strdup ("the end of the line");
-  if (g_ascii_isgraph (*at))
-    return g_strdup_printf ("'%c'", *at);
-  return g_strdup_printf ("byte 0x%02x", (guint) (guchar) *at);
+    return g_strdup("the end of the line");
+  if (g_ascii_isgraph(*at))
+    return g_strdup_printf("'%c'", *at);
+  return g_strdup_printf("byte 0x%02x", (guint)(guchar)*at);
 }
 
-static gboolean G_GNUC_PRINTF (4, 5)
-fail_at (const Parser *p, const char *at, GError **error, const char *format, ...)
+static gboolean fail_at(const Parser *p, const char *at, GError **error, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+
+static gboolean
+fail_at(const Parser *p, const char *at, GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list args;
 
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
 
   if (p->key != NULL)
-    g_set_error (error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: setting '%s': %s",
-                 p->file->filename, p->line, column_of (p, at), p->key, message);
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: setting '%s': %s",
+                p->file->filename, p->line, column_of(p, at), p->key, message);
   else
-    g_set_error (error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: %s", p->file->filename,
-                 p->line, column_of (p, at), message);
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: %s", p->file->filename,
+                p->line, column_of(p, at), message);
   return FALSE;
 }
 
 static void
-new_line (Parser *p)
+new_line(Parser *p)
 {
   /* p->cur points just past a '\n' */
   p->line++;
@@ -133,14 +135,14 @@ new_line (Parser *p)
 }
 
 static void
-skip_blanks (Parser *p)
+skip_blanks(Parser *p)
 {
   while (p->cur < p->end && (*p->cur == ' ' || *p->cur == '\t' || *p->cur == '\r'))
     p->cur++;
 }
 
 static void
-skip_comment (Parser *p)
+skip_comment(Parser *p)
 {
   if (p->cur < p->end && *p->cur == '#') {
     while (p->cur < p->end && *p->cur != '\n')
@@ -150,53 +152,53 @@ skip_comment (Parser *p)
 
 /* Inside a list, newlines and comments are white space too. */
 static void
-skip_list_space (Parser *p)
+skip_list_space(Parser *p)
 {
   for (;;) {
-    skip_blanks (p);
-    skip_comment (p);
+    skip_blanks(p);
+    skip_comment(p);
     if (p->cur < p->end && *p->cur == '\n') {
       p->cur++;
-      new_line (p);
+      new_line(p);
       continue;
     }
     return;
   }
 }
 
-static gboolean parse_value (Parser *p, guint depth, VbConfValue **out, GError **error);
+static gboolean parse_value(Parser *p, guint depth, VbConfValue **out, GError **error);
 
 static gboolean
-check_string_text (Parser *p, const char *open, const char *text, gsize len, GError **error)
+check_string_text(Parser *p, const char *open, const char *text, gsize len, GError **error)
 {
-  if (memchr (text, '\0', len) != NULL)
-    return fail_at (p, open, error, "the string starting here contains a NUL byte");
-  if (!g_utf8_validate (text, (gssize) len, NULL))
-    return fail_at (p, open, error, "the string starting here is not valid UTF-8");
+  if (memchr(text, '\0', len) != NULL)
+    return fail_at(p, open, error, "the string starting here contains a NUL byte");
+  if (!g_utf8_validate(text, (gssize)len, NULL))
+    return fail_at(p, open, error, "the string starting here is not valid UTF-8");
   return TRUE;
 }
 
 static gboolean
-parse_string (Parser *p, VbConfValue *value, GError **error)
+parse_string(Parser *p, VbConfValue *value, GError **error)
 {
   const char *open = p->cur;
   char quote = *p->cur;
 
-  if (quote == '"' && p->end - p->cur >= 3 && strncmp (p->cur, "\"\"\"", 3) == 0) {
+  if (quote == '"' && p->end - p->cur >= 3 && strncmp(p->cur, "\"\"\"", 3) == 0) {
     const char *text = p->cur + 3;
     const char *close = NULL;
 
     for (const char *q = text; q + 3 <= p->end; q++) {
-      if (strncmp (q, "\"\"\"", 3) == 0) {
+      if (strncmp(q, "\"\"\"", 3) == 0) {
         close = q;
         break;
       }
     }
     if (close == NULL)
-      return fail_at (p, open, error, "the string opened with \"\"\" here is never closed");
-    if (!check_string_text (p, open, text, (gsize) (close - text), error))
+      return fail_at(p, open, error, "the string opened with \"\"\" here is never closed");
+    if (!check_string_text(p, open, text, (gsize)(close - text), error))
       return FALSE;
-    value->string = g_strndup (text, (gsize) (close - text));
+    value->string = g_strndup(text, (gsize)(close - text));
     /* The string may span lines: keep the line count right for what follows. */
     for (const char *q = text; q < close; q++) {
       if (*q == '\n') {
@@ -212,21 +214,21 @@ parse_string (Parser *p, VbConfValue *value, GError **error)
     if (*q == '\n')
       break;
     if (*q == quote) {
-      if (!check_string_text (p, open, open + 1, (gsize) (q - open - 1), error))
+      if (!check_string_text(p, open, open + 1, (gsize)(q - open - 1), error))
         return FALSE;
-      value->string = g_strndup (open + 1, (gsize) (q - open - 1));
+      value->string = g_strndup(open + 1, (gsize)(q - open - 1));
       p->cur = q + 1;
       return TRUE;
     }
   }
-  return fail_at (p, open, error,
-                  "the string opened with %c here is not closed on the same line (use \"\"\" "
-                  "for text over several lines)",
-                  quote);
+  return fail_at(p, open, error,
+                 "the string opened with %c here is not closed on the same line (use \"\"\" "
+                 "for text over several lines)",
+                 quote);
 }
 
 static gboolean
-parse_integer (Parser *p, VbConfValue *value, GError **error)
+parse_integer(Parser *p, VbConfValue *value, GError **error)
 {
   const char *start = p->cur;
   gboolean negative = FALSE;
@@ -238,61 +240,61 @@ parse_integer (Parser *p, VbConfValue *value, GError **error)
     p->cur++;
   }
   digits = p->cur;
-  while (p->cur < p->end && g_ascii_isdigit (*p->cur)) {
-    guint digit = (guint) (*p->cur - '0');
+  while (p->cur < p->end && g_ascii_isdigit(*p->cur)) {
+    guint digit = (guint)(*p->cur - '0');
 
     if (magnitude > (G_MAXUINT64 - digit) / 10)
-      return fail_at (p, start, error, "the integer starting here is out of the 64-bit range");
+      return fail_at(p, start, error, "the integer starting here is out of the 64-bit range");
     magnitude = magnitude * 10 + digit;
     p->cur++;
   }
   if (p->cur == digits)
-    return fail_at (p, start, error, "expected digits after the sign");
-  if (p->cur < p->end && (g_ascii_isalpha (*p->cur) || *p->cur == '_' || *p->cur == '.')) {
-    g_autofree char *found = describe_at (p, p->cur);
-    return fail_at (p, start, error,
-                    "the integer starting here runs into %s (strings need quotes)", found);
+    return fail_at(p, start, error, "expected digits after the sign");
+  if (p->cur < p->end && (g_ascii_isalpha(*p->cur) || *p->cur == '_' || *p->cur == '.')) {
+    g_autofree char *found = describe_at(p, p->cur);
+    return fail_at(p, start, error, "the integer starting here runs into %s (strings need quotes)",
+                   found);
   }
 
   if (negative) {
-    if (magnitude > (guint64) G_MAXINT64 + 1)
-      return fail_at (p, start, error, "the integer starting here is out of the 64-bit range");
-    value->integer = magnitude == (guint64) G_MAXINT64 + 1 ? G_MININT64 : -(gint64) magnitude;
+    if (magnitude > (guint64)G_MAXINT64 + 1)
+      return fail_at(p, start, error, "the integer starting here is out of the 64-bit range");
+    value->integer = magnitude == (guint64)G_MAXINT64 + 1 ? G_MININT64 : -(gint64)magnitude;
   } else {
-    if (magnitude > (guint64) G_MAXINT64)
-      return fail_at (p, start, error, "the integer starting here is out of the 64-bit range");
-    value->integer = (gint64) magnitude;
+    if (magnitude > (guint64)G_MAXINT64)
+      return fail_at(p, start, error, "the integer starting here is out of the 64-bit range");
+    value->integer = (gint64)magnitude;
   }
   return TRUE;
 }
 
 static gboolean
-parse_list (Parser *p, guint depth, VbConfValue *value, GError **error)
+parse_list(Parser *p, guint depth, VbConfValue *value, GError **error)
 {
   const char *open = p->cur;
   guint open_line = p->line;
-  guint open_column = column_of (p, open);
+  guint open_column = column_of(p, open);
 
   if (depth >= MAX_LIST_DEPTH)
-    return fail_at (p, open, error, "lists nested more than %d deep", MAX_LIST_DEPTH);
+    return fail_at(p, open, error, "lists nested more than %d deep", MAX_LIST_DEPTH);
 
-  value->items = g_ptr_array_new_with_free_func ((GDestroyNotify) vb_conf_value_free);
+  value->items = g_ptr_array_new_with_free_func((GDestroyNotify)vb_conf_value_free);
   p->cur++; /* '[' */
   for (;;) {
     VbConfValue *item = NULL;
 
-    skip_list_space (p);
+    skip_list_space(p);
     if (p->cur >= p->end)
-      return fail_at (p, p->cur, error, "the list opened at line %u, column %u is never closed",
-                      open_line, open_column);
+      return fail_at(p, p->cur, error, "the list opened at line %u, column %u is never closed",
+                     open_line, open_column);
     if (*p->cur == ']') {
       p->cur++;
       return TRUE;
     }
-    if (!parse_value (p, depth + 1, &item, error))
+    if (!parse_value(p, depth + 1, &item, error))
       return FALSE;
-    g_ptr_array_add (value->items, item);
-    skip_list_space (p);
+    g_ptr_array_add(value->items, item);
+    skip_list_space(p);
     if (p->cur < p->end && *p->cur == ',') {
       p->cur++;
       continue;
@@ -302,92 +304,92 @@ parse_list (Parser *p, guint depth, VbConfValue *value, GError **error)
       return TRUE;
     }
     if (p->cur >= p->end)
-      return fail_at (p, p->cur, error, "the list opened at line %u, column %u is never closed",
-                      open_line, open_column);
+      return fail_at(p, p->cur, error, "the list opened at line %u, column %u is never closed",
+                     open_line, open_column);
     {
-      g_autofree char *found = describe_at (p, p->cur);
-      return fail_at (p, p->cur, error, "expected ',' or ']' in the list, found %s", found);
+      g_autofree char *found = describe_at(p, p->cur);
+      return fail_at(p, p->cur, error, "expected ',' or ']' in the list, found %s", found);
     }
   }
 }
 
 static gboolean
-parse_value (Parser *p, guint depth, VbConfValue **out, GError **error)
+parse_value(Parser *p, guint depth, VbConfValue **out, GError **error)
 {
-  g_autoptr(VbConfValue) value = g_new0 (VbConfValue, 1);
+  g_autoptr(VbConfValue) value = g_new0(VbConfValue, 1);
   char c;
 
   value->line = p->line;
-  value->column = column_of (p, p->cur);
+  value->column = column_of(p, p->cur);
 
   c = p->cur < p->end ? *p->cur : '\0';
   if (p->cur < p->end && (c == '"' || c == '\'')) {
     value->type = VB_CONF_STRING;
-    if (!parse_string (p, value, error))
+    if (!parse_string(p, value, error))
       return FALSE;
-  } else if (p->cur < p->end && (g_ascii_isdigit (c) || c == '+' || c == '-')) {
+  } else if (p->cur < p->end && (g_ascii_isdigit(c) || c == '+' || c == '-')) {
     value->type = VB_CONF_INTEGER;
-    if (!parse_integer (p, value, error))
+    if (!parse_integer(p, value, error))
       return FALSE;
   } else if (p->cur < p->end && c == '[') {
     value->type = VB_CONF_LIST;
-    if (!parse_list (p, depth, value, error))
+    if (!parse_list(p, depth, value, error))
       return FALSE;
   } else {
-    g_autofree char *found = describe_at (p, p->cur);
-    return fail_at (p, p->cur, error,
-                    "expected a value (a quoted string, an integer or a [list]), found %s", found);
+    g_autofree char *found = describe_at(p, p->cur);
+    return fail_at(p, p->cur, error,
+                   "expected a value (a quoted string, an integer or a [list]), found %s", found);
   }
-  *out = g_steal_pointer (&value);
+  *out = g_steal_pointer(&value);
   return TRUE;
 }
 
 static gboolean
-parse_entry (Parser *p, GError **error)
+parse_entry(Parser *p, GError **error)
 {
   const char *name_start = p->cur;
   VbConfEntry *entry;
   VbConfValue *value = NULL;
   g_autofree char *name = NULL;
   guint line = p->line;
-  guint column = column_of (p, p->cur);
+  guint column = column_of(p, p->cur);
 
-  if (!g_ascii_isalpha (*p->cur) && *p->cur != '_') {
-    g_autofree char *found = describe_at (p, p->cur);
-    return fail_at (p, p->cur, error, "expected a setting name, found %s", found);
+  if (!g_ascii_isalpha(*p->cur) && *p->cur != '_') {
+    g_autofree char *found = describe_at(p, p->cur);
+    return fail_at(p, p->cur, error, "expected a setting name, found %s", found);
   }
-  while (p->cur < p->end && (g_ascii_isalnum (*p->cur) || *p->cur == '_'))
+  while (p->cur < p->end && (g_ascii_isalnum(*p->cur) || *p->cur == '_'))
     p->cur++;
-  name = g_strndup (name_start, (gsize) (p->cur - name_start));
+  name = g_strndup(name_start, (gsize)(p->cur - name_start));
   p->key = name;
 
-  skip_blanks (p);
+  skip_blanks(p);
   if (p->cur >= p->end || *p->cur != '=') {
-    g_autofree char *found = describe_at (p, p->cur);
-    fail_at (p, p->cur, error, "expected '=' after the name, found %s", found);
+    g_autofree char *found = describe_at(p, p->cur);
+    fail_at(p, p->cur, error, "expected '=' after the name, found %s", found);
     p->key = NULL;
     return FALSE;
   }
   p->cur++;
-  skip_blanks (p);
-  if (!parse_value (p, 0, &value, error)) {
+  skip_blanks(p);
+  if (!parse_value(p, 0, &value, error)) {
     p->key = NULL;
     return FALSE;
   }
-  entry = g_new0 (VbConfEntry, 1);
+  entry = g_new0(VbConfEntry, 1);
   entry->line = line;
   entry->column = column;
   entry->value = value;
-  entry->name = g_steal_pointer (&name);
-  g_ptr_array_add ((GPtrArray *) p->file->entries, entry);
+  entry->name = g_steal_pointer(&name);
+  g_ptr_array_add((GPtrArray *)p->file->entries, entry);
 
-  skip_blanks (p);
-  skip_comment (p);
+  skip_blanks(p);
+  skip_comment(p);
   if (p->cur < p->end && *p->cur != '\n' && *p->cur != ';') {
-    g_autofree char *found = describe_at (p, p->cur);
+    g_autofree char *found = describe_at(p, p->cur);
     p->key = entry->name;
-    fail_at (p, p->cur, error, "expected the end of the line or ';' after the value, found %s",
-             found);
+    fail_at(p, p->cur, error, "expected the end of the line or ';' after the value, found %s",
+            found);
     p->key = NULL;
     return FALSE;
   }
@@ -405,16 +407,16 @@ parse_entry (Parser *p, GError **error)
  * Returns: (transfer full) (nullable): the entries in file order
  */
 VbConfFile *
-vb_conf_file_parse (const char *filename, const char *data, gsize length, GError **error)
+vb_conf_file_parse(const char *filename, const char *data, gsize length, GError **error)
 {
-  g_autoptr(VbConfFile) self = g_new0 (VbConfFile, 1);
+  g_autoptr(VbConfFile) self = g_new0(VbConfFile, 1);
   Parser p = {0};
 
-  g_return_val_if_fail (filename != NULL, NULL);
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail(filename != NULL, NULL);
+  g_return_val_if_fail(data != NULL || length == 0, NULL);
 
-  self->filename = g_strdup (filename);
-  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) vb_conf_entry_free);
+  self->filename = g_strdup(filename);
+  self->entries = g_ptr_array_new_with_free_func((GDestroyNotify)vb_conf_entry_free);
 
   p.file = self;
   p.start = data != NULL ? data : "";
@@ -424,42 +426,42 @@ vb_conf_file_parse (const char *filename, const char *data, gsize length, GError
   p.line = 1;
 
   while (p.cur < p.end) {
-    skip_blanks (&p);
-    skip_comment (&p);
+    skip_blanks(&p);
+    skip_comment(&p);
     if (p.cur >= p.end)
       break;
     if (*p.cur == '\n') {
       p.cur++;
-      new_line (&p);
+      new_line(&p);
       continue;
     }
     if (*p.cur == ';') {
       p.cur++;
       continue;
     }
-    if (!parse_entry (&p, error))
+    if (!parse_entry(&p, error))
       return NULL;
   }
-  return g_steal_pointer (&self);
+  return g_steal_pointer(&self);
 }
 
 const char *
-vb_conf_file_get_filename (const VbConfFile *self)
+vb_conf_file_get_filename(const VbConfFile *self)
 {
   return self->filename;
 }
 
 guint
-vb_conf_file_get_n_entries (const VbConfFile *self)
+vb_conf_file_get_n_entries(const VbConfFile *self)
 {
   return self->entries->len;
 }
 
 const VbConfEntry *
-vb_conf_file_get_entry (const VbConfFile *self, guint index)
+vb_conf_file_get_entry(const VbConfFile *self, guint index)
 {
-  g_return_val_if_fail (index < self->entries->len, NULL);
-  return g_ptr_array_index (self->entries, index);
+  g_return_val_if_fail(index < self->entries->len, NULL);
+  return g_ptr_array_index(self->entries, index);
 }
 
 /**
@@ -469,12 +471,12 @@ vb_conf_file_get_entry (const VbConfFile *self, guint index)
  * ignored
  */
 const VbConfEntry *
-vb_conf_file_lookup (const VbConfFile *self, const char *name)
+vb_conf_file_lookup(const VbConfFile *self, const char *name)
 {
   for (guint i = 0; i < self->entries->len; i++) {
-    const VbConfEntry *entry = g_ptr_array_index (self->entries, i);
+    const VbConfEntry *entry = g_ptr_array_index(self->entries, i);
 
-    if (g_str_equal (entry->name, name))
+    if (g_str_equal(entry->name, name))
       return entry;
   }
   return NULL;
@@ -487,11 +489,10 @@ vb_conf_file_lookup (const VbConfFile *self, const char *name)
  * item 0
  */
 const VbConfValue *
-vb_conf_entry_get_item (const VbConfEntry *entry, guint index)
+vb_conf_entry_get_item(const VbConfEntry *entry, guint index)
 {
   if (entry->value->type == VB_CONF_LIST)
-    return index < entry->value->items->len ? g_ptr_array_index (entry->value->items, index)
-                                            : NULL;
+    return index < entry->value->items->len ? g_ptr_array_index(entry->value->items, index) : NULL;
   return index == 0 ? entry->value : NULL;
 }
 
@@ -503,36 +504,36 @@ vb_conf_entry_get_item (const VbConfEntry *entry, guint index)
  * "FILE:LINE:COLUMN: setting 'KEY': MESSAGE".
  */
 void
-vb_conf_file_set_value_error (const VbConfFile *self,
-                              const VbConfEntry *entry,
-                              const VbConfValue *value,
-                              GError **error,
-                              const char *format,
-                              ...)
+vb_conf_file_set_value_error(const VbConfFile *self,
+                             const VbConfEntry *entry,
+                             const VbConfValue *value,
+                             GError **error,
+                             const char *format,
+                             ...)
 {
   g_autofree char *message = NULL;
   va_list args;
 
   if (value == NULL)
     value = entry->value;
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: setting '%s': %s",
-               self->filename, value->line, value->column, entry->name, message);
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG, "%s:%u:%u: setting '%s': %s",
+              self->filename, value->line, value->column, entry->name, message);
 }
 
 static gboolean
-check_type (const VbConfFile *self,
-            const VbConfEntry *entry,
-            VbConfType want,
-            const char *want_text,
-            GError **error)
+check_type(const VbConfFile *self,
+           const VbConfEntry *entry,
+           VbConfType want,
+           const char *want_text,
+           GError **error)
 {
   if (entry->value->type == want)
     return TRUE;
-  vb_conf_file_set_value_error (self, entry, NULL, error, "expected %s, found %s", want_text,
-                                vb_conf_type_to_string (entry->value->type));
+  vb_conf_file_set_value_error(self, entry, NULL, error, "expected %s, found %s", want_text,
+                               vb_conf_type_to_string(entry->value->type));
   return FALSE;
 }
 
@@ -540,31 +541,31 @@ check_type (const VbConfFile *self,
  * their defaults. */
 
 gboolean
-vb_conf_file_get_string (const VbConfFile *self, const char *name, char **inout, GError **error)
+vb_conf_file_get_string(const VbConfFile *self, const char *name, char **inout, GError **error)
 {
-  const VbConfEntry *entry = vb_conf_file_lookup (self, name);
+  const VbConfEntry *entry = vb_conf_file_lookup(self, name);
 
   if (entry == NULL)
     return TRUE;
-  if (!check_type (self, entry, VB_CONF_STRING, "a quoted string", error))
+  if (!check_type(self, entry, VB_CONF_STRING, "a quoted string", error))
     return FALSE;
-  g_free (*inout);
-  *inout = g_strdup (entry->value->string);
+  g_free(*inout);
+  *inout = g_strdup(entry->value->string);
   return TRUE;
 }
 
 gboolean
-vb_conf_file_get_bool (const VbConfFile *self, const char *name, gboolean *inout, GError **error)
+vb_conf_file_get_bool(const VbConfFile *self, const char *name, gboolean *inout, GError **error)
 {
-  const VbConfEntry *entry = vb_conf_file_lookup (self, name);
+  const VbConfEntry *entry = vb_conf_file_lookup(self, name);
 
   if (entry == NULL)
     return TRUE;
-  if (!check_type (self, entry, VB_CONF_INTEGER, "0 or 1", error))
+  if (!check_type(self, entry, VB_CONF_INTEGER, "0 or 1", error))
     return FALSE;
   if (entry->value->integer != 0 && entry->value->integer != 1) {
-    vb_conf_file_set_value_error (self, entry, NULL, error, "expected 0 or 1, found %" G_GINT64_FORMAT,
-                                  entry->value->integer);
+    vb_conf_file_set_value_error(self, entry, NULL, error,
+                                 "expected 0 or 1, found %" G_GINT64_FORMAT, entry->value->integer);
     return FALSE;
   }
   *inout = entry->value->integer == 1;
@@ -572,24 +573,21 @@ vb_conf_file_get_bool (const VbConfFile *self, const char *name, gboolean *inout
 }
 
 gboolean
-vb_conf_file_get_int (const VbConfFile *self,
-                      const char *name,
-                      gint64 min,
-                      gint64 max,
-                      gint64 *inout,
-                      GError **error)
+vb_conf_file_get_int(
+    const VbConfFile *self, const char *name, gint64 min, gint64 max, gint64 *inout, GError **error)
 {
-  const VbConfEntry *entry = vb_conf_file_lookup (self, name);
+  const VbConfEntry *entry = vb_conf_file_lookup(self, name);
 
   if (entry == NULL)
     return TRUE;
-  if (!check_type (self, entry, VB_CONF_INTEGER, "an integer", error))
+  if (!check_type(self, entry, VB_CONF_INTEGER, "an integer", error))
     return FALSE;
   if (entry->value->integer < min || entry->value->integer > max) {
-    vb_conf_file_set_value_error (self, entry, NULL, error,
-                                  "%" G_GINT64_FORMAT " is out of range: allowed are %" G_GINT64_FORMAT
-                                  " to %" G_GINT64_FORMAT,
-                                  entry->value->integer, min, max);
+    vb_conf_file_set_value_error(self, entry, NULL, error,
+                                 "%" G_GINT64_FORMAT
+                                 " is out of range: allowed are %" G_GINT64_FORMAT
+                                 " to %" G_GINT64_FORMAT,
+                                 entry->value->integer, min, max);
     return FALSE;
   }
   *inout = entry->value->integer;
@@ -597,40 +595,40 @@ vb_conf_file_get_int (const VbConfFile *self,
 }
 
 gboolean
-vb_conf_file_get_string_list (const VbConfFile *self,
-                              const char *name,
-                              gboolean allow_single_string,
-                              GStrv *inout,
-                              GError **error)
+vb_conf_file_get_string_list(const VbConfFile *self,
+                             const char *name,
+                             gboolean allow_single_string,
+                             GStrv *inout,
+                             GError **error)
 {
-  const VbConfEntry *entry = vb_conf_file_lookup (self, name);
+  const VbConfEntry *entry = vb_conf_file_lookup(self, name);
   g_autoptr(GStrvBuilder) builder = NULL;
 
   if (entry == NULL)
     return TRUE;
-  builder = g_strv_builder_new ();
+  builder = g_strv_builder_new();
   if (entry->value->type == VB_CONF_STRING && allow_single_string) {
-    g_strv_builder_add (builder, entry->value->string);
+    g_strv_builder_add(builder, entry->value->string);
   } else if (entry->value->type == VB_CONF_LIST) {
     for (guint i = 0; i < entry->value->items->len; i++) {
-      const VbConfValue *item = g_ptr_array_index (entry->value->items, i);
+      const VbConfValue *item = g_ptr_array_index(entry->value->items, i);
 
       if (item->type != VB_CONF_STRING) {
-        vb_conf_file_set_value_error (self, entry, item, error,
-                                      "list items must be quoted strings, found %s",
-                                      vb_conf_type_to_string (item->type));
+        vb_conf_file_set_value_error(self, entry, item, error,
+                                     "list items must be quoted strings, found %s",
+                                     vb_conf_type_to_string(item->type));
         return FALSE;
       }
-      g_strv_builder_add (builder, item->string);
+      g_strv_builder_add(builder, item->string);
     }
   } else {
-    vb_conf_file_set_value_error (self, entry, NULL, error, "expected %s, found %s",
-                                  allow_single_string ? "a quoted string or a list of them"
-                                                      : "a list of quoted strings",
-                                  vb_conf_type_to_string (entry->value->type));
+    vb_conf_file_set_value_error(self, entry, NULL, error, "expected %s, found %s",
+                                 allow_single_string ? "a quoted string or a list of them"
+                                                     : "a list of quoted strings",
+                                 vb_conf_type_to_string(entry->value->type));
     return FALSE;
   }
-  g_strfreev (*inout);
-  *inout = g_strv_builder_end (builder);
+  g_strfreev(*inout);
+  *inout = g_strv_builder_end(builder);
   return TRUE;
 }

@@ -15,44 +15,43 @@ typedef struct {
 } VbErrorName;
 
 static const VbErrorName vb_error_names[] = {
-  {VB_ERROR_FAILED, "org.virtbus.Virtbus1.Error.Failed", FALSE},
-  {VB_ERROR_NO_SUCH_DOMAIN, "org.virtbus.Virtbus1.Error.NoSuchDomain", FALSE},
-  {VB_ERROR_DOMAIN_EXISTS, "org.virtbus.Virtbus1.Error.DomainExists", FALSE},
-  {VB_ERROR_INVALID_XML, "org.virtbus.Virtbus1.Error.InvalidXML", FALSE},
-  {VB_ERROR_INVALID_CONFIG, "org.virtbus.Virtbus1.Error.InvalidConfig", FALSE},
-  {VB_ERROR_NOT_SUPPORTED, "org.virtbus.Virtbus1.Error.NotSupported", FALSE},
-  {VB_ERROR_INVALID_STATE, "org.virtbus.Virtbus1.Error.InvalidState", FALSE},
-  {VB_ERROR_QEMU_FAILED, "org.virtbus.Virtbus1.Error.QemuFailed", FALSE},
-  {VB_ERROR_MONITOR_ERROR, "org.virtbus.Virtbus1.Error.MonitorError", FALSE},
-  {VB_ERROR_TIMEOUT, "org.virtbus.Virtbus1.Error.Timeout", FALSE},
-  {VB_ERROR_AUTHORIZATION_DISMISSED, "org.virtbus.Virtbus1.Error.AuthorizationDismissed", FALSE},
-  {VB_ERROR_INVALID_ARGS, "org.freedesktop.DBus.Error.InvalidArgs", TRUE},
-  {VB_ERROR_ACCESS_DENIED, "org.freedesktop.DBus.Error.AccessDenied", TRUE},
-  /* GLib 2.74 has no code for this standard name, so it is registered in our domain, as
-   * systemd's bus-polkit.c does with its own. */
-  {VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-   "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", FALSE},
+    {VB_ERROR_FAILED, "org.virtbus.Virtbus1.Error.Failed", FALSE},
+    {VB_ERROR_NO_SUCH_DOMAIN, "org.virtbus.Virtbus1.Error.NoSuchDomain", FALSE},
+    {VB_ERROR_DOMAIN_EXISTS, "org.virtbus.Virtbus1.Error.DomainExists", FALSE},
+    {VB_ERROR_INVALID_XML, "org.virtbus.Virtbus1.Error.InvalidXML", FALSE},
+    {VB_ERROR_INVALID_CONFIG, "org.virtbus.Virtbus1.Error.InvalidConfig", FALSE},
+    {VB_ERROR_NOT_SUPPORTED, "org.virtbus.Virtbus1.Error.NotSupported", FALSE},
+    {VB_ERROR_INVALID_STATE, "org.virtbus.Virtbus1.Error.InvalidState", FALSE},
+    {VB_ERROR_QEMU_FAILED, "org.virtbus.Virtbus1.Error.QemuFailed", FALSE},
+    {VB_ERROR_MONITOR_ERROR, "org.virtbus.Virtbus1.Error.MonitorError", FALSE},
+    {VB_ERROR_TIMEOUT, "org.virtbus.Virtbus1.Error.Timeout", FALSE},
+    {VB_ERROR_AUTHORIZATION_DISMISSED, "org.virtbus.Virtbus1.Error.AuthorizationDismissed", FALSE},
+    {VB_ERROR_INVALID_ARGS, "org.freedesktop.DBus.Error.InvalidArgs", TRUE},
+    {VB_ERROR_ACCESS_DENIED, "org.freedesktop.DBus.Error.AccessDenied", TRUE},
+    /* GLib 2.74 has no code for this standard name, so it is registered in our domain, as
+     * systemd's bus-polkit.c does with its own. */
+    {VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+     "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", FALSE},
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (vb_error_names) == VB_ERROR_N_ERRORS);
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_error_names) == VB_ERROR_N_ERRORS);
 
 GQuark
-vb_error_quark (void)
+vb_error_quark(void)
 {
   static gsize quark = 0;
 
-  if (g_once_init_enter (&quark)) {
-    GQuark q = g_quark_from_static_string ("vb-error-quark");
+  if (g_once_init_enter(&quark)) {
+    GQuark q = g_quark_from_static_string("vb-error-quark");
 
-    for (gsize i = 0; i < G_N_ELEMENTS (vb_error_names); i++) {
-      g_assert (vb_error_names[i].code == (VbError) i);
+    for (gsize i = 0; i < G_N_ELEMENTS(vb_error_names); i++) {
+      g_assert(vb_error_names[i].code == (VbError)i);
       if (!vb_error_names[i].owned_by_gdbus)
-        g_dbus_error_register_error (q, (gint) vb_error_names[i].code,
-                                     vb_error_names[i].dbus_name);
+        g_dbus_error_register_error(q, (gint)vb_error_names[i].code, vb_error_names[i].dbus_name);
     }
-    g_once_init_leave (&quark, q);
+    g_once_init_leave(&quark, q);
   }
-  return (GQuark) quark;
+  return (GQuark)quark;
 }
 
 /**
@@ -62,16 +61,16 @@ vb_error_quark (void)
  * Returns: (transfer none): the D-Bus error name a client sees for @code.
  */
 const char *
-vb_error_get_dbus_name (VbError code)
+vb_error_get_dbus_name(VbError code)
 {
-  g_return_val_if_fail ((guint) code < VB_ERROR_N_ERRORS, NULL);
+  g_return_val_if_fail((guint)code < VB_ERROR_N_ERRORS, NULL);
   return vb_error_names[code].dbus_name;
 }
 
 static gint
-io_error_to_vb (gint code)
+io_error_to_vb(gint code)
 {
-  switch ((GIOErrorEnum) code) {
+  switch ((GIOErrorEnum)code) {
   case G_IO_ERROR_INVALID_ARGUMENT:
   case G_IO_ERROR_INVALID_FILENAME:
     return VB_ERROR_INVALID_ARGS;
@@ -102,34 +101,34 @@ io_error_to_vb (gint code)
  * Returns: (transfer full): a new error with the same message
  */
 GError *
-vb_error_to_dbus (const GError *error)
+vb_error_to_dbus(const GError *error)
 {
   gint code;
 
-  g_return_val_if_fail (error != NULL, NULL);
+  g_return_val_if_fail(error != NULL, NULL);
 
   if (error->domain == G_DBUS_ERROR)
-    return g_error_copy (error);
+    return g_error_copy(error);
 
-  if (error->domain == VB_ERROR && (guint) error->code < VB_ERROR_N_ERRORS) {
+  if (error->domain == VB_ERROR && (guint)error->code < VB_ERROR_N_ERRORS) {
     code = error->code;
   } else if (error->domain == G_IO_ERROR) {
-    code = io_error_to_vb (error->code);
+    code = io_error_to_vb(error->code);
   } else if (error->domain == G_FILE_ERROR || error->domain == G_SPAWN_ERROR) {
     code = VB_ERROR_FAILED;
   } else {
-    g_critical ("unmapped error %s:%d reached the bus boundary: %s",
-                g_quark_to_string (error->domain), error->code, error->message);
+    g_critical("unmapped error %s:%d reached the bus boundary: %s",
+               g_quark_to_string(error->domain), error->code, error->message);
     code = VB_ERROR_FAILED;
   }
 
   switch (code) {
   case VB_ERROR_INVALID_ARGS:
-    return g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, error->message);
+    return g_error_new_literal(G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, error->message);
   case VB_ERROR_ACCESS_DENIED:
-    return g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, error->message);
+    return g_error_new_literal(G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, error->message);
   default:
-    return g_error_new_literal (VB_ERROR, code, error->message);
+    return g_error_new_literal(VB_ERROR, code, error->message);
   }
 }
 
@@ -145,37 +144,37 @@ vb_error_to_dbus (const GError *error)
  * Returns: (transfer full): a new VB_ERROR error
  */
 GError *
-vb_error_from_dbus (const GError *error)
+vb_error_from_dbus(const GError *error)
 {
   g_autoptr(GError) copy = NULL;
   g_autofree char *remote_name = NULL;
 
-  g_return_val_if_fail (error != NULL, NULL);
+  g_return_val_if_fail(error != NULL, NULL);
 
-  (void) vb_error_quark (); /* the names must be registered before decoding */
-  copy = g_error_copy (error);
-  if (g_dbus_error_is_remote_error (copy))
-    remote_name = g_dbus_error_get_remote_error (copy);
-  g_dbus_error_strip_remote_error (copy);
+  (void)vb_error_quark(); /* the names must be registered before decoding */
+  copy = g_error_copy(error);
+  if (g_dbus_error_is_remote_error(copy))
+    remote_name = g_dbus_error_get_remote_error(copy);
+  g_dbus_error_strip_remote_error(copy);
 
   if (copy->domain == VB_ERROR)
-    return g_steal_pointer (&copy);
+    return g_steal_pointer(&copy);
   if (copy->domain == G_DBUS_ERROR) {
     switch (copy->code) {
     case G_DBUS_ERROR_INVALID_ARGS:
-      return g_error_new_literal (VB_ERROR, VB_ERROR_INVALID_ARGS, copy->message);
+      return g_error_new_literal(VB_ERROR, VB_ERROR_INVALID_ARGS, copy->message);
     case G_DBUS_ERROR_ACCESS_DENIED:
     case G_DBUS_ERROR_AUTH_FAILED:
-      return g_error_new_literal (VB_ERROR, VB_ERROR_ACCESS_DENIED, copy->message);
+      return g_error_new_literal(VB_ERROR, VB_ERROR_ACCESS_DENIED, copy->message);
     case G_DBUS_ERROR_TIMEOUT:
     case G_DBUS_ERROR_TIMED_OUT:
     case G_DBUS_ERROR_NO_REPLY:
-      return g_error_new_literal (VB_ERROR, VB_ERROR_TIMEOUT, copy->message);
+      return g_error_new_literal(VB_ERROR, VB_ERROR_TIMEOUT, copy->message);
     default:
       break;
     }
   }
   if (remote_name != NULL)
-    return g_error_new (VB_ERROR, VB_ERROR_FAILED, "%s (%s)", copy->message, remote_name);
-  return g_error_new_literal (VB_ERROR, VB_ERROR_FAILED, copy->message);
+    return g_error_new(VB_ERROR, VB_ERROR_FAILED, "%s (%s)", copy->message, remote_name);
+  return g_error_new_literal(VB_ERROR, VB_ERROR_FAILED, copy->message);
 }

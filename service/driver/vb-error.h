@@ -1,4 +1,5 @@
-/* vb-error.h: the one error domain of virtbus, shared by the driver core, the daemon and the client.
+/* vb-error.h: the one error domain of virtbus, shared by the driver core, the daemon and the
+ * client.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-#define VB_ERROR (vb_error_quark ())
+#define VB_ERROR (vb_error_quark())
 
 /* Keep in step with the name table in vb-error.c (a static assertion checks the count) and with
  * DESIGN.md §3. */
@@ -34,11 +35,11 @@ typedef enum {
 
 #define VB_ERROR_N_ERRORS (VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED + 1)
 
-GQuark vb_error_quark (void);
+GQuark vb_error_quark(void);
 
-const char *vb_error_get_dbus_name (VbError code);
+const char *vb_error_get_dbus_name(VbError code);
 
-GError *vb_error_to_dbus (const GError *error);
-GError *vb_error_from_dbus (const GError *error);
+GError *vb_error_to_dbus(const GError *error);
+GError *vb_error_from_dbus(const GError *error);
 
 G_END_DECLS

@@ -15,7 +15,7 @@ typedef enum {
   VB_INSTANCE_EMBED,
 } VbInstanceKind;
 
-const char *vb_instance_kind_to_string (VbInstanceKind kind);
+const char *vb_instance_kind_to_string(VbInstanceKind kind);
 
 /* What a connection URI names: the instance and, for embed, its absolute root directory. */
 typedef struct {
@@ -23,9 +23,9 @@ typedef struct {
   char *root; /* (nullable) (owned): embed only, canonical absolute path */
 } VbInstanceUri;
 
-VbInstanceUri *vb_instance_uri_parse (const char *uri, GError **error);
-char *vb_instance_uri_to_string (const VbInstanceUri *self);
-void vb_instance_uri_free (VbInstanceUri *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbInstanceUri, vb_instance_uri_free)
+VbInstanceUri *vb_instance_uri_parse(const char *uri, GError **error);
+char *vb_instance_uri_to_string(const VbInstanceUri *self);
+void vb_instance_uri_free(VbInstanceUri *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbInstanceUri, vb_instance_uri_free)
 
 G_END_DECLS

@@ -29,23 +29,23 @@ typedef enum {
 
 typedef struct _VbPaths VbPaths;
 
-VbPaths *vb_paths_new_system (void);
-VbPaths *vb_paths_new_session (GError **error);
-VbPaths *vb_paths_new_embed (const char *root, GError **error);
-VbPaths *vb_paths_new_for_uri (const VbInstanceUri *uri, GError **error);
-void vb_paths_free (VbPaths *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbPaths, vb_paths_free)
+VbPaths *vb_paths_new_system(void);
+VbPaths *vb_paths_new_session(GError **error);
+VbPaths *vb_paths_new_embed(const char *root, GError **error);
+VbPaths *vb_paths_new_for_uri(const VbInstanceUri *uri, GError **error);
+void vb_paths_free(VbPaths *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbPaths, vb_paths_free)
 
-VbInstanceKind vb_paths_get_instance (const VbPaths *self);
-const char *vb_paths_get_root (const VbPaths *self);
-const char *vb_paths_get_qemu_conf (const VbPaths *self);
-const char *vb_paths_get (const VbPaths *self, VbPathKind kind);
-guint vb_paths_get_mode (const VbPaths *self, VbPathKind kind);
-const char *vb_path_kind_to_string (VbPathKind kind);
+VbInstanceKind vb_paths_get_instance(const VbPaths *self);
+const char *vb_paths_get_root(const VbPaths *self);
+const char *vb_paths_get_qemu_conf(const VbPaths *self);
+const char *vb_paths_get(const VbPaths *self, VbPathKind kind);
+guint vb_paths_get_mode(const VbPaths *self, VbPathKind kind);
+const char *vb_path_kind_to_string(VbPathKind kind);
 
-gboolean vb_paths_ensure (const VbPaths *self, VbPathKind kind, GError **error);
-gboolean vb_paths_ensure_all (const VbPaths *self, GError **error);
+gboolean vb_paths_ensure(const VbPaths *self, VbPathKind kind, GError **error);
+gboolean vb_paths_ensure_all(const VbPaths *self, GError **error);
 
-char *vb_paths_build_socket_path (const char *dir, const char *name, GError **error);
+char *vb_paths_build_socket_path(const char *dir, const char *name, GError **error);
 
 G_END_DECLS

@@ -21,8 +21,8 @@ typedef enum {
   VB_DEPRECATION_CRASH,
 } VbDeprecationBehavior;
 
-const char *vb_deprecation_behavior_to_string (VbDeprecationBehavior behavior);
-gboolean vb_deprecation_behavior_from_string (const char *text, VbDeprecationBehavior *out);
+const char *vb_deprecation_behavior_to_string(VbDeprecationBehavior behavior);
+gboolean vb_deprecation_behavior_from_string(const char *text, VbDeprecationBehavior *out);
 
 /* Read-only once loaded; every field has its documented default when the file does not set it. */
 typedef struct {
@@ -55,7 +55,7 @@ typedef struct {
   gboolean spice_tls;
 
   VbDeprecationBehavior deprecation_behavior;
-  GStrv emulator_search_path; /* (owned): extra directories holding emulators */
+  GStrv emulator_search_path;  /* (owned): extra directories holding emulators */
   GHashTable *network_bridges; /* (owned): libvirt network name → host bridge */
   gboolean log_timestamp;
 
@@ -64,17 +64,14 @@ typedef struct {
   GPtrArray *warnings; /* (owned) (element-type utf8) */
 } VbQemuConf;
 
-VbQemuConf *vb_qemu_conf_new_default (VbInstanceKind instance);
-VbQemuConf *vb_qemu_conf_load (const char *filename, VbInstanceKind instance, GError **error);
-VbQemuConf *vb_qemu_conf_load_from_data (const char *filename,
-                                         const char *data,
-                                         gsize length,
-                                         VbInstanceKind instance,
-                                         GError **error);
-void vb_qemu_conf_free (VbQemuConf *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbQemuConf, vb_qemu_conf_free)
+VbQemuConf *vb_qemu_conf_new_default(VbInstanceKind instance);
+VbQemuConf *vb_qemu_conf_load(const char *filename, VbInstanceKind instance, GError **error);
+VbQemuConf *vb_qemu_conf_load_from_data(
+    const char *filename, const char *data, gsize length, VbInstanceKind instance, GError **error);
+void vb_qemu_conf_free(VbQemuConf *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbQemuConf, vb_qemu_conf_free)
 
-const char *vb_qemu_conf_lookup_bridge (const VbQemuConf *self, const char *network);
-gboolean vb_qemu_conf_security_disabled (const VbQemuConf *self);
+const char *vb_qemu_conf_lookup_bridge(const VbQemuConf *self, const char *network);
+gboolean vb_qemu_conf_security_disabled(const VbQemuConf *self);
 
 G_END_DECLS
