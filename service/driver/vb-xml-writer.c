@@ -1,0 +1,215 @@
+/* vb-xml-writer.c: a minimal streaming XML writer for libvirt-style output.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "vb-xml-writer.h"
+
+typedef enum {
+  TAG_OPEN,     /* "<name attr='…'" written, nothing after it yet */
+  TAG_CHILDREN, /* ">\n" written, children follow on their own lines */
+  TAG_TEXT,     /* ">text" written, the end tag follows on the same line */
+} TagState;
+
+typedef struct {
+  char *name; /* (owned) */
+  TagState state;
+} Tag;
+
+struct _VbXmlWriter {
+  GString *out;  /* (owned) */
+  GArray *stack; /* (owned) (element-type Tag) */
+};
+
+static void
+clear_tag(Tag *tag)
+{
+  g_free(tag->name);
+}
+
+VbXmlWriter *
+vb_xml_writer_new(void)
+{
+  VbXmlWriter *w = g_new0(VbXmlWriter, 1);
+
+  w->out = g_string_new(NULL);
+  w->stack = g_array_new(FALSE, FALSE, sizeof(Tag));
+  g_array_set_clear_func(w->stack, (GDestroyNotify)clear_tag);
+  return w;
+}
+
+void
+vb_xml_writer_free(VbXmlWriter *w)
+{
+  if (w == NULL)
+    return;
+  g_string_free(w->out, TRUE);
+  g_array_unref(w->stack);
+  g_free(w);
+}
+
+/* Returns: (transfer full): the document; every element must have been ended */
+char *
+vb_xml_writer_finish(VbXmlWriter *w)
+{
+  g_return_val_if_fail(w->stack->len == 0, NULL);
+  return g_strdup(w->out->str);
+}
+
+static void
+escape(GString *out, const char *text, gboolean attribute)
+{
+  for (const char *c = text; *c != '\0'; c++) {
+    switch (*c) {
+    case '&':
+      g_string_append(out, "&amp;");
+      break;
+    case '<':
+      g_string_append(out, "&lt;");
+      break;
+    case '>':
+      g_string_append(out, "&gt;");
+      break;
+    case '\'':
+      g_string_append(out, attribute ? "&apos;" : "'");
+      break;
+    case '"':
+      g_string_append(out, attribute ? "&quot;" : "\"");
+      break;
+    default:
+      g_string_append_c(out, *c);
+      break;
+    }
+  }
+}
+
+static void
+indent(VbXmlWriter *w)
+{
+  for (guint i = 0; i < w->stack->len; i++)
+    g_string_append(w->out, "  ");
+}
+
+/* Before a child: the parent's start tag gets its ">" and a line of its own. */
+static void
+open_parent(VbXmlWriter *w)
+{
+  Tag *parent;
+
+  if (w->stack->len == 0)
+    return;
+  parent = &g_array_index(w->stack, Tag, w->stack->len - 1);
+  if (parent->state == TAG_OPEN) {
+    g_string_append(w->out, ">\n");
+    parent->state = TAG_CHILDREN;
+  }
+}
+
+void
+vb_xml_writer_start(VbXmlWriter *w, const char *name)
+{
+  Tag tag = {g_strdup(name), TAG_OPEN};
+
+  open_parent(w);
+  indent(w);
+  g_string_append_printf(w->out, "<%s", name);
+  g_array_append_val(w->stack, tag);
+}
+
+/* Writes name='value'; a NULL value writes nothing, so optional attributes need no test. */
+void
+vb_xml_writer_attr(VbXmlWriter *w, const char *name, const char *value)
+{
+  g_return_if_fail(w->stack->len > 0);
+  g_return_if_fail(g_array_index(w->stack, Tag, w->stack->len - 1).state == TAG_OPEN);
+
+  if (value == NULL)
+    return;
+  g_string_append_printf(w->out, " %s='", name);
+  escape(w->out, value, TRUE);
+  g_string_append_c(w->out, '\'');
+}
+
+void
+vb_xml_writer_attr_printf(VbXmlWriter *w, const char *name, const char *format, ...)
+{
+  g_autofree char *value = NULL;
+  va_list args;
+
+  va_start(args, format);
+  value = g_strdup_vprintf(format, args);
+  va_end(args);
+  vb_xml_writer_attr(w, name, value);
+}
+
+void
+vb_xml_writer_text(VbXmlWriter *w, const char *text)
+{
+  Tag *tag;
+
+  g_return_if_fail(w->stack->len > 0);
+  tag = &g_array_index(w->stack, Tag, w->stack->len - 1);
+  g_return_if_fail(tag->state == TAG_OPEN);
+  g_string_append_c(w->out, '>');
+  escape(w->out, text, FALSE);
+  tag->state = TAG_TEXT;
+}
+
+/* Writes ready-made XML (kept verbatim, such as <metadata> content) line by line at the
+ * current depth. */
+void
+vb_xml_writer_raw_lines(VbXmlWriter *w, const char *xml)
+{
+  g_auto(GStrv) lines = g_strsplit(xml, "\n", -1);
+
+  open_parent(w);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    if (*lines[i] == '\0')
+      continue;
+    indent(w);
+    g_string_append(w->out, lines[i]);
+    g_string_append_c(w->out, '\n');
+  }
+}
+
+void
+vb_xml_writer_end(VbXmlWriter *w)
+{
+  Tag *tag;
+
+  g_return_if_fail(w->stack->len > 0);
+  tag = &g_array_index(w->stack, Tag, w->stack->len - 1);
+  switch (tag->state) {
+  case TAG_OPEN:
+    g_string_append(w->out, "/>\n");
+    break;
+  case TAG_TEXT:
+    g_string_append_printf(w->out, "</%s>\n", tag->name);
+    break;
+  case TAG_CHILDREN:
+  default: {
+    g_autofree char *name = g_strdup(tag->name);
+
+    g_array_set_size(w->stack, w->stack->len - 1);
+    indent(w);
+    g_string_append_printf(w->out, "</%s>\n", name);
+    return;
+  }
+  }
+  g_array_set_size(w->stack, w->stack->len - 1);
+}
+
+/* <name>text</name>, nothing when @text is NULL. */
+void
+vb_xml_writer_element_text(VbXmlWriter *w, const char *name, const char *text)
+{
+  if (text == NULL)
+    return;
+  vb_xml_writer_start(w, name);
+  vb_xml_writer_text(w, text);
+  vb_xml_writer_end(w);
+}

@@ -1,0 +1,415 @@
+/* vb-xml.c: hardened parsing of untrusted XML, read-tracking and error messages that name the
+ * element, the attribute and the line.
+ *
+ * Hardening: no network, no DTD (a <!DOCTYPE> stops the parse before its declarations are read,
+ * so no entity can be declared, let alone expanded), a size cap and a depth cap.
+ *
+ * Read-tracking uses the `_private` pointer libxml2 reserves for applications on every node and
+ * attribute: documents parsed here are private to one reader, never shared.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "vb-error.h"
+#include "vb-xml.h"
+
+#define READ_MARK GINT_TO_POINTER(1)
+
+static void
+on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+  xmlParserCtxt *ctxt = ctx;
+
+  *(gboolean *)ctxt->_private = TRUE;
+  xmlStopParser(ctxt);
+}
+
+static guint
+max_depth(xmlNode *node, guint depth)
+{
+  guint deepest = depth;
+
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE) {
+      guint d = max_depth(child, depth + 1);
+
+      if (d > deepest)
+        deepest = d;
+      if (deepest > VB_XML_MAX_DEPTH)
+        break;
+    }
+  }
+  return deepest;
+}
+
+/**
+ * vb_xml_parse:
+ * @text: the document, not necessarily NUL-terminated
+ * @length: bytes in @text
+ * @error: return location for a VB_ERROR_INVALID_XML error with line and column
+ *
+ * Returns: (transfer full) (nullable): the document
+ */
+xmlDoc *
+vb_xml_parse(const char *text, gsize length, GError **error)
+{
+  xmlParserCtxt *ctxt;
+  g_autoptr(xmlDoc) doc = NULL;
+  gboolean saw_doctype = FALSE;
+  const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                      XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS;
+
+  if (length > VB_XML_MAX_SIZE) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
+                "the document is %zu bytes, more than the %d bytes allowed", length,
+                VB_XML_MAX_SIZE);
+    return NULL;
+  }
+  if (length == 0) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_XML, "the document is empty");
+    return NULL;
+  }
+
+  ctxt = xmlNewParserCtxt();
+  if (ctxt == NULL) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_FAILED, "cannot allocate an XML parser");
+    return NULL;
+  }
+  ctxt->sax->internalSubset = on_doctype;
+  ctxt->_private = &saw_doctype;
+  doc = xmlCtxtReadMemory(ctxt, text, (int)length, "domain.xml", "UTF-8", options);
+
+  if (saw_doctype) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
+                "line %d: document type declarations (<!DOCTYPE>) are not accepted",
+                ctxt->input != NULL ? ctxt->input->line : 0);
+    xmlFreeParserCtxt(ctxt);
+    return NULL;
+  }
+  if (doc == NULL || !ctxt->wellFormed) {
+    const xmlError *last = xmlCtxtGetLastError(ctxt);
+    g_autofree char *message =
+        g_strdup(last != NULL && last->message != NULL ? last->message : "malformed XML");
+
+    g_strchomp(message);
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "line %d, column %d: %s",
+                last != NULL ? last->line : 0, last != NULL ? last->int2 : 0, message);
+    xmlFreeParserCtxt(ctxt);
+    return NULL;
+  }
+  xmlFreeParserCtxt(ctxt);
+
+  if (xmlDocGetRootElement(doc) == NULL) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_XML, "the document has no element");
+    return NULL;
+  }
+  if (max_depth(xmlDocGetRootElement(doc), 1) > VB_XML_MAX_DEPTH) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "elements are nested more than %d deep",
+                VB_XML_MAX_DEPTH);
+    return NULL;
+  }
+  return g_steal_pointer(&doc);
+}
+
+void
+vb_xml_mark_read(xmlNode *node)
+{
+  node->_private = READ_MARK;
+}
+
+/* For content kept verbatim (metadata): everything below counts as read. */
+void
+vb_xml_mark_subtree_read(xmlNode *node)
+{
+  node->_private = READ_MARK;
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    attr->_private = READ_MARK;
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE)
+      vb_xml_mark_subtree_read(child);
+  }
+}
+
+/**
+ * vb_xml_path:
+ * @attribute: (nullable): an attribute of @node to name
+ *
+ * Returns: (transfer full): an XPath-like name such as /domain/devices/disk[2]/@device
+ */
+char *
+vb_xml_path(xmlNode *node, const char *attribute)
+{
+  xmlChar *path = xmlGetNodePath(node);
+  char *result;
+
+  if (attribute != NULL)
+    result = g_strdup_printf("%s/@%s", path != NULL ? (const char *)path : "?", attribute);
+  else
+    result = g_strdup(path != NULL ? (const char *)path : "?");
+  xmlFree(path);
+  return result;
+}
+
+/**
+ * vb_xml_set_error:
+ *
+ * Sets an error of the form "line N: /domain/path/@attr: MESSAGE".
+ */
+void
+vb_xml_set_error(
+    GError **error, gint code, xmlNode *node, const char *attribute, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *path = vb_xml_path(node, attribute);
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_set_error(error, VB_ERROR, code, "line %ld: %s: %s", xmlGetLineNo(node), path, message);
+}
+
+static gboolean
+check_node(xmlNode *node, GError **error)
+{
+  if (node->_private != READ_MARK) {
+    vb_xml_set_error(error, VB_ERROR_NOT_SUPPORTED, node, NULL,
+                     "the element <%s> is not supported by virtbus", (const char *)node->name);
+    return FALSE;
+  }
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+    if (attr->_private != READ_MARK) {
+      vb_xml_set_error(error, VB_ERROR_NOT_SUPPORTED, node, (const char *)attr->name,
+                       "the attribute '%s' is not supported by virtbus", (const char *)attr->name);
+      return FALSE;
+    }
+  }
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE && !check_node(child, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * vb_xml_check_all_read:
+ * @error: return location for a VB_ERROR_NOT_SUPPORTED error naming the first element or
+ *   attribute below @root that no reader took
+ */
+gboolean
+vb_xml_check_all_read(xmlNode *root, GError **error)
+{
+  return check_node(root, error);
+}
+
+/* Attributes in no namespace only: a namespaced attribute belongs to an extension. */
+static xmlAttr *
+find_attr(xmlNode *node, const char *name)
+{
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+    if (attr->ns == NULL && g_strcmp0((const char *)attr->name, name) == 0)
+      return attr;
+  }
+  return NULL;
+}
+
+/**
+ * vb_xml_attr:
+ *
+ * Returns: (nullable) (transfer none): the value of attribute @name, marked as read; it lives as
+ *   long as the document
+ */
+const char *
+vb_xml_attr(xmlNode *node, const char *name)
+{
+  xmlAttr *attr = find_attr(node, name);
+
+  if (attr == NULL)
+    return NULL;
+  attr->_private = READ_MARK;
+  if (attr->children == NULL)
+    return "";
+  return (const char *)attr->children->content;
+}
+
+static gboolean
+is_plain_element(xmlNode *node, const char *name)
+{
+  return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
+         g_strcmp0((const char *)node->name, name) == 0;
+}
+
+/**
+ * vb_xml_child:
+ *
+ * Returns: (nullable) (transfer none): the first child element @name (in no namespace), marked
+ *   as read
+ */
+xmlNode *
+vb_xml_child(xmlNode *node, const char *name)
+{
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (is_plain_element(child, name)) {
+      child->_private = READ_MARK;
+      return child;
+    }
+  }
+  return NULL;
+}
+
+/**
+ * vb_xml_children:
+ *
+ * Returns: (transfer container) (element-type xmlNode): every child element @name, in order,
+ *   each marked as read
+ */
+GPtrArray *
+vb_xml_children(xmlNode *node, const char *name)
+{
+  GPtrArray *found = g_ptr_array_new();
+
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (is_plain_element(child, name)) {
+      child->_private = READ_MARK;
+      g_ptr_array_add(found, child);
+    }
+  }
+  return found;
+}
+
+/**
+ * vb_xml_ns_children:
+ *
+ * Returns: (transfer container) (element-type xmlNode): every child element in the namespace
+ *   @ns_uri, whatever its prefix, in order; not marked (their reader marks what it takes)
+ */
+GPtrArray *
+vb_xml_ns_children(xmlNode *node, const char *ns_uri)
+{
+  GPtrArray *found = g_ptr_array_new();
+
+  for (xmlNode *child = node->children; child != NULL; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE && child->ns != NULL &&
+        g_strcmp0((const char *)child->ns->href, ns_uri) == 0)
+      g_ptr_array_add(found, child);
+  }
+  return found;
+}
+
+/**
+ * vb_xml_text:
+ *
+ * Returns: (transfer full): the text content of @node, trimmed
+ */
+char *
+vb_xml_text(xmlNode *node)
+{
+  xmlChar *content = xmlNodeGetContent(node);
+  char *text = g_strstrip(g_strdup(content != NULL ? (const char *)content : ""));
+
+  xmlFree(content);
+  return text;
+}
+
+/**
+ * vb_xml_child_text:
+ *
+ * Returns: (transfer full) (nullable): the trimmed text of child element @name, marked read
+ */
+char *
+vb_xml_child_text(xmlNode *node, const char *name)
+{
+  xmlNode *child = vb_xml_child(node, name);
+
+  return child != NULL ? vb_xml_text(child) : NULL;
+}
+
+/**
+ * vb_xml_attr_enum:
+ * @values: NULL-terminated names; the index of the match goes to *@inout
+ *
+ * Leaves *@inout alone when the attribute is absent.
+ */
+gboolean
+vb_xml_attr_enum(
+    xmlNode *node, const char *name, const char *const *values, gint *inout, GError **error)
+{
+  const char *value = vb_xml_attr(node, name);
+
+  if (value == NULL)
+    return TRUE;
+  for (gint i = 0; values[i] != NULL; i++) {
+    if (g_str_equal(values[i], value)) {
+      *inout = i;
+      return TRUE;
+    }
+  }
+  {
+    g_autofree char *allowed = g_strjoinv("', '", (GStrv)values);
+
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, name,
+                     "'%s' is not allowed (allowed: '%s')", value, allowed);
+  }
+  return FALSE;
+}
+
+/**
+ * vb_xml_attr_bool:
+ * @yes: the spelling of true ("yes", "on")
+ * @no: the spelling of false
+ * @inout: -1 stays when the attribute is absent, else 1 or 0
+ */
+gboolean
+vb_xml_attr_bool(
+    xmlNode *node, const char *name, const char *yes, const char *no, gint *inout, GError **error)
+{
+  const char *value = vb_xml_attr(node, name);
+
+  if (value == NULL)
+    return TRUE;
+  if (g_str_equal(value, yes)) {
+    *inout = 1;
+    return TRUE;
+  }
+  if (g_str_equal(value, no)) {
+    *inout = 0;
+    return TRUE;
+  }
+  vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, name,
+                   "'%s' is not allowed (allowed: '%s', '%s')", value, yes, no);
+  return FALSE;
+}
+
+/**
+ * vb_xml_attr_uint:
+ *
+ * Reads a decimal (or 0x-prefixed hexadecimal) unsigned attribute up to @max; leaves *@inout
+ * alone when absent.
+ */
+gboolean
+vb_xml_attr_uint(xmlNode *node, const char *name, guint64 max, guint64 *inout, GError **error)
+{
+  const char *value = vb_xml_attr(node, name);
+  guint64 parsed;
+  gboolean ok;
+
+  if (value == NULL)
+    return TRUE;
+  if (g_str_has_prefix(value, "0x") || g_str_has_prefix(value, "0X"))
+    ok = value[2] != '\0' && g_ascii_string_to_unsigned(value + 2, 16, 0, max, &parsed, NULL);
+  else
+    ok = g_ascii_string_to_unsigned(value, 10, 0, max, &parsed, NULL);
+  if (!ok) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, name,
+                     "'%s' is not a number from 0 to %" G_GUINT64_FORMAT, value, max);
+    return FALSE;
+  }
+  *inout = parsed;
+  return TRUE;
+}

@@ -1,0 +1,123 @@
+/* test-corpus-xml.c: how much of libvirt's own test corpus virtbus accepts.
+ *
+ * Reads every input domain in $VIRTBUS_CORPUS: the files *.xml whose root is <domain>, leaving
+ * out libvirt's expected outputs (*.x86_64-latest.xml). Prints one line per file,
+ *   NAME: accepted | not-supported <element path> | error <message>
+ * and finally
+ *   corpus-xml: A accepted, N not-supported, E errors, T total
+ * An accepted file must also format to XML that validates against domain.rng. Every input is
+ * accepted by libvirt, so InvalidXML/InvalidConfig or an invalid output is an error here, and
+ * any error fails the test; NotSupported is reported, not failed. Exits 77 (skipped) when
+ * $VIRTBUS_CORPUS is unset.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "vb-domain-xml.h"
+#include "vb-error.h"
+#include "vb-test-schema.h"
+
+static gboolean
+is_domain_input(const char *dir, const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *head = NULL;
+  gsize length;
+
+  if (!g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".x86_64-latest.xml"))
+    return FALSE;
+  path = g_build_filename(dir, name, NULL);
+  if (!g_file_get_contents(path, &head, &length, NULL))
+    return FALSE;
+  return strstr(head, "<domain") != NULL && strstr(head, "<capabilities") == NULL &&
+         strstr(head, "<qemuCaps") == NULL;
+}
+
+/* The element path of a NotSupported message: "line N: /domain/x/@y: …" → "/domain/x/@y". */
+static char *
+path_of(const char *message)
+{
+  const char *start = strstr(message, ": /");
+  const char *end;
+
+  if (start == NULL)
+    return g_strdup(message);
+  start += 2;
+  end = strstr(start, ": ");
+  return end != NULL ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
+}
+
+int
+main(int argc, char **argv)
+{
+  const char *corpus = g_getenv("VIRTBUS_CORPUS");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbTestSchema) schema = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  guint accepted = 0, not_supported = 0, errors = 0;
+  const char *name;
+
+  if (corpus == NULL || *corpus == '\0') {
+    g_print("corpus-xml: skipped, VIRTBUS_CORPUS is not set\n");
+    return 77;
+  }
+  dir = g_dir_open(corpus, 0, &error);
+  if (dir == NULL) {
+    g_printerr("corpus-xml: %s\n", error->message);
+    return 1;
+  }
+  schema = vb_test_schema_load("domain.rng", &error);
+  if (schema == NULL) {
+    g_printerr("corpus-xml: %s\n", error->message);
+    return 1;
+  }
+  while ((name = g_dir_read_name(dir)) != NULL) {
+    if (is_domain_input(corpus, name))
+      g_ptr_array_add(names, g_strdup(name));
+  }
+  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *path = g_build_filename(corpus, names->pdata[i], NULL);
+    g_autofree char *xml = NULL;
+    g_autoptr(VbDomainDef) def = NULL;
+    g_autofree char *formatted = NULL;
+    gsize length;
+
+    g_clear_error(&error);
+    if (!g_file_get_contents(path, &xml, &length, &error)) {
+      g_print("%s: error %s\n", (char *)names->pdata[i], error->message);
+      errors++;
+      continue;
+    }
+    def = vb_domain_def_parse(xml, length, &error);
+    if (def == NULL) {
+      if (g_error_matches(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED)) {
+        g_autofree char *element = path_of(error->message);
+
+        g_print("%s: not-supported %s\n", (char *)names->pdata[i], element);
+        not_supported++;
+      } else {
+        g_print("%s: error %s\n", (char *)names->pdata[i], error->message);
+        errors++;
+      }
+      continue;
+    }
+    formatted = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
+    if (!vb_test_schema_validate(schema, formatted, &error)) {
+      g_print("%s: error %s\n", (char *)names->pdata[i], error->message);
+      errors++;
+      continue;
+    }
+    g_print("%s: accepted\n", (char *)names->pdata[i]);
+    accepted++;
+  }
+  g_print("corpus-xml: %u accepted, %u not-supported, %u errors, %u total\n", accepted,
+          not_supported, errors, names->len);
+  return errors == 0 && names->len > 0 ? 0 : 1;
+}
