@@ -21,6 +21,8 @@ struct _VbTestSchema {
   GString *messages; /* validation messages of the last document */
 };
 
+static void collect_message(void *ctx, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
 static void
 collect_message(void *ctx, const char *format, ...)
 {
