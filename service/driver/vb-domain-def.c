@@ -34,6 +34,83 @@ const char *const vb_timer_names[] = {"platform", "pit",         "rtc",       "h
 const char *const vb_timer_tickpolicy_names[] = {"delay", "catchup", "merge", "discard", NULL};
 const char *const vb_timer_track_names[] = {"boot", "guest", "wall", "realtime", NULL};
 const char *const vb_vcpu_placement_names[] = {"static", "auto", NULL};
+const char *const vb_address_type_names[] = {"pci", "drive", "usb", "virtio-serial", NULL};
+const char *const vb_disk_type_names[] = {"file", "block", "volume", NULL};
+const char *const vb_disk_device_names[] = {"disk", "cdrom", "floppy", NULL};
+const char *const vb_disk_bus_names[] = {"ide", "fdc", "scsi", "virtio", "usb", "sata", NULL};
+const char *const vb_disk_format_names[] = {"raw", "qcow2", NULL};
+const char *const vb_disk_cache_names[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL};
+const char *const vb_disk_discard_names[] = {"unmap", "ignore", NULL};
+const char *const vb_disk_io_names[] = {"threads", "native", "io_uring", NULL};
+const char *const vb_controller_type_names[] = {"ide",           "fdc", "scsi", "sata",
+                                                "virtio-serial", "usb", "pci",  NULL};
+const char *const vb_net_type_names[] = {"user", "network", "bridge", "ethernet", NULL};
+const char *const vb_input_type_names[] = {"mouse", "tablet", "keyboard", NULL};
+const char *const vb_input_bus_names[] = {"ps2", "usb", "virtio", NULL};
+
+void
+vb_device_info_clear(VbDeviceInfo *info)
+{
+  g_clear_pointer(&info->alias, g_free);
+  g_clear_pointer(&info->address.usb_port, g_free);
+}
+
+void
+vb_disk_def_free(VbDiskDef *disk)
+{
+  if (disk == NULL)
+    return;
+  vb_device_info_clear(&disk->info);
+  g_free(disk->driver_name);
+  g_free(disk->source);
+  g_free(disk->source_pool);
+  g_free(disk->source_volume);
+  g_free(disk->target_dev);
+  g_free(disk->serial);
+  g_free(disk);
+}
+
+void
+vb_controller_def_free(VbControllerDef *controller)
+{
+  if (controller == NULL)
+    return;
+  vb_device_info_clear(&controller->info);
+  g_free(controller->model);
+  g_free(controller->model_name);
+  g_free(controller);
+}
+
+void
+vb_net_def_free(VbNetDef *net)
+{
+  if (net == NULL)
+    return;
+  vb_device_info_clear(&net->info);
+  g_free(net->source);
+  g_free(net->target_dev);
+  g_free(net->model);
+  g_free(net);
+}
+
+void
+vb_input_def_free(VbInputDef *input)
+{
+  if (input == NULL)
+    return;
+  vb_device_info_clear(&input->info);
+  g_free(input);
+}
+
+void
+vb_memballoon_def_free(VbMemballoonDef *balloon)
+{
+  if (balloon == NULL)
+    return;
+  vb_device_info_clear(&balloon->info);
+  g_free(balloon);
+}
 
 static void
 vb_cpu_feature_free(VbCpuFeature *feature)
@@ -104,6 +181,10 @@ vb_domain_def_new(void)
   def->on_crash = VB_LIFECYCLE_DESTROY;
   def->pm_suspend_to_mem = VB_ABSENT;
   def->pm_suspend_to_disk = VB_ABSENT;
+  def->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vb_disk_def_free);
+  def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vb_controller_def_free);
+  def->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vb_net_def_free);
+  def->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_input_def_free);
   return def;
 }
 
@@ -132,6 +213,11 @@ vb_domain_def_free(VbDomainDef *def)
   g_free(def->clock.timezone);
   g_clear_pointer(&def->clock.timers, g_ptr_array_unref);
   g_free(def->emulator);
+  g_clear_pointer(&def->disks, g_ptr_array_unref);
+  g_clear_pointer(&def->controllers, g_ptr_array_unref);
+  g_clear_pointer(&def->nets, g_ptr_array_unref);
+  g_clear_pointer(&def->inputs, g_ptr_array_unref);
+  vb_memballoon_def_free(def->memballoon);
   g_free(def);
 }
 

@@ -168,6 +168,136 @@ typedef struct {
   GPtrArray *timers;         /* (owned) (element-type VbTimer) */
 } VbClockDef;
 
+typedef enum {
+  VB_ADDRESS_PCI,
+  VB_ADDRESS_DRIVE,
+  VB_ADDRESS_USB,
+  VB_ADDRESS_VIRTIO_SERIAL,
+} VbAddressType;
+
+/* Where a device sits on its bus; which fields count depends on the type. */
+typedef struct {
+  gint type;                           /* VB_ABSENT, VbAddressType */
+  guint64 domain, bus, slot, function; /* pci; bus also for drive, usb, virtio-serial */
+  gint multifunction;                  /* pci: VB_ABSENT, 0 (off), 1 (on) */
+  guint64 controller, target, unit;    /* drive; controller also for virtio-serial */
+  guint64 port;                        /* virtio-serial */
+  char *usb_port;                      /* (owned) (nullable): usb, e.g. "1.2" */
+} VbDeviceAddress;
+
+/* What every device has besides its own settings. */
+typedef struct {
+  char *alias; /* (owned) (nullable): a user alias (ua-*) */
+  VbDeviceAddress address;
+  guint64 boot_order; /* 0 when not given */
+} VbDeviceInfo;
+
+typedef enum {
+  VB_DISK_TYPE_FILE,
+  VB_DISK_TYPE_BLOCK,
+  VB_DISK_TYPE_VOLUME,
+} VbDiskType;
+
+typedef enum {
+  VB_DISK_DEVICE_DISK,
+  VB_DISK_DEVICE_CDROM,
+  VB_DISK_DEVICE_FLOPPY,
+} VbDiskDevice;
+
+typedef enum {
+  VB_DISK_BUS_IDE,
+  VB_DISK_BUS_FDC,
+  VB_DISK_BUS_SCSI,
+  VB_DISK_BUS_VIRTIO,
+  VB_DISK_BUS_USB,
+  VB_DISK_BUS_SATA,
+} VbDiskBus;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbDiskType type;
+  VbDiskDevice device;
+  gboolean has_driver;
+  char *driver_name;   /* (owned) (nullable): "qemu" */
+  gint driver_format;  /* VB_ABSENT, raw|qcow2 */
+  gint driver_cache;   /* VB_ABSENT, default|none|writethrough|writeback|directsync|unsafe */
+  gint driver_discard; /* VB_ABSENT, unmap|ignore */
+  gint driver_io;      /* VB_ABSENT, threads|native|io_uring */
+  char *source;        /* (owned) (nullable): file or block device; NULL for an empty drive */
+  char *source_pool;   /* (owned) (nullable): type='volume' */
+  char *source_volume; /* (owned) (nullable): type='volume' */
+  char *target_dev;    /* (owned) */
+  VbDiskBus target_bus;
+  gboolean readonly;
+  gboolean shareable;
+  char *serial; /* (owned) (nullable) */
+} VbDiskDef;
+
+typedef enum {
+  VB_CONTROLLER_IDE,
+  VB_CONTROLLER_FDC,
+  VB_CONTROLLER_SCSI,
+  VB_CONTROLLER_SATA,
+  VB_CONTROLLER_VIRTIO_SERIAL,
+  VB_CONTROLLER_USB,
+  VB_CONTROLLER_PCI,
+} VbControllerType;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbControllerType type;
+  guint64 index;
+  char *model;             /* (owned) (nullable): one of the type's models */
+  gint64 ports;            /* usb, virtio-serial; -1 when not given */
+  gint64 vectors;          /* virtio-serial; -1 when not given */
+  char *model_name;        /* (owned) (nullable): pci <model name=…> */
+  gint64 target_chassis;   /* pci <target>; -1 when not given */
+  gint64 target_port;      /* pci <target>; -1 when not given */
+  gint64 master_startport; /* usb companion <master startport>; -1 when not given */
+  gint64 driver_queues, driver_cmd_per_lun, driver_max_sectors; /* -1 when not given */
+  gint driver_ioeventfd;                                        /* VB_ABSENT, 0 (off), 1 (on) */
+} VbControllerDef;
+
+typedef enum {
+  VB_NET_USER,
+  VB_NET_NETWORK,
+  VB_NET_BRIDGE,
+  VB_NET_ETHERNET,
+} VbNetType;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbNetType type;
+  guint8 mac[6];
+  char *source;     /* (owned) (nullable): network name or bridge */
+  char *target_dev; /* (owned) (nullable): ethernet tap name */
+  char *model;      /* (owned) (nullable): virtio, e1000, … */
+  gint link_state;  /* VB_ABSENT, 0 (down), 1 (up) */
+} VbNetDef;
+
+typedef enum {
+  VB_INPUT_MOUSE,
+  VB_INPUT_TABLET,
+  VB_INPUT_KEYBOARD,
+} VbInputType;
+
+typedef enum {
+  VB_INPUT_BUS_PS2,
+  VB_INPUT_BUS_USB,
+  VB_INPUT_BUS_VIRTIO,
+} VbInputBus;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbInputType type;
+  gint bus; /* VB_ABSENT, VbInputBus */
+} VbInputDef;
+
+typedef struct {
+  VbDeviceInfo info;
+  gboolean none; /* model='none' */
+} VbMemballoonDef;
+
 typedef struct {
   VbVirtType virt_type;
   char *name; /* (owned) */
@@ -194,7 +324,12 @@ typedef struct {
   gint pm_suspend_to_mem;  /* VB_ABSENT, 0, 1 */
   gint pm_suspend_to_disk; /* VB_ABSENT, 0, 1 */
 
-  char *emulator; /* (owned) (nullable) */
+  char *emulator;              /* (owned) (nullable) */
+  GPtrArray *disks;            /* (owned) (element-type VbDiskDef) */
+  GPtrArray *controllers;      /* (owned) (element-type VbControllerDef) */
+  GPtrArray *nets;             /* (owned) (element-type VbNetDef) */
+  GPtrArray *inputs;           /* (owned) (element-type VbInputDef) */
+  VbMemballoonDef *memballoon; /* (owned) (nullable) */
 } VbDomainDef;
 
 VbDomainDef *vb_domain_def_new(void);
@@ -224,5 +359,24 @@ extern const char *const vb_timer_names[];
 extern const char *const vb_timer_tickpolicy_names[];
 extern const char *const vb_timer_track_names[];
 extern const char *const vb_vcpu_placement_names[];
+extern const char *const vb_address_type_names[];
+extern const char *const vb_disk_type_names[];
+extern const char *const vb_disk_device_names[];
+extern const char *const vb_disk_bus_names[];
+extern const char *const vb_disk_format_names[];
+extern const char *const vb_disk_cache_names[];
+extern const char *const vb_disk_discard_names[];
+extern const char *const vb_disk_io_names[];
+extern const char *const vb_controller_type_names[];
+extern const char *const vb_net_type_names[];
+extern const char *const vb_input_type_names[];
+extern const char *const vb_input_bus_names[];
+
+void vb_device_info_clear(VbDeviceInfo *info);
+void vb_disk_def_free(VbDiskDef *disk);
+void vb_controller_def_free(VbControllerDef *controller);
+void vb_net_def_free(VbNetDef *net);
+void vb_input_def_free(VbInputDef *input);
+void vb_memballoon_def_free(VbMemballoonDef *balloon);
 
 G_END_DECLS

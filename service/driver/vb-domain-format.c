@@ -5,8 +5,7 @@
  */
 #include "config.h"
 
-#include "vb-domain-xml.h"
-#include "vb-xml-writer.h"
+#include "vb-domain-xml-private.h"
 
 /* The name of an optional enum value, NULL (nothing written) when absent. */
 static const char *
@@ -240,6 +239,11 @@ format_devices(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   vb_xml_writer_start(w, "devices");
   vb_xml_writer_element_text(w, "emulator", def->emulator);
+  vb_domain_format_disks(w, def);
+  vb_domain_format_controllers(w, def);
+  vb_domain_format_interfaces(w, def);
+  vb_domain_format_inputs(w, def);
+  vb_domain_format_memballoon(w, def);
   vb_xml_writer_end(w);
 }
 

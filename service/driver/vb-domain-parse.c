@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "vb-domain-xml.h"
+#include "vb-domain-xml-private.h"
 #include "vb-error.h"
 #include "vb-xml.h"
 
@@ -601,6 +601,36 @@ parse_pm(VbDomainDef *def, xmlNode *root, GError **error)
   return TRUE;
 }
 
+/* Per-device boot order and <os><boot dev> are two ways to say the same thing: not both. Orders
+ * must be unique. */
+static gboolean
+check_boot_order(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  g_autoptr(GHashTable) orders = g_hash_table_new(g_direct_hash, g_direct_equal);
+  GPtrArray *lists[] = {def->disks, def->nets};
+
+  for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
+    for (guint i = 0; i < lists[l]->len; i++) {
+      const VbDeviceInfo *info = lists[l]->pdata[i];
+
+      if (info->boot_order == 0)
+        continue;
+      if (def->os.boot_devs->len > 0) {
+        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                         "per-device <boot order=…/> cannot be mixed with <os><boot dev=…/>");
+        return FALSE;
+      }
+      if (!g_hash_table_add(orders, GSIZE_TO_POINTER(info->boot_order))) {
+        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                         "the boot order %" G_GUINT64_FORMAT " is given to two devices",
+                         info->boot_order);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
 static gboolean
 parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
 {
@@ -609,7 +639,14 @@ parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
   if (devices == NULL)
     return TRUE;
   def->emulator = vb_xml_child_text(devices, "emulator");
-  return TRUE;
+  if (!vb_domain_parse_disks(def, devices, error) ||
+      !vb_domain_parse_controllers(def, devices, error) ||
+      !vb_domain_parse_interfaces(def, devices, error) ||
+      !vb_domain_parse_inputs(def, devices, error) ||
+      !vb_domain_parse_memballoon(def, devices, error) ||
+      !vb_domain_check_aliases(def, devices, error))
+    return FALSE;
+  return check_boot_order(def, devices, error);
 }
 
 /**

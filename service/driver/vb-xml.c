@@ -360,6 +360,33 @@ vb_xml_attr_enum(
 }
 
 /**
+ * vb_xml_attr_enum_subset:
+ * @known_elsewhere: NULL-terminated values libvirt accepts that virtbus does not implement
+ *
+ * Like vb_xml_attr_enum(), but a value libvirt knows and we do not is NotSupported rather than
+ * InvalidConfig: the definition is valid, virtbus just cannot run it.
+ */
+gboolean
+vb_xml_attr_enum_subset(xmlNode *node,
+                        const char *name,
+                        const char *const *values,
+                        const char *const *known_elsewhere,
+                        gint *inout,
+                        GError **error)
+{
+  const char *value = vb_xml_attr(node, name);
+
+  if (value != NULL && g_strv_contains(known_elsewhere, value)) {
+    g_autofree char *allowed = g_strjoinv("', '", (GStrv)values);
+
+    vb_xml_set_error(error, VB_ERROR_NOT_SUPPORTED, node, name,
+                     "'%s' is not supported by virtbus (supported: '%s')", value, allowed);
+    return FALSE;
+  }
+  return vb_xml_attr_enum(node, name, values, inout, error);
+}
+
+/**
  * vb_xml_attr_bool:
  * @yes: the spelling of true ("yes", "on")
  * @no: the spelling of false

@@ -39,6 +39,12 @@ void vb_xml_set_error(
 
 gboolean vb_xml_attr_enum(
     xmlNode *node, const char *name, const char *const *values, gint *inout, GError **error);
+gboolean vb_xml_attr_enum_subset(xmlNode *node,
+                                 const char *name,
+                                 const char *const *values,
+                                 const char *const *known_elsewhere,
+                                 gint *inout,
+                                 GError **error);
 gboolean vb_xml_attr_bool(
     xmlNode *node, const char *name, const char *yes, const char *no, gint *inout, GError **error);
 gboolean

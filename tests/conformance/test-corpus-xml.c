@@ -51,6 +51,12 @@ path_of(const char *message)
   return end != NULL ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -80,7 +86,7 @@ main(int argc, char **argv)
     if (is_domain_input(corpus, name))
       g_ptr_array_add(names, g_strdup(name));
   }
-  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort(names, compare_names);
 
   for (guint i = 0; i < names->len; i++) {
     g_autofree char *path = g_build_filename(corpus, names->pdata[i], NULL);

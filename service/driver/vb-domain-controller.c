@@ -1,0 +1,253 @@
+/* vb-domain-controller.c: <controller>.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vb-domain-xml-private.h"
+#include "vb-error.h"
+#include "vb-xml.h"
+
+static const char *const other_controller_types[] = {"ccid", "xenbus", "isa", "nvme", NULL};
+
+/* Models virtbus runs, and the ones libvirt also knows (NotSupported rather than invalid). */
+static const char *const usb_models[] = {"qemu-xhci",  "nec-xhci",   "piix3-uhci", "piix4-uhci",
+                                         "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+                                         "none",       NULL};
+static const char *const other_usb_models[] = {"vt82c686b-uhci", "pci-ohci", "qusb1", "qusb2",
+                                               NULL};
+static const char *const scsi_models[] = {"virtio-scsi", "lsilogic", "lsisas1068", "lsisas1078",
+                                          NULL};
+static const char *const other_scsi_models[] = {"auto",
+                                                "buslogic",
+                                                "vmpvscsi",
+                                                "ibmvscsi",
+                                                "virtio-transitional",
+                                                "virtio-non-transitional",
+                                                "ncr53c90",
+                                                "am53c974",
+                                                "dc390",
+                                                NULL};
+static const char *const pci_models[] = {"pci-root",   "pcie-root",         "pcie-root-port",
+                                         "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge",
+                                         NULL};
+static const char *const other_pci_models[] = {"pcie-switch-upstream-port",
+                                               "pcie-switch-downstream-port", "pci-expander-bus",
+                                               "pcie-expander-bus", NULL};
+static const char *const no_models[] = {NULL};
+static const char *const other_ide_models[] = {"piix3", "piix4", "ich6", NULL};
+static const char *const other_virtio_serial_models[] = {"virtio", "virtio-transitional",
+                                                         "virtio-non-transitional", NULL};
+
+static gboolean
+parse_model(VbControllerDef *controller, xmlNode *node, GError **error)
+{
+  const char *const *ours = no_models;
+  const char *const *others = no_models;
+  gint model = VB_ABSENT;
+
+  switch (controller->type) {
+  case VB_CONTROLLER_USB:
+    ours = usb_models;
+    others = other_usb_models;
+    break;
+  case VB_CONTROLLER_SCSI:
+    ours = scsi_models;
+    others = other_scsi_models;
+    break;
+  case VB_CONTROLLER_PCI:
+    ours = pci_models;
+    others = other_pci_models;
+    break;
+  case VB_CONTROLLER_IDE:
+    others = other_ide_models;
+    break;
+  case VB_CONTROLLER_VIRTIO_SERIAL:
+    others = other_virtio_serial_models;
+    break;
+  case VB_CONTROLLER_FDC:
+  case VB_CONTROLLER_SATA:
+  default:
+    break;
+  }
+  if (vb_xml_attr(node, "model") != NULL && ours == no_models && others == no_models) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "model",
+                     "a '%s' controller has no models", vb_controller_type_names[controller->type]);
+    return FALSE;
+  }
+  if (!vb_xml_attr_enum_subset(node, "model", ours, others, &model, error))
+    return FALSE;
+  if (model != VB_ABSENT)
+    controller->model = g_strdup(ours[model]);
+  return TRUE;
+}
+
+static gboolean
+parse_signed_attr(xmlNode *node, const char *name, guint64 max, gint64 *out, GError **error)
+{
+  guint64 value;
+
+  if (vb_xml_attr(node, name) == NULL)
+    return TRUE;
+  if (!vb_xml_attr_uint(node, name, max, &value, error))
+    return FALSE;
+  *out = (gint64)value;
+  return TRUE;
+}
+
+static gboolean
+parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, GError **error)
+{
+  gint type = VB_ABSENT;
+  xmlNode *child;
+
+  controller->ports = controller->vectors = -1;
+  controller->target_chassis = controller->target_port = controller->master_startport = -1;
+  controller->driver_queues = controller->driver_cmd_per_lun = -1;
+  controller->driver_max_sectors = -1;
+  controller->driver_ioeventfd = VB_ABSENT;
+  if (!vb_xml_attr_enum_subset(node, "type", vb_controller_type_names, other_controller_types,
+                               &type, error))
+    return FALSE;
+  if (type == VB_ABSENT) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "a <controller> needs a type");
+    return FALSE;
+  }
+  controller->type = (VbControllerType)type;
+
+  if (vb_xml_attr(node, "index") != NULL) {
+    if (!vb_xml_attr_uint(node, "index", G_MAXINT32, &controller->index, error))
+      return FALSE;
+  } else {
+    /* As libvirt: the first index not yet taken by a controller of this type. */
+    gboolean taken;
+
+    controller->index = 0;
+    do {
+      taken = FALSE;
+      for (guint i = 0; i + 1 < def->controllers->len; i++) {
+        const VbControllerDef *other = def->controllers->pdata[i];
+
+        if (other->type == controller->type && other->index == controller->index) {
+          controller->index++;
+          taken = TRUE;
+        }
+      }
+    } while (taken);
+  }
+  if (!parse_model(controller, node, error))
+    return FALSE;
+
+  if (controller->type == VB_CONTROLLER_USB || controller->type == VB_CONTROLLER_VIRTIO_SERIAL) {
+    if (!parse_signed_attr(node, "ports", 255, &controller->ports, error))
+      return FALSE;
+  }
+  if (controller->type == VB_CONTROLLER_VIRTIO_SERIAL &&
+      !parse_signed_attr(node, "vectors", 0xffff, &controller->vectors, error))
+    return FALSE;
+  if (controller->type == VB_CONTROLLER_USB && (child = vb_xml_child(node, "master")) != NULL &&
+      !parse_signed_attr(child, "startport", 255, &controller->master_startport, error))
+    return FALSE;
+  if (controller->type == VB_CONTROLLER_PCI) {
+    child = vb_xml_child(node, "model");
+    if (child != NULL)
+      controller->model_name = g_strdup(vb_xml_attr(child, "name"));
+    child = vb_xml_child(node, "target");
+    if (child != NULL &&
+        (!parse_signed_attr(child, "chassis", 255, &controller->target_chassis, error) ||
+         !parse_signed_attr(child, "port", 255, &controller->target_port, error)))
+      return FALSE;
+  }
+  child = vb_xml_child(node, "driver");
+  if (child != NULL &&
+      (!parse_signed_attr(child, "queues", 1024, &controller->driver_queues, error) ||
+       !parse_signed_attr(child, "cmd_per_lun", 65535, &controller->driver_cmd_per_lun, error) ||
+       !parse_signed_attr(child, "max_sectors", G_MAXINT32, &controller->driver_max_sectors,
+                          error) ||
+       !vb_xml_attr_bool(child, "ioeventfd", "on", "off", &controller->driver_ioeventfd, error)))
+    return FALSE;
+  if (!vb_device_info_parse(node, &controller->info, FALSE, error))
+    return FALSE;
+
+  for (guint i = 0; i + 1 < def->controllers->len; i++) {
+    const VbControllerDef *other = def->controllers->pdata[i];
+
+    /* USB companions (<master>) share the index of their EHCI master. */
+    if (other->type == controller->type && other->index == controller->index &&
+        controller->master_startport < 0 && other->master_startport < 0) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "index",
+                       "two '%s' controllers have index %" G_GUINT64_FORMAT,
+                       vb_controller_type_names[controller->type], controller->index);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "controller");
+
+  for (guint i = 0; i < nodes->len; i++) {
+    VbControllerDef *controller = g_new0(VbControllerDef, 1);
+
+    g_ptr_array_add(def->controllers, controller);
+    if (!parse_controller(def, controller, nodes->pdata[i], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+attr_if_set(VbXmlWriter *w, const char *name, gint64 value)
+{
+  if (value >= 0)
+    vb_xml_writer_attr_printf(w, name, "%" G_GINT64_FORMAT, value);
+}
+
+void
+vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def)
+{
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    vb_xml_writer_start(w, "controller");
+    vb_xml_writer_attr(w, "type", vb_controller_type_names[c->type]);
+    vb_xml_writer_attr_printf(w, "index", "%" G_GUINT64_FORMAT, c->index);
+    vb_xml_writer_attr(w, "model", c->model);
+    attr_if_set(w, "ports", c->ports);
+    attr_if_set(w, "vectors", c->vectors);
+    if (c->model_name != NULL) {
+      vb_xml_writer_start(w, "model");
+      vb_xml_writer_attr(w, "name", c->model_name);
+      vb_xml_writer_end(w);
+    }
+    if (c->driver_queues >= 0 || c->driver_cmd_per_lun >= 0 || c->driver_max_sectors >= 0 ||
+        c->driver_ioeventfd != VB_ABSENT) {
+      vb_xml_writer_start(w, "driver");
+      attr_if_set(w, "queues", c->driver_queues);
+      attr_if_set(w, "cmd_per_lun", c->driver_cmd_per_lun);
+      attr_if_set(w, "max_sectors", c->driver_max_sectors);
+      if (c->driver_ioeventfd != VB_ABSENT)
+        vb_xml_writer_attr(w, "ioeventfd", c->driver_ioeventfd ? "on" : "off");
+      vb_xml_writer_end(w);
+    }
+    if (c->target_chassis >= 0 || c->target_port >= 0) {
+      vb_xml_writer_start(w, "target");
+      attr_if_set(w, "chassis", c->target_chassis);
+      if (c->target_port >= 0)
+        vb_xml_writer_attr_printf(w, "port", "0x%" G_GINT64_MODIFIER "x", c->target_port);
+      vb_xml_writer_end(w);
+    }
+    if (c->master_startport >= 0) {
+      vb_xml_writer_start(w, "master");
+      attr_if_set(w, "startport", c->master_startport);
+      vb_xml_writer_end(w);
+    }
+    vb_device_info_format(w, &c->info);
+    vb_xml_writer_end(w);
+  }
+}

@@ -1,0 +1,253 @@
+/* vb-domain-device.c: what every device has (address, user alias, boot order), and the small
+ * devices: <input> and <memballoon>.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vb-domain-xml-private.h"
+#include "vb-error.h"
+#include "vb-xml.h"
+
+static gboolean
+parse_address(xmlNode *node, VbDeviceAddress *address, GError **error)
+{
+  address->type = VB_ABSENT;
+  address->multifunction = VB_ABSENT;
+  if (!vb_xml_attr_enum(node, "type", vb_address_type_names, &address->type, error))
+    return FALSE;
+  switch (address->type) {
+  case VB_ADDRESS_PCI:
+    return vb_xml_attr_uint(node, "domain", 0xffff, &address->domain, error) &&
+           vb_xml_attr_uint(node, "bus", 0xff, &address->bus, error) &&
+           vb_xml_attr_uint(node, "slot", 0x1f, &address->slot, error) &&
+           vb_xml_attr_uint(node, "function", 7, &address->function, error) &&
+           vb_xml_attr_bool(node, "multifunction", "on", "off", &address->multifunction, error);
+  case VB_ADDRESS_DRIVE:
+    return vb_xml_attr_uint(node, "controller", G_MAXUINT32, &address->controller, error) &&
+           vb_xml_attr_uint(node, "bus", G_MAXUINT32, &address->bus, error) &&
+           vb_xml_attr_uint(node, "target", G_MAXUINT32, &address->target, error) &&
+           vb_xml_attr_uint(node, "unit", G_MAXUINT32, &address->unit, error);
+  case VB_ADDRESS_USB:
+    address->usb_port = g_strdup(vb_xml_attr(node, "port"));
+    return vb_xml_attr_uint(node, "bus", G_MAXUINT32, &address->bus, error);
+  case VB_ADDRESS_VIRTIO_SERIAL:
+    return vb_xml_attr_uint(node, "controller", G_MAXUINT32, &address->controller, error) &&
+           vb_xml_attr_uint(node, "bus", G_MAXUINT32, &address->bus, error) &&
+           vb_xml_attr_uint(node, "port", G_MAXUINT32, &address->port, error);
+  default:
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "an <address> needs a type");
+    return FALSE;
+  }
+}
+
+/**
+ * vb_device_info_parse:
+ * @allow_boot: whether this device may carry <boot order=…/>
+ *
+ * Reads <address>, <alias> and (when allowed) <boot> of a device element.
+ */
+gboolean
+vb_device_info_parse(xmlNode *node, VbDeviceInfo *info, gboolean allow_boot, GError **error)
+{
+  xmlNode *address = vb_xml_child(node, "address");
+  xmlNode *alias = vb_xml_child(node, "alias");
+  xmlNode *boot = allow_boot ? vb_xml_child(node, "boot") : NULL;
+
+  info->address.type = VB_ABSENT;
+  info->address.multifunction = VB_ABSENT;
+  if (address != NULL && !parse_address(address, &info->address, error))
+    return FALSE;
+  if (alias != NULL) {
+    const char *name = vb_xml_attr(alias, "name");
+
+    /* Only user aliases are kept: assigned ones belong to a running domain. */
+    if (name == NULL || !g_str_has_prefix(name, "ua-") || strlen(name) == 3) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, alias, "name",
+                       "'%s' is not a user alias: they start with 'ua-'", name ? name : "");
+      return FALSE;
+    }
+    for (const char *c = name; *c != '\0'; c++) {
+      if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_') {
+        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, alias, "name",
+                         "'%s' is not a valid alias (letters, digits, '-' and '_')", name);
+        return FALSE;
+      }
+    }
+    info->alias = g_strdup(name);
+  }
+  if (boot != NULL) {
+    if (!vb_xml_attr_uint(boot, "order", G_MAXUINT32, &info->boot_order, error))
+      return FALSE;
+    if (info->boot_order == 0) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, boot, "order", "a boot order starts at 1");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+void
+vb_device_boot_format(VbXmlWriter *w, const VbDeviceInfo *info)
+{
+  if (info->boot_order == 0)
+    return;
+  vb_xml_writer_start(w, "boot");
+  vb_xml_writer_attr_printf(w, "order", "%" G_GUINT64_FORMAT, info->boot_order);
+  vb_xml_writer_end(w);
+}
+
+/* <alias> and <address>, the last children of every device in libvirt's layout. */
+void
+vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info)
+{
+  const VbDeviceAddress *a = &info->address;
+
+  if (info->alias != NULL) {
+    vb_xml_writer_start(w, "alias");
+    vb_xml_writer_attr(w, "name", info->alias);
+    vb_xml_writer_end(w);
+  }
+  if (a->type == VB_ABSENT)
+    return;
+  vb_xml_writer_start(w, "address");
+  vb_xml_writer_attr(w, "type", vb_address_type_names[a->type]);
+  switch ((VbAddressType)a->type) {
+  case VB_ADDRESS_PCI:
+    vb_xml_writer_attr_printf(w, "domain", "0x%04" G_GINT64_MODIFIER "x", a->domain);
+    vb_xml_writer_attr_printf(w, "bus", "0x%02" G_GINT64_MODIFIER "x", a->bus);
+    vb_xml_writer_attr_printf(w, "slot", "0x%02" G_GINT64_MODIFIER "x", a->slot);
+    vb_xml_writer_attr_printf(w, "function", "0x%" G_GINT64_MODIFIER "x", a->function);
+    if (a->multifunction != VB_ABSENT)
+      vb_xml_writer_attr(w, "multifunction", a->multifunction ? "on" : "off");
+    break;
+  case VB_ADDRESS_DRIVE:
+    vb_xml_writer_attr_printf(w, "controller", "%" G_GUINT64_FORMAT, a->controller);
+    vb_xml_writer_attr_printf(w, "bus", "%" G_GUINT64_FORMAT, a->bus);
+    vb_xml_writer_attr_printf(w, "target", "%" G_GUINT64_FORMAT, a->target);
+    vb_xml_writer_attr_printf(w, "unit", "%" G_GUINT64_FORMAT, a->unit);
+    break;
+  case VB_ADDRESS_USB:
+    vb_xml_writer_attr_printf(w, "bus", "%" G_GUINT64_FORMAT, a->bus);
+    vb_xml_writer_attr(w, "port", a->usb_port);
+    break;
+  case VB_ADDRESS_VIRTIO_SERIAL:
+    vb_xml_writer_attr_printf(w, "controller", "%" G_GUINT64_FORMAT, a->controller);
+    vb_xml_writer_attr_printf(w, "bus", "%" G_GUINT64_FORMAT, a->bus);
+    vb_xml_writer_attr_printf(w, "port", "%" G_GUINT64_FORMAT, a->port);
+    break;
+  default:
+    break;
+  }
+  vb_xml_writer_end(w);
+}
+
+gboolean
+vb_domain_parse_inputs(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "input");
+
+  for (guint i = 0; i < nodes->len; i++) {
+    xmlNode *node = nodes->pdata[i];
+    VbInputDef *input = g_new0(VbInputDef, 1);
+    gint type = VB_ABSENT;
+
+    input->bus = VB_ABSENT;
+    g_ptr_array_add(def->inputs, input);
+    if (!vb_xml_attr_enum(node, "type", vb_input_type_names, &type, error) ||
+        !vb_xml_attr_enum(node, "bus", vb_input_bus_names, &input->bus, error) ||
+        !vb_device_info_parse(node, &input->info, FALSE, error))
+      return FALSE;
+    if (type == VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                       "an <input> needs a type: 'mouse', 'tablet' or 'keyboard'");
+      return FALSE;
+    }
+    input->type = (VbInputType)type;
+    if (input->type == VB_INPUT_TABLET && input->bus == VB_INPUT_BUS_PS2) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "bus",
+                       "a tablet cannot be on the ps2 bus");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+void
+vb_domain_format_inputs(VbXmlWriter *w, const VbDomainDef *def)
+{
+  for (guint i = 0; i < def->inputs->len; i++) {
+    const VbInputDef *input = def->inputs->pdata[i];
+
+    vb_xml_writer_start(w, "input");
+    vb_xml_writer_attr(w, "type", vb_input_type_names[input->type]);
+    vb_xml_writer_attr(w, "bus", input->bus == VB_ABSENT ? NULL : vb_input_bus_names[input->bus]);
+    vb_device_info_format(w, &input->info);
+    vb_xml_writer_end(w);
+  }
+}
+
+gboolean
+vb_domain_parse_memballoon(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  static const char *const models[] = {"virtio", "none", NULL};
+  xmlNode *node = vb_xml_child(devices, "memballoon");
+  gint model = VB_ABSENT;
+
+  if (node == NULL)
+    return TRUE;
+  def->memballoon = g_new0(VbMemballoonDef, 1);
+  if (!vb_xml_attr_enum(node, "model", models, &model, error) ||
+      !vb_device_info_parse(node, &def->memballoon->info, FALSE, error))
+    return FALSE;
+  if (model == VB_ABSENT) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                     "a <memballoon> needs a model: 'virtio' or 'none'");
+    return FALSE;
+  }
+  def->memballoon->none = model == 1;
+  return TRUE;
+}
+
+void
+vb_domain_format_memballoon(VbXmlWriter *w, const VbDomainDef *def)
+{
+  if (def->memballoon == NULL)
+    return;
+  vb_xml_writer_start(w, "memballoon");
+  vb_xml_writer_attr(w, "model", def->memballoon->none ? "none" : "virtio");
+  vb_device_info_format(w, &def->memballoon->info);
+  vb_xml_writer_end(w);
+}
+
+static gboolean
+check_alias(GHashTable *seen, const VbDeviceInfo *info, xmlNode *devices, GError **error)
+{
+  if (info->alias == NULL)
+    return TRUE;
+  if (!g_hash_table_add(seen, info->alias)) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                     "the alias '%s' is given to two devices", info->alias);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* User aliases must be unique across all devices. */
+gboolean
+vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  GPtrArray *lists[] = {def->disks, def->controllers, def->nets, def->inputs};
+
+  for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
+    for (guint i = 0; i < lists[l]->len; i++) {
+      /* every device struct starts with its VbDeviceInfo */
+      if (!check_alias(seen, lists[l]->pdata[i], devices, error))
+        return FALSE;
+    }
+  }
+  return def->memballoon == NULL || check_alias(seen, &def->memballoon->info, devices, error);
+}

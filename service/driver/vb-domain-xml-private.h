@@ -1,0 +1,37 @@
+/* vb-domain-xml-private.h: the per-family readers and writers behind vb-domain-xml.h.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "vb-domain-xml.h"
+#include "vb-xml-writer.h"
+
+G_BEGIN_DECLS
+
+/* vb-domain-device.c: what every device has, and the small devices */
+gboolean
+vb_device_info_parse(xmlNode *node, VbDeviceInfo *info, gboolean allow_boot, GError **error);
+void vb_device_boot_format(VbXmlWriter *w, const VbDeviceInfo *info);
+void vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info);
+gboolean vb_domain_parse_inputs(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_inputs(VbXmlWriter *w, const VbDomainDef *def);
+gboolean vb_domain_parse_memballoon(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_memballoon(VbXmlWriter *w, const VbDomainDef *def);
+gboolean vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error);
+
+/* vb-domain-disk.c */
+gboolean vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def);
+
+/* vb-domain-controller.c */
+gboolean vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def);
+
+/* vb-domain-interface.c */
+gboolean vb_domain_parse_interfaces(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_interfaces(VbXmlWriter *w, const VbDomainDef *def);
+
+G_END_DECLS

@@ -1,0 +1,363 @@
+/* test-domain-devices.c: domain XML <devices>: disks, controllers, interfaces, inputs and the
+ * balloon; their errors, formatting, round trip and schema validity.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "vb-domain-xml.h"
+#include "vb-error.h"
+#include "vb-test-schema.h"
+
+static VbTestSchema *domain_schema; /* (owned): loaded once in main() */
+
+#define HEAD                                                                                       \
+  "<domain type='kvm'><name>d</name><uuid>0d1c8a52-8e4c-4bb0-a1f4-7b34bb3f0b52</uuid>"             \
+  "<memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>\n<devices>\n"
+#define TAIL "</devices></domain>\n"
+
+static VbDomainDef *
+parse_ok(const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  VbDomainDef *def = vb_domain_def_parse(xml, strlen(xml), &error);
+
+  g_assert_no_error(error);
+  return def;
+}
+
+/* The <devices> part of the formatted, validated, round-tripped definition. */
+static char *
+devices_of(const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = parse_ok(xml);
+  g_autofree char *once = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
+  g_autoptr(VbDomainDef) again = parse_ok(once);
+  g_autofree char *twice = vb_domain_def_format(again, VB_DOMAIN_XML_INACTIVE);
+  const char *start, *end;
+
+  g_assert_cmpstr(once, ==, twice);
+  if (!vb_test_schema_validate(domain_schema, once, &error))
+    g_error("%s\n%s", error->message, once);
+  start = strstr(once, "  <devices>\n");
+  end = strstr(once, "  </devices>\n");
+  g_assert_nonnull(start);
+  g_assert_nonnull(end);
+  return g_strndup(start, (gsize)(end - start) + strlen("  </devices>\n"));
+}
+
+static void
+assert_fails(const char *xml, gint code, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), &error);
+
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, code);
+  if (!g_pattern_match_simple(message, error->message))
+    g_error("message '%s' does not match '%s'", error->message, message);
+}
+
+/* The devices virt-install writes for a q35 Linux guest that this part of the model covers. */
+static void
+test_virt_install_devices(void)
+{
+  g_autofree char *out =
+      devices_of(HEAD "<emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+                      "<disk type=\"file\" device=\"disk\">\n"
+                      "  <driver name=\"qemu\" type=\"qcow2\" discard=\"unmap\"/>\n"
+                      "  <source file=\"/var/lib/libvirt/images/d.qcow2\"/>\n"
+                      "  <target dev=\"vda\" bus=\"virtio\"/>\n"
+                      "</disk>\n"
+                      "<disk type=\"file\" device=\"cdrom\">\n"
+                      "  <driver name=\"qemu\" type=\"raw\"/>\n"
+                      "  <source file=\"/srv/iso/debian-12.iso\"/>\n"
+                      "  <target dev=\"sda\" bus=\"sata\"/>\n"
+                      "</disk>\n"
+                      "<controller type=\"usb\" model=\"qemu-xhci\" ports=\"15\"/>\n"
+                      "<controller type=\"pci\" model=\"pcie-root\"/>\n"
+                      "<controller type=\"pci\" model=\"pcie-root-port\"/>\n"
+                      "<controller type=\"pci\" model=\"pcie-root-port\"/>\n"
+                      "<interface type=\"network\">\n"
+                      "  <source network=\"default\"/>\n"
+                      "  <mac address=\"52:54:00:6b:3c:58\"/>\n"
+                      "  <model type=\"virtio\"/>\n"
+                      "</interface>\n"
+                      "<input type=\"tablet\" bus=\"usb\"/>\n"
+                      "<memballoon model=\"virtio\"/>\n" TAIL);
+
+  g_assert_cmpstr(out, ==,
+                  "  <devices>\n"
+                  "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+                  "    <disk type='file' device='disk'>\n"
+                  "      <driver name='qemu' type='qcow2' discard='unmap'/>\n"
+                  "      <source file='/var/lib/libvirt/images/d.qcow2'/>\n"
+                  "      <target dev='vda' bus='virtio'/>\n"
+                  "    </disk>\n"
+                  "    <disk type='file' device='cdrom'>\n"
+                  "      <driver name='qemu' type='raw'/>\n"
+                  "      <source file='/srv/iso/debian-12.iso'/>\n"
+                  "      <target dev='sda' bus='sata'/>\n"
+                  "      <readonly/>\n"
+                  "    </disk>\n"
+                  "    <controller type='usb' index='0' model='qemu-xhci' ports='15'/>\n"
+                  "    <controller type='pci' index='0' model='pcie-root'/>\n"
+                  "    <controller type='pci' index='1' model='pcie-root-port'/>\n"
+                  "    <controller type='pci' index='2' model='pcie-root-port'/>\n"
+                  "    <interface type='network'>\n"
+                  "      <mac address='52:54:00:6b:3c:58'/>\n"
+                  "      <source network='default'/>\n"
+                  "      <model type='virtio'/>\n"
+                  "    </interface>\n"
+                  "    <input type='tablet' bus='usb'/>\n"
+                  "    <memballoon model='virtio'/>\n"
+                  "  </devices>\n");
+}
+
+static void
+test_disk_details(void)
+{
+  g_autofree char *out = devices_of(
+      HEAD "<disk type='block' device='disk'>\n"
+           "  <driver name='qemu' type='raw' cache='none' io='native' discard='ignore'/>\n"
+           "  <source dev='/dev/vg/d'/><target dev='hda'/>\n"
+           "  <boot order='2'/><shareable/><serial>WD-123</serial>\n"
+           "  <alias name='ua-root'/>\n"
+           "  <address type='drive' controller='0' bus='0' target='0' unit='1'/>\n"
+           "</disk>\n"
+           "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>\n"
+           "<disk type='file' device='floppy'><source file='/f.img'/><target dev='fda'/></disk>\n"
+           "<disk type='volume' device='disk'><source pool='default' volume='os'/>"
+           "<target dev='sdb'/><boot order='1'/></disk>\n" TAIL);
+
+  g_assert_nonnull(strstr(out, "<driver name='qemu' type='raw' cache='none' io='native' "
+                               "discard='ignore'/>\n"
+                               "      <source dev='/dev/vg/d'/>\n"
+                               "      <target dev='hda' bus='ide'/>\n"
+                               "      <boot order='2'/>\n"
+                               "      <shareable/>\n"
+                               "      <serial>WD-123</serial>\n"
+                               "      <alias name='ua-root'/>\n"
+                               "      <address type='drive' controller='0' bus='0' target='0' "
+                               "unit='1'/>\n"));
+  /* an empty cdrom: no source, read-only */
+  g_assert_nonnull(strstr(out, "<disk type='file' device='cdrom'>\n"
+                               "      <target dev='hdc' bus='ide'/>\n"
+                               "      <readonly/>\n"));
+  g_assert_nonnull(strstr(out, "<target dev='fda' bus='fdc'/>"));
+  g_assert_nonnull(strstr(out, "<source pool='default' volume='os'/>\n"
+                               "      <target dev='sdb' bus='scsi'/>\n"));
+}
+
+static void
+test_controller_details(void)
+{
+  g_autofree char *out =
+      devices_of(HEAD "<controller type='scsi' index='0' model='virtio-scsi'>\n"
+                      "  <driver queues='4' cmd_per_lun='8' max_sectors='512' ioeventfd='on'/>\n"
+                      "</controller>\n"
+                      "<controller type='pci' index='0' model='pcie-root'/>\n"
+                      "<controller type='pci' index='1' model='pcie-root-port'>\n"
+                      "  <model name='pcie-root-port'/><target chassis='1' port='0x10'/>\n"
+                      "  <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0' "
+                      "multifunction='on'/>\n"
+                      "</controller>\n"
+                      "<controller type='usb' index='0' model='ich9-ehci1'/>\n"
+                      "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/>"
+                      "</controller>\n"
+                      "<controller type='virtio-serial' ports='16' vectors='4'/>\n"
+                      "<controller type='sata'/><controller type='ide'/>\n" TAIL);
+
+  g_assert_nonnull(strstr(out, "<controller type='scsi' index='0' model='virtio-scsi'>\n"
+                               "      <driver queues='4' cmd_per_lun='8' max_sectors='512' "
+                               "ioeventfd='on'/>\n"));
+  g_assert_nonnull(strstr(out, "      <model name='pcie-root-port'/>\n"
+                               "      <target chassis='1' port='0x10'/>\n"
+                               "      <address type='pci' domain='0x0000' bus='0x00' "
+                               "slot='0x02' function='0x0' multifunction='on'/>\n"));
+  g_assert_nonnull(strstr(out, "<master startport='0'/>"));
+  g_assert_nonnull(strstr(out, "<controller type='virtio-serial' index='0' ports='16' "
+                               "vectors='4'/>"));
+}
+
+/* Controllers without an index get the first free one of their type, as in libvirt. */
+static void
+test_controller_index_assigned(void)
+{
+  g_autofree char *out = devices_of(HEAD "<controller type='pci' index='1' model='pci-bridge'/>"
+                                         "<controller type='pci' model='pci-root'/>"
+                                         "<controller type='pci' model='pci-bridge'/>" TAIL);
+
+  g_assert_nonnull(strstr(out, "<controller type='pci' index='0' model='pci-root'/>"));
+  g_assert_nonnull(strstr(out, "<controller type='pci' index='2' model='pci-bridge'/>"));
+}
+
+/* Interfaces without a MAC get one in 52:54:00, distinct within the domain. */
+static void
+test_generated_macs(void)
+{
+  g_autoptr(GString) xml = g_string_new(HEAD);
+  g_autoptr(VbDomainDef) def = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  const char *at;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append(xml, "<interface type='user'/>\n");
+  g_string_append(xml, TAIL);
+  def = parse_ok(xml->str);
+  out = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
+  for (at = strstr(out, "<mac address='"); at != NULL; at = strstr(at + 1, "<mac address='")) {
+    g_autofree char *mac = g_strndup(at + strlen("<mac address='"), 17);
+
+    g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
+    g_assert_true(g_hash_table_add(seen, g_steal_pointer(&mac)));
+  }
+  g_assert_cmpuint(g_hash_table_size(seen), ==, 40);
+}
+
+static void
+test_interface_details(void)
+{
+  g_autofree char *out = devices_of(
+      HEAD "<interface type='bridge'><mac address='52:54:00:00:00:01'/>"
+           "<source bridge='br0'/><model type='e1000'/><link state='down'/><boot order='1'/>"
+           "</interface>\n"
+           "<interface type='ethernet'><mac address='52:54:00:00:00:02'/>"
+           "<target dev='tap7'/></interface>\n"
+           "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>\n" TAIL);
+
+  g_assert_nonnull(strstr(out, "<interface type='bridge'>\n"
+                               "      <mac address='52:54:00:00:00:01'/>\n"
+                               "      <source bridge='br0'/>\n"
+                               "      <model type='e1000'/>\n"
+                               "      <link state='down'/>\n"
+                               "      <boot order='1'/>\n"));
+  g_assert_nonnull(strstr(out, "<target dev='tap7'/>"));
+}
+
+static void
+test_device_errors(void)
+{
+  assert_fails(HEAD "<disk type='file'><source file='/a'/>\n<target dev='vda'/></disk>"
+                    "<disk type='file'><source file='/b'/>\n<target dev='vda'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "line 5: /domain/devices/disk[2]/target/@dev: the target 'vda' is used by two "
+               "disks");
+  assert_fails(HEAD
+               "<disk type='file'><source file='relative.img'/><target dev='vda'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "line 3: /domain/devices/disk/source/@file: 'relative.img' is not an absolute path");
+  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='xyz'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/domain/devices/disk/target: no bus given and none implied by the name 'xyz'*");
+  assert_fails(HEAD "<disk type='file'><source file='/a'/></disk>" TAIL, VB_ERROR_INVALID_CONFIG,
+               "*/domain/devices/disk: a disk needs <target dev='…'/>");
+  assert_fails(HEAD "<disk type='file'><driver name='xen'/><source file='/a'/>"
+                    "<target dev='vda'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG, "*/disk/driver/@name: 'xen' is not a QEMU disk driver*");
+  assert_fails(HEAD "<disk type='file' device='disk'><driver name='qemu' type='cheese'/>"
+                    "<source file='/a'/><target dev='vda'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/disk/driver/@type: 'cheese' is not allowed (allowed: 'raw', 'qcow2')");
+  /* libvirt knows these, virtbus does not run them: NotSupported, not invalid */
+  assert_fails(HEAD "<disk type='file'><driver name='qemu' type='vmdk'/><source file='/a'/>"
+                    "<target dev='vda'/></disk>" TAIL,
+               VB_ERROR_NOT_SUPPORTED,
+               "*/disk/driver/@type: 'vmdk' is not supported by virtbus (supported: 'raw', "
+               "'qcow2')");
+  assert_fails(HEAD "<disk type='network' device='disk'><target dev='vda'/></disk>" TAIL,
+               VB_ERROR_NOT_SUPPORTED, "*/domain/devices/disk/@type: 'network' is not supported*");
+  assert_fails(HEAD "<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>" TAIL,
+               VB_ERROR_INVALID_CONFIG, "*/interface/mac/@address: *multicast*");
+  assert_fails(HEAD "<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/interface/mac/@address: '52:54:00:zz:00:01' is not a MAC address*");
+  assert_fails(HEAD "<interface type='network'/>" TAIL, VB_ERROR_INVALID_CONFIG,
+               "*/interface: a 'network' interface needs <source network='…'/>");
+  assert_fails(HEAD "<interface type='direct'><source dev='eth0'/></interface>" TAIL,
+               VB_ERROR_NOT_SUPPORTED, "*/interface/@type: 'direct' is not supported by virtbus*");
+  assert_fails(HEAD "<input type='tablet' bus='ps2'/>" TAIL, VB_ERROR_INVALID_CONFIG,
+               "*/input/@bus: a tablet cannot be on the ps2 bus");
+  assert_fails(HEAD "<input type='mouse'><alias name='mouse0'/></input>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/input/alias/@name: 'mouse0' is not a user alias: they start with 'ua-'");
+  assert_fails(HEAD "<input type='mouse'><alias name='ua-x'/></input>"
+                    "<input type='keyboard'><alias name='ua-x'/></input>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/domain/devices: the alias 'ua-x' is given to two devices");
+  assert_fails(HEAD "<controller type='usb' index='0'/><controller type='usb' index='0'/>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/controller[2]/@index: two 'usb' controllers have index 0");
+  assert_fails(HEAD "<controller type='sata' model='ahci'/>" TAIL, VB_ERROR_INVALID_CONFIG,
+               "*/controller/@model: a 'sata' controller has no models");
+  assert_fails(HEAD "<controller type='scsi' model='buslogic'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
+               "*/controller/@model: 'buslogic' is not supported by virtbus*");
+  assert_fails(HEAD "<memballoon/>" TAIL, VB_ERROR_INVALID_CONFIG,
+               "*/memballoon: a <memballoon> needs a model*");
+  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda'/>"
+                    "<address type='pci' slot='0x20'/></disk>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "*/disk/address/@slot: '0x20' is not a number from 0 to 31");
+}
+
+/* Boot order: unique, and not mixed with <os><boot dev>. */
+static void
+test_boot_order_rules(void)
+{
+  assert_fails("<domain type='kvm'><name>d</name><memory>1</memory>"
+               "<os><type>hvm</type><boot dev='hd'/></os>\n<devices>"
+               "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/></disk>"
+               "</devices></domain>",
+               VB_ERROR_INVALID_CONFIG,
+               "line 2: /domain/devices: per-device <boot order=…/> cannot be mixed with <os><boot "
+               "dev=…/>");
+  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/>"
+                    "</disk><interface type='user'><boot order='1'/></interface>" TAIL,
+               VB_ERROR_INVALID_CONFIG,
+               "line 2: /domain/devices: the boot order 1 is given to two devices");
+}
+
+/* What the model does not cover yet is refused by name, never dropped. */
+static void
+test_unsupported_devices_named(void)
+{
+  assert_fails(HEAD "<graphics type='vnc' port='-1'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
+               "line 3: /domain/devices/graphics: the element <graphics> is not supported by "
+               "virtbus");
+  assert_fails(HEAD
+               "<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>" TAIL,
+               VB_ERROR_NOT_SUPPORTED,
+               "line 3: /domain/devices/disk/target/@tray: the attribute 'tray' is not "
+               "supported by virtbus");
+}
+
+int
+main(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  domain_schema = vb_test_schema_load("domain.rng", &error);
+  g_assert_no_error(error);
+
+  g_test_add_func("/virtbus/domain-devices/virt-install-devices", test_virt_install_devices);
+  g_test_add_func("/virtbus/domain-devices/disk-details", test_disk_details);
+  g_test_add_func("/virtbus/domain-devices/controller-details", test_controller_details);
+  g_test_add_func("/virtbus/domain-devices/controller-index-assigned",
+                  test_controller_index_assigned);
+  g_test_add_func("/virtbus/domain-devices/generated-macs", test_generated_macs);
+  g_test_add_func("/virtbus/domain-devices/interface-details", test_interface_details);
+  g_test_add_func("/virtbus/domain-devices/errors", test_device_errors);
+  g_test_add_func("/virtbus/domain-devices/boot-order-rules", test_boot_order_rules);
+  g_test_add_func("/virtbus/domain-devices/unsupported-devices-named",
+                  test_unsupported_devices_named);
+  status = g_test_run();
+  vb_test_schema_free(domain_schema);
+  return status;
+}
