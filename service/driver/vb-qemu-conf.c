@@ -164,84 +164,58 @@ parse_id_number(const char *text, guint32 *out)
   return TRUE;
 }
 
+/* Looks @name up through NSS as a user or a group. Returns 0 (with *found) or an errno. */
+static int
+lookup_name(const char *name, gboolean group, guint32 *id, gboolean *found)
+{
+  gsize size = 16384;
+
+  for (;;) {
+    g_autofree char *buffer = g_malloc(size);
+    int rc;
+
+    if (group) {
+      struct group grp, *result = NULL;
+
+      rc = getgrnam_r(name, &grp, buffer, size, &result);
+      *found = result != NULL;
+      if (*found)
+        *id = grp.gr_gid;
+    } else {
+      struct passwd pwd, *result = NULL;
+
+      rc = getpwnam_r(name, &pwd, buffer, size, &result);
+      *found = result != NULL;
+      if (*found)
+        *id = pwd.pw_uid;
+    }
+    if (rc != ERANGE || size >= 1024 * 1024)
+      return rc;
+    size *= 4;
+  }
+}
+
 /* "+N" is a numeric id; anything else a name, which as in libvirt may also be a bare number
  * when no account has that name. */
 static gboolean
-resolve_user(const char *text, uid_t *uid_out, gid_t *primary_gid_out, char **why)
+resolve_id(const char *text, gboolean group, guint32 *id_out, char **why)
 {
-  struct passwd pwd, *result = NULL;
-  g_autofree char *buffer = NULL;
-  gsize size = 16384;
-  guint32 number;
+  const char *kind = group ? "group" : "user";
+  gboolean found = FALSE;
   int rc;
 
   if (text[0] == '+') {
-    if (!parse_id_number(text + 1, &number)) {
-      *why = g_strdup_printf("'%s' is not a valid numeric user id", text);
+    if (!parse_id_number(text + 1, id_out)) {
+      *why = g_strdup_printf("'%s' is not a valid numeric %s id", text, kind);
       return FALSE;
     }
-    *uid_out = (uid_t)number;
-    *primary_gid_out = (gid_t)-1;
     return TRUE;
   }
-  for (;;) {
-    buffer = g_malloc(size);
-    rc = getpwnam_r(text, &pwd, buffer, size, &result);
-    if (rc != ERANGE || size >= 1024 * 1024)
-      break;
-    g_clear_pointer(&buffer, g_free);
-    size *= 4;
-  }
-  if (result != NULL) {
-    *uid_out = pwd.pw_uid;
-    *primary_gid_out = pwd.pw_gid;
+  rc = lookup_name(text, group, id_out, &found);
+  if (found || parse_id_number(text, id_out))
     return TRUE;
-  }
-  if (parse_id_number(text, &number)) {
-    *uid_out = (uid_t)number;
-    *primary_gid_out = (gid_t)-1;
-    return TRUE;
-  }
-  *why = rc != 0 ? g_strdup_printf("cannot look up user '%s': %s", text, g_strerror(rc))
-                 : g_strdup_printf("there is no user '%s' on this host", text);
-  return FALSE;
-}
-
-static gboolean
-resolve_group(const char *text, gid_t *gid_out, char **why)
-{
-  struct group grp, *result = NULL;
-  g_autofree char *buffer = NULL;
-  gsize size = 16384;
-  guint32 number;
-  int rc;
-
-  if (text[0] == '+') {
-    if (!parse_id_number(text + 1, &number)) {
-      *why = g_strdup_printf("'%s' is not a valid numeric group id", text);
-      return FALSE;
-    }
-    *gid_out = (gid_t)number;
-    return TRUE;
-  }
-  for (;;) {
-    buffer = g_malloc(size);
-    rc = getgrnam_r(text, &grp, buffer, size, &result);
-    if (rc != ERANGE || size >= 1024 * 1024)
-      break;
-    g_clear_pointer(&buffer, g_free);
-    size *= 4;
-  }
-  if (result != NULL) {
-    *gid_out = grp.gr_gid;
-    return TRUE;
-  }
-  if (parse_id_number(text, &number)) {
-    *gid_out = (gid_t)number;
-    return TRUE;
-  }
-  *why = rc != 0 ? g_strdup_printf("cannot look up group '%s': %s", text, g_strerror(rc))
-                 : g_strdup_printf("there is no group '%s' on this host", text);
+  *why = rc != 0 ? g_strdup_printf("cannot look up %s '%s': %s", kind, text, g_strerror(rc))
+                 : g_strdup_printf("there is no %s '%s' on this host", kind, text);
   return FALSE;
 }
 
@@ -251,7 +225,7 @@ read_identity(VbQemuConf *self, const VbConfFile *file, GError **error)
   g_autofree char *user = NULL;
   g_autofree char *group = NULL;
   g_autofree char *why = NULL;
-  gid_t primary_gid = (gid_t)-1;
+  guint32 id;
 
   if (!vb_conf_file_get_string(file, "user", &user, error) ||
       !vb_conf_file_get_string(file, "group", &group, error))
@@ -281,7 +255,7 @@ read_identity(VbQemuConf *self, const VbConfFile *file, GError **error)
     g_free(self->group);
     self->group = g_steal_pointer(&group);
   }
-  if (!resolve_user(self->user, &self->uid, &primary_gid, &why)) {
+  if (!resolve_id(self->user, FALSE, &id, &why)) {
     const VbConfEntry *entry = vb_conf_file_lookup(file, "user");
 
     if (entry != NULL)
@@ -292,7 +266,8 @@ read_identity(VbQemuConf *self, const VbConfFile *file, GError **error)
                   why);
     return FALSE;
   }
-  if (!resolve_group(self->group, &self->gid, &why)) {
+  self->uid = (uid_t)id;
+  if (!resolve_id(self->group, TRUE, &id, &why)) {
     const VbConfEntry *entry = vb_conf_file_lookup(file, "group");
 
     if (entry != NULL)
@@ -303,6 +278,7 @@ read_identity(VbQemuConf *self, const VbConfFile *file, GError **error)
                   why);
     return FALSE;
   }
+  self->gid = (gid_t)id;
   return TRUE;
 }
 

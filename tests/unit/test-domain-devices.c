@@ -10,7 +10,7 @@
 
 #include "vb-domain-xml.h"
 #include "vb-error.h"
-#include "vb-test-schema.h"
+#include "vb-test-domain.h"
 
 static VbTestSchema *domain_schema; /* (owned): loaded once in main() */
 
@@ -19,47 +19,17 @@ static VbTestSchema *domain_schema; /* (owned): loaded once in main() */
   "<memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>\n<devices>\n"
 #define TAIL "</devices></domain>\n"
 
-static VbDomainDef *
-parse_ok(const char *xml)
-{
-  g_autoptr(GError) error = NULL;
-  VbDomainDef *def = vb_domain_def_parse(xml, strlen(xml), &error);
-
-  g_assert_no_error(error);
-  return def;
-}
-
 /* The <devices> part of the formatted, validated, round-tripped definition. */
 static char *
 devices_of(const char *xml)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VbDomainDef) def = parse_ok(xml);
-  g_autofree char *once = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
-  g_autoptr(VbDomainDef) again = parse_ok(once);
-  g_autofree char *twice = vb_domain_def_format(again, VB_DOMAIN_XML_INACTIVE);
-  const char *start, *end;
+  g_autofree char *out = vb_test_format_checked(domain_schema, xml);
+  const char *start = strstr(out, "  <devices>\n");
+  const char *end = strstr(out, "  </devices>\n");
 
-  g_assert_cmpstr(once, ==, twice);
-  if (!vb_test_schema_validate(domain_schema, once, &error))
-    g_error("%s\n%s", error->message, once);
-  start = strstr(once, "  <devices>\n");
-  end = strstr(once, "  </devices>\n");
   g_assert_nonnull(start);
   g_assert_nonnull(end);
   return g_strndup(start, (gsize)(end - start) + strlen("  </devices>\n"));
-}
-
-static void
-assert_fails(const char *xml, gint code, const char *message)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), &error);
-
-  g_assert_null(def);
-  g_assert_error(error, VB_ERROR, code);
-  if (!g_pattern_match_simple(message, error->message))
-    g_error("message '%s' does not match '%s'", error->message, message);
 }
 
 /* The devices virt-install writes for a q35 Linux guest that this part of the model covers. */
@@ -209,7 +179,7 @@ test_generated_macs(void)
   for (guint i = 0; i < 40; i++)
     g_string_append(xml, "<interface type='user'/>\n");
   g_string_append(xml, TAIL);
-  def = parse_ok(xml->str);
+  def = vb_test_parse_ok(xml->str);
   out = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
   for (at = strstr(out, "<mac address='"); at != NULL; at = strstr(at + 1, "<mac address='")) {
     g_autofree char *mac = g_strndup(at + strlen("<mac address='"), 17);
@@ -243,97 +213,111 @@ test_interface_details(void)
 static void
 test_device_errors(void)
 {
-  assert_fails(HEAD "<disk type='file'><source file='/a'/>\n<target dev='vda'/></disk>"
-                    "<disk type='file'><source file='/b'/>\n<target dev='vda'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "line 5: /domain/devices/disk[2]/target/@dev: the target 'vda' is used by two "
-               "disks");
-  assert_fails(HEAD
-               "<disk type='file'><source file='relative.img'/><target dev='vda'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "line 3: /domain/devices/disk/source/@file: 'relative.img' is not an absolute path");
-  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='xyz'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/domain/devices/disk/target: no bus given and none implied by the name 'xyz'*");
-  assert_fails(HEAD "<disk type='file'><source file='/a'/></disk>" TAIL, VB_ERROR_INVALID_CONFIG,
-               "*/domain/devices/disk: a disk needs <target dev='…'/>");
-  assert_fails(HEAD "<disk type='file'><driver name='xen'/><source file='/a'/>"
-                    "<target dev='vda'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG, "*/disk/driver/@name: 'xen' is not a QEMU disk driver*");
-  assert_fails(HEAD "<disk type='file' device='disk'><driver name='qemu' type='cheese'/>"
-                    "<source file='/a'/><target dev='vda'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/disk/driver/@type: 'cheese' is not allowed (allowed: 'raw', 'qcow2')");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/>\n<target dev='vda'/></disk>"
+           "<disk type='file'><source file='/b'/>\n<target dev='vda'/></disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "line 5: /domain/devices/disk[2]/target/@dev: the target 'vda' is used by two "
+      "disks");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='relative.img'/><target dev='vda'/></disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "line 3: /domain/devices/disk/source/@file: 'relative.img' is not an absolute path");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/><target dev='xyz'/></disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "*/domain/devices/disk/target: no bus given and none implied by the name 'xyz'*");
+  vb_test_assert_parse_fails(HEAD "<disk type='file'><source file='/a'/></disk>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "*/domain/devices/disk: a disk needs <target dev='…'/>");
+  vb_test_assert_parse_fails(HEAD "<disk type='file'><driver name='xen'/><source file='/a'/>"
+                                  "<target dev='vda'/></disk>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "*/disk/driver/@name: 'xen' is not a QEMU disk driver*");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file' device='disk'><driver name='qemu' type='cheese'/>"
+           "<source file='/a'/><target dev='vda'/></disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "*/disk/driver/@type: 'cheese' is not allowed (allowed: 'raw', 'qcow2')");
   /* libvirt knows these, virtbus does not run them: NotSupported, not invalid */
-  assert_fails(HEAD "<disk type='file'><driver name='qemu' type='vmdk'/><source file='/a'/>"
-                    "<target dev='vda'/></disk>" TAIL,
-               VB_ERROR_NOT_SUPPORTED,
-               "*/disk/driver/@type: 'vmdk' is not supported by virtbus (supported: 'raw', "
-               "'qcow2')");
-  assert_fails(HEAD "<disk type='network' device='disk'><target dev='vda'/></disk>" TAIL,
-               VB_ERROR_NOT_SUPPORTED, "*/domain/devices/disk/@type: 'network' is not supported*");
-  assert_fails(HEAD "<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>" TAIL,
-               VB_ERROR_INVALID_CONFIG, "*/interface/mac/@address: *multicast*");
-  assert_fails(HEAD "<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/interface/mac/@address: '52:54:00:zz:00:01' is not a MAC address*");
-  assert_fails(HEAD "<interface type='network'/>" TAIL, VB_ERROR_INVALID_CONFIG,
-               "*/interface: a 'network' interface needs <source network='…'/>");
-  assert_fails(HEAD "<interface type='direct'><source dev='eth0'/></interface>" TAIL,
-               VB_ERROR_NOT_SUPPORTED, "*/interface/@type: 'direct' is not supported by virtbus*");
-  assert_fails(HEAD "<input type='tablet' bus='ps2'/>" TAIL, VB_ERROR_INVALID_CONFIG,
-               "*/input/@bus: a tablet cannot be on the ps2 bus");
-  assert_fails(HEAD "<input type='mouse'><alias name='mouse0'/></input>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/input/alias/@name: 'mouse0' is not a user alias: they start with 'ua-'");
-  assert_fails(HEAD "<input type='mouse'><alias name='ua-x'/></input>"
-                    "<input type='keyboard'><alias name='ua-x'/></input>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/domain/devices: the alias 'ua-x' is given to two devices");
-  assert_fails(HEAD "<controller type='usb' index='0'/><controller type='usb' index='0'/>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/controller[2]/@index: two 'usb' controllers have index 0");
-  assert_fails(HEAD "<controller type='sata' model='ahci'/>" TAIL, VB_ERROR_INVALID_CONFIG,
-               "*/controller/@model: a 'sata' controller has no models");
-  assert_fails(HEAD "<controller type='scsi' model='buslogic'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
-               "*/controller/@model: 'buslogic' is not supported by virtbus*");
-  assert_fails(HEAD "<memballoon/>" TAIL, VB_ERROR_INVALID_CONFIG,
-               "*/memballoon: a <memballoon> needs a model*");
-  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda'/>"
-                    "<address type='pci' slot='0x20'/></disk>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "*/disk/address/@slot: '0x20' is not a number from 0 to 31");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><driver name='qemu' type='vmdk'/><source file='/a'/>"
+           "<target dev='vda'/></disk>" TAIL,
+      VB_ERROR_NOT_SUPPORTED,
+      "*/disk/driver/@type: 'vmdk' is not supported by virtbus (supported: 'raw', "
+      "'qcow2')");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='network' device='disk'><target dev='vda'/></disk>" TAIL,
+      VB_ERROR_NOT_SUPPORTED, "*/domain/devices/disk/@type: 'network' is not supported*");
+  vb_test_assert_parse_fails(
+      HEAD "<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>" TAIL,
+      VB_ERROR_INVALID_CONFIG, "*/interface/mac/@address: *multicast*");
+  vb_test_assert_parse_fails(
+      HEAD "<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "*/interface/mac/@address: '52:54:00:zz:00:01' is not a MAC address*");
+  vb_test_assert_parse_fails(HEAD "<interface type='network'/>" TAIL, VB_ERROR_INVALID_CONFIG,
+                             "*/interface: a 'network' interface needs <source network='…'/>");
+  vb_test_assert_parse_fails(HEAD "<interface type='direct'><source dev='eth0'/></interface>" TAIL,
+                             VB_ERROR_NOT_SUPPORTED,
+                             "*/interface/@type: 'direct' is not supported by virtbus*");
+  vb_test_assert_parse_fails(HEAD "<input type='tablet' bus='ps2'/>" TAIL, VB_ERROR_INVALID_CONFIG,
+                             "*/input/@bus: a tablet cannot be on the ps2 bus");
+  vb_test_assert_parse_fails(
+      HEAD "<input type='mouse'><alias name='mouse0'/></input>" TAIL, VB_ERROR_INVALID_CONFIG,
+      "*/input/alias/@name: 'mouse0' is not a user alias: they start with 'ua-'");
+  vb_test_assert_parse_fails(HEAD "<input type='mouse'><alias name='ua-x'/></input>"
+                                  "<input type='keyboard'><alias name='ua-x'/></input>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "*/domain/devices: the alias 'ua-x' is given to two devices");
+  vb_test_assert_parse_fails(
+      HEAD "<controller type='usb' index='0'/><controller type='usb' index='0'/>" TAIL,
+      VB_ERROR_INVALID_CONFIG, "*/controller[2]/@index: two 'usb' controllers have index 0");
+  vb_test_assert_parse_fails(HEAD "<controller type='sata' model='ahci'/>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "*/controller/@model: a 'sata' controller has no models");
+  vb_test_assert_parse_fails(HEAD "<controller type='scsi' model='buslogic'/>" TAIL,
+                             VB_ERROR_NOT_SUPPORTED,
+                             "*/controller/@model: 'buslogic' is not supported by virtbus*");
+  vb_test_assert_parse_fails(HEAD "<memballoon/>" TAIL, VB_ERROR_INVALID_CONFIG,
+                             "*/memballoon: a <memballoon> needs a model*");
+  vb_test_assert_parse_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda'/>"
+                                  "<address type='pci' slot='0x20'/></disk>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "*/disk/address/@slot: '0x20' is not a number from 0 to 31");
 }
 
 /* Boot order: unique, and not mixed with <os><boot dev>. */
 static void
 test_boot_order_rules(void)
 {
-  assert_fails("<domain type='kvm'><name>d</name><memory>1</memory>"
-               "<os><type>hvm</type><boot dev='hd'/></os>\n<devices>"
-               "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/></disk>"
-               "</devices></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/devices: per-device <boot order=…/> cannot be mixed with <os><boot "
-               "dev=…/>");
-  assert_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/>"
-                    "</disk><interface type='user'><boot order='1'/></interface>" TAIL,
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/devices: the boot order 1 is given to two devices");
+  vb_test_assert_parse_fails(
+      "<domain type='kvm'><name>d</name><memory>1</memory>"
+      "<os><type>hvm</type><boot dev='hd'/></os>\n<devices>"
+      "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/></disk>"
+      "</devices></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/devices: per-device <boot order=…/> cannot be mixed with <os><boot "
+      "dev=…/>");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/>"
+           "</disk><interface type='user'><boot order='1'/></interface>" TAIL,
+      VB_ERROR_INVALID_CONFIG, "line 2: /domain/devices: the boot order 1 is given to two devices");
 }
 
 /* What the model does not cover yet is refused by name, never dropped. */
 static void
 test_unsupported_devices_named(void)
 {
-  assert_fails(HEAD "<graphics type='vnc' port='-1'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
-               "line 3: /domain/devices/graphics: the element <graphics> is not supported by "
-               "virtbus");
-  assert_fails(HEAD
-               "<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>" TAIL,
-               VB_ERROR_NOT_SUPPORTED,
-               "line 3: /domain/devices/disk/target/@tray: the attribute 'tray' is not "
-               "supported by virtbus");
+  vb_test_assert_parse_fails(
+      HEAD "<graphics type='vnc' port='-1'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
+      "line 3: /domain/devices/graphics: the element <graphics> is not supported by "
+      "virtbus");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>" TAIL,
+      VB_ERROR_NOT_SUPPORTED,
+      "line 3: /domain/devices/disk/target/@tray: the attribute 'tray' is not "
+      "supported by virtbus");
 }
 
 int

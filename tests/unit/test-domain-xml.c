@@ -10,48 +10,14 @@
 
 #include "vb-domain-xml.h"
 #include "vb-error.h"
-#include "vb-test-schema.h"
+#include "vb-test-domain.h"
 
 static VbTestSchema *domain_schema; /* (owned): loaded once in main() */
 
-static VbDomainDef *
-parse_ok(const char *xml)
-{
-  g_autoptr(GError) error = NULL;
-  VbDomainDef *def = vb_domain_def_parse(xml, strlen(xml), &error);
-
-  g_assert_no_error(error);
-  g_assert_nonnull(def);
-  return def;
-}
-
-/* Formats @xml's definition, checks that the output validates and is a fixed point
- * (format(parse(format(x))) == format(parse(x))), and returns it. */
 static char *
 format_checked(const char *xml)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VbDomainDef) def = parse_ok(xml);
-  g_autofree char *once = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
-  g_autoptr(VbDomainDef) again = parse_ok(once);
-  g_autofree char *twice = vb_domain_def_format(again, VB_DOMAIN_XML_INACTIVE);
-
-  g_assert_cmpstr(once, ==, twice);
-  if (!vb_test_schema_validate(domain_schema, once, &error))
-    g_error("%s\n%s", error->message, once);
-  return g_steal_pointer(&once);
-}
-
-static void
-assert_fails(const char *xml, gint code, const char *message)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), &error);
-
-  g_assert_null(def);
-  g_assert_error(error, VB_ERROR, code);
-  if (!g_pattern_match_simple(message, error->message))
-    g_error("message '%s' does not match '%s'", error->message, message);
+  return vb_test_format_checked(domain_schema, xml);
 }
 
 #define MINIMAL_HEAD                                                                               \
@@ -316,12 +282,12 @@ test_uuid_spellings(void)
 static void
 test_generated_uuid(void)
 {
-  g_autoptr(VbDomainDef) a =
-      parse_ok("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>"
-               "</domain>");
-  g_autoptr(VbDomainDef) b =
-      parse_ok("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>"
-               "</domain>");
+  g_autoptr(VbDomainDef) a = vb_test_parse_ok(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>"
+      "</domain>");
+  g_autoptr(VbDomainDef) b = vb_test_parse_ok(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>"
+      "</domain>");
   g_autofree char *ua = vb_domain_def_get_uuid_string(a);
   g_autofree char *ub = vb_domain_def_get_uuid_string(b);
 
@@ -333,76 +299,92 @@ test_generated_uuid(void)
 static void
 test_invalid_config(void)
 {
-  assert_fails("<domain type='xen'><name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
-               "line 1: /domain/@type: 'xen' is not allowed (allowed: 'qemu', 'kvm', 'hvf')");
-  assert_fails("<domain>\n<name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
-               "line 1: /domain: <domain> needs a type*");
-  assert_fails("<domain type='qemu'>\n<memory>1</memory></domain>", VB_ERROR_INVALID_CONFIG,
-               "line 1: /domain: a domain needs a <name>");
-  assert_fails("<domain type='qemu'>\n<name>a/b</name></domain>", VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/name: 'a/b' is not a valid domain name*");
-  assert_fails("<domain type='qemu'>\n<name>.hidden</name></domain>", VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/name: '.hidden' is not a valid domain name*");
-  assert_fails("<domain type='qemu'><name>a</name>\n<uuid>not-a-uuid</uuid></domain>",
-               VB_ERROR_INVALID_CONFIG, "line 2: /domain/uuid: 'not-a-uuid' is not a UUID*");
-  assert_fails("<domain type='qemu'><name>a</name>\n<memory unit='XB'>5</memory></domain>",
-               VB_ERROR_INVALID_CONFIG, "line 2: /domain/memory: '5 XB' has an unknown unit*");
-  assert_fails("<domain type='qemu'><name>a</name>\n"
-               "<memory unit='EiB'>1000</memory></domain>",
-               VB_ERROR_INVALID_CONFIG, "line 2: /domain/memory: '1000 EiB' is too large");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
-               "<vcpu>0</vcpu></domain>",
-               VB_ERROR_INVALID_CONFIG, "line 2: /domain/vcpu: '0' is not a vCPU count*");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
-               "<vcpu current='3'>2</vcpu></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/vcpu/@current: '3' is not a number from 0 to 2");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory><vcpu>4</vcpu>\n"
-               "<os><type>hvm</type></os><cpu>\n<topology sockets='1' cores='2' threads='1'/>"
-               "</cpu></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 3: /domain/cpu/topology: the topology gives 2 vCPUs*but <vcpu> is 4");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
-               "<os><type>xen</type></os></domain>",
-               VB_ERROR_NOT_SUPPORTED, "line 2: /domain/os/type: the OS type 'xen'*");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
-               "<os><type>hvm</type><boot dev='usb'/></os></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/os/boot/@dev: 'usb' is not allowed (allowed: 'fd', 'hd', "
-               "'cdrom', 'network')");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
-               "<clock offset='utc'><timer name='rtc'/>\n<timer name='rtc'/></clock></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 3: /domain/clock/timer[2]/@name: the timer 'rtc' is given twice");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
-               "<on_crash>explode</on_crash></domain>",
-               VB_ERROR_INVALID_CONFIG, "line 2: /domain/on_crash: 'explode' is not an action*");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
-               "<features><hyperv><spinlocks state='on' retries='10'/></hyperv></features>"
-               "</domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/features/hyperv/spinlocks/@retries: *at least 4095");
-  assert_fails("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
-               "<pm><suspend-to-mem enabled='maybe'/></pm></domain>",
-               VB_ERROR_INVALID_CONFIG,
-               "line 2: /domain/pm/suspend-to-mem/@enabled: 'maybe' is not allowed (allowed: "
-               "'yes', 'no')");
+  vb_test_assert_parse_fails(
+      "<domain type='xen'><name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
+      "line 1: /domain/@type: 'xen' is not allowed (allowed: 'qemu', 'kvm', 'hvf')");
+  vb_test_assert_parse_fails("<domain>\n<name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
+                             "line 1: /domain: <domain> needs a type*");
+  vb_test_assert_parse_fails("<domain type='qemu'>\n<memory>1</memory></domain>",
+                             VB_ERROR_INVALID_CONFIG, "line 1: /domain: a domain needs a <name>");
+  vb_test_assert_parse_fails("<domain type='qemu'>\n<name>a/b</name></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/name: 'a/b' is not a valid domain name*");
+  vb_test_assert_parse_fails("<domain type='qemu'>\n<name>.hidden</name></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/name: '.hidden' is not a valid domain name*");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name>\n<uuid>not-a-uuid</uuid></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/uuid: 'not-a-uuid' is not a UUID*");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name>\n<memory unit='XB'>5</memory></domain>",
+      VB_ERROR_INVALID_CONFIG, "line 2: /domain/memory: '5 XB' has an unknown unit*");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name>\n"
+                             "<memory unit='EiB'>1000</memory></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/memory: '1000 EiB' is too large");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
+                             "<vcpu>0</vcpu></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/vcpu: '0' is not a vCPU count*");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
+                             "<vcpu current='3'>2</vcpu></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/vcpu/@current: '3' is not a number from 0 to 2");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory><vcpu>4</vcpu>\n"
+      "<os><type>hvm</type></os><cpu>\n<topology sockets='1' cores='2' threads='1'/>"
+      "</cpu></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 3: /domain/cpu/topology: the topology gives 2 vCPUs*but <vcpu> is 4");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
+                             "<os><type>xen</type></os></domain>",
+                             VB_ERROR_NOT_SUPPORTED, "line 2: /domain/os/type: the OS type 'xen'*");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory>\n"
+      "<os><type>hvm</type><boot dev='usb'/></os></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/os/boot/@dev: 'usb' is not allowed (allowed: 'fd', 'hd', "
+      "'cdrom', 'network')");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
+      "<clock offset='utc'><timer name='rtc'/>\n<timer name='rtc'/></clock></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 3: /domain/clock/timer[2]/@name: the timer 'rtc' is given twice");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
+      "<on_crash>explode</on_crash></domain>",
+      VB_ERROR_INVALID_CONFIG, "line 2: /domain/on_crash: 'explode' is not an action*");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
+      "<features><hyperv><spinlocks state='on' retries='10'/></hyperv></features>"
+      "</domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/features/hyperv/spinlocks/@retries: *at least 4095");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
+      "<pm><suspend-to-mem enabled='maybe'/></pm></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/pm/suspend-to-mem/@enabled: 'maybe' is not allowed (allowed: "
+      "'yes', 'no')");
 }
 
 /* Nothing is silently dropped: whatever no reader took is NotSupported, by path and line. */
 static void
 test_not_supported_by_name(void)
 {
-  assert_fails(MINIMAL_HEAD "  <blkiotune><weight>800</weight></blkiotune>\n</domain>",
-               VB_ERROR_NOT_SUPPORTED,
-               "line 6: /domain/blkiotune: the element <blkiotune> is not supported by virtbus");
-  assert_fails(MINIMAL_HEAD "  <features><acpi/><smm state='on'/></features>\n</domain>",
-               VB_ERROR_NOT_SUPPORTED,
-               "line 6: /domain/features/smm: the element <smm> is not supported by virtbus");
-  assert_fails(MINIMAL_HEAD "  <on_poweroff foo='bar'>destroy</on_poweroff>\n</domain>",
-               VB_ERROR_NOT_SUPPORTED,
-               "line 6: /domain/on_poweroff/@foo: the attribute 'foo' is not supported by "
-               "virtbus");
+  vb_test_assert_parse_fails(
+      MINIMAL_HEAD "  <blkiotune><weight>800</weight></blkiotune>\n</domain>",
+      VB_ERROR_NOT_SUPPORTED,
+      "line 6: /domain/blkiotune: the element <blkiotune> is not supported by virtbus");
+  vb_test_assert_parse_fails(
+      MINIMAL_HEAD "  <features><acpi/><smm state='on'/></features>\n</domain>",
+      VB_ERROR_NOT_SUPPORTED,
+      "line 6: /domain/features/smm: the element <smm> is not supported by virtbus");
+  vb_test_assert_parse_fails(
+      MINIMAL_HEAD "  <on_poweroff foo='bar'>destroy</on_poweroff>\n</domain>",
+      VB_ERROR_NOT_SUPPORTED,
+      "line 6: /domain/on_poweroff/@foo: the attribute 'foo' is not supported by "
+      "virtbus");
 }
 
 /* Malformed documents: InvalidXML with line and column; hostile ones refused outright. */
@@ -413,19 +395,22 @@ test_invalid_xml(void)
   g_autofree char *huge = NULL;
   g_autoptr(GString) nest = g_string_new("<domain type='qemu'><metadata><x:a xmlns:x='urn:x'>");
 
-  assert_fails("<domain type='qemu'>\n  <name>a</nam>\n</domain>", VB_ERROR_INVALID_XML,
-               "line 2, column *: Opening and ending tag mismatch: name line 2 and nam");
-  assert_fails("", VB_ERROR_INVALID_XML, "the document is empty");
-  assert_fails("<network/>", VB_ERROR_INVALID_XML,
-               "line 1: /network: the document's root must be <domain>, not <network>");
-  assert_fails("<?xml version='1.0'?>\n<!DOCTYPE domain [\n<!ENTITY a 'aaaaaaaaaa'>\n"
-               "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>]>\n"
-               "<domain type='qemu'><name>&b;</name></domain>",
-               VB_ERROR_INVALID_XML, "line 2: document type declarations*not accepted");
-  assert_fails("<!DOCTYPE domain SYSTEM 'http://example.com/x.dtd'><domain/>", VB_ERROR_INVALID_XML,
-               "*document type declarations*not accepted");
-  assert_fails("<domain type='qemu'><name>&secret;</name></domain>", VB_ERROR_INVALID_XML,
-               "line 1, column *: Entity 'secret' not defined");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'>\n  <name>a</nam>\n</domain>", VB_ERROR_INVALID_XML,
+      "line 2, column *: Opening and ending tag mismatch: name line 2 and nam");
+  vb_test_assert_parse_fails("", VB_ERROR_INVALID_XML, "the document is empty");
+  vb_test_assert_parse_fails(
+      "<network/>", VB_ERROR_INVALID_XML,
+      "line 1: /network: the document's root must be <domain>, not <network>");
+  vb_test_assert_parse_fails("<?xml version='1.0'?>\n<!DOCTYPE domain [\n<!ENTITY a 'aaaaaaaaaa'>\n"
+                             "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>]>\n"
+                             "<domain type='qemu'><name>&b;</name></domain>",
+                             VB_ERROR_INVALID_XML,
+                             "line 2: document type declarations*not accepted");
+  vb_test_assert_parse_fails("<!DOCTYPE domain SYSTEM 'http://example.com/x.dtd'><domain/>",
+                             VB_ERROR_INVALID_XML, "*document type declarations*not accepted");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>&secret;</name></domain>",
+                             VB_ERROR_INVALID_XML, "line 1, column *: Entity 'secret' not defined");
 
   for (guint i = 0; i < 70; i++)
     g_string_append(nest, "<x:n>");
@@ -433,7 +418,7 @@ test_invalid_xml(void)
     g_string_append(nest, "</x:n>");
   g_string_append(nest, "</x:a></metadata></domain>");
   deep = g_string_free(g_steal_pointer(&nest), FALSE);
-  assert_fails(deep, VB_ERROR_INVALID_XML, "elements are nested more than 64 deep");
+  vb_test_assert_parse_fails(deep, VB_ERROR_INVALID_XML, "elements are nested more than 64 deep");
 
   huge = g_strnfill(10 * 1024 * 1024 + 1, ' ');
   {

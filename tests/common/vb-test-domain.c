@@ -1,0 +1,54 @@
+/* vb-test-domain.c: shared checks of the domain XML tests.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vb-error.h"
+#include "vb-test-domain.h"
+
+/* Returns: (transfer full): the definition; the test fails if @xml does not parse */
+VbDomainDef *
+vb_test_parse_ok(const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  VbDomainDef *def = vb_domain_def_parse(xml, strlen(xml), &error);
+
+  g_assert_no_error(error);
+  g_assert_nonnull(def);
+  return def;
+}
+
+/* Checks that @xml is refused with @code and a message matching @message_pattern (a glob). */
+void
+vb_test_assert_parse_fails(const char *xml, gint code, const char *message_pattern)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), &error);
+
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, code);
+  if (!g_pattern_match_simple(message_pattern, error->message))
+    g_error("message '%s' does not match '%s'", error->message, message_pattern);
+}
+
+/* Formats @xml's definition and checks that the output validates against @schema and is a
+ * fixed point: format(parse(format(x))) == format(parse(x)).
+ *
+ * Returns: (transfer full): the formatted XML */
+char *
+vb_test_format_checked(VbTestSchema *schema, const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = vb_test_parse_ok(xml);
+  g_autofree char *once = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
+  g_autoptr(VbDomainDef) again = vb_test_parse_ok(once);
+  g_autofree char *twice = vb_domain_def_format(again, VB_DOMAIN_XML_INACTIVE);
+
+  g_assert_cmpstr(once, ==, twice);
+  if (!vb_test_schema_validate(schema, once, &error))
+    g_error("%s\n%s", error->message, once);
+  return g_steal_pointer(&once);
+}
