@@ -56,6 +56,32 @@ vb_device_info_clear(VbDeviceInfo *info)
   g_clear_pointer(&info->address.usb_port, g_free);
 }
 
+/**
+ * vb_domain_def_get_device_infos:
+ *
+ * The one place that knows every device family, for checks and assignments that apply to all
+ * devices alike (user aliases, boot order, later assigned aliases and addresses).
+ *
+ * Returns: (transfer container) (element-type VbDeviceInfo): the common part of each device
+ */
+GPtrArray *
+vb_domain_def_get_device_infos(const VbDomainDef *def)
+{
+  GPtrArray *infos = g_ptr_array_new();
+
+  for (guint i = 0; i < def->disks->len; i++)
+    g_ptr_array_add(infos, &((VbDiskDef *)def->disks->pdata[i])->info);
+  for (guint i = 0; i < def->controllers->len; i++)
+    g_ptr_array_add(infos, &((VbControllerDef *)def->controllers->pdata[i])->info);
+  for (guint i = 0; i < def->nets->len; i++)
+    g_ptr_array_add(infos, &((VbNetDef *)def->nets->pdata[i])->info);
+  for (guint i = 0; i < def->inputs->len; i++)
+    g_ptr_array_add(infos, &((VbInputDef *)def->inputs->pdata[i])->info);
+  if (def->memballoon != NULL)
+    g_ptr_array_add(infos, &def->memballoon->info);
+  return infos;
+}
+
 void
 vb_disk_def_free(VbDiskDef *disk)
 {

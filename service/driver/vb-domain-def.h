@@ -373,6 +373,7 @@ extern const char *const vb_input_type_names[];
 extern const char *const vb_input_bus_names[];
 
 void vb_device_info_clear(VbDeviceInfo *info);
+GPtrArray *vb_domain_def_get_device_infos(const VbDomainDef *def);
 void vb_disk_def_free(VbDiskDef *disk);
 void vb_controller_def_free(VbControllerDef *controller);
 void vb_net_def_free(VbNetDef *net);

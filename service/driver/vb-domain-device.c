@@ -222,32 +222,21 @@ vb_domain_format_memballoon(VbXmlWriter *w, const VbDomainDef *def)
   vb_xml_writer_end(w);
 }
 
-static gboolean
-check_alias(GHashTable *seen, const VbDeviceInfo *info, xmlNode *devices, GError **error)
-{
-  if (info->alias == NULL)
-    return TRUE;
-  if (!g_hash_table_add(seen, info->alias)) {
-    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                     "the alias '%s' is given to two devices", info->alias);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /* User aliases must be unique across all devices. */
 gboolean
 vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-  GPtrArray *lists[] = {def->disks, def->controllers, def->nets, def->inputs};
+  g_autoptr(GPtrArray) infos = vb_domain_def_get_device_infos(def);
 
-  for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
-    for (guint i = 0; i < lists[l]->len; i++) {
-      /* every device struct starts with its VbDeviceInfo */
-      if (!check_alias(seen, lists[l]->pdata[i], devices, error))
-        return FALSE;
+  for (guint i = 0; i < infos->len; i++) {
+    const VbDeviceInfo *info = infos->pdata[i];
+
+    if (info->alias != NULL && !g_hash_table_add(seen, info->alias)) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                       "the alias '%s' is given to two devices", info->alias);
+      return FALSE;
     }
   }
-  return def->memballoon == NULL || check_alias(seen, &def->memballoon->info, devices, error);
+  return TRUE;
 }

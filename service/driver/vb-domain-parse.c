@@ -607,25 +607,23 @@ static gboolean
 check_boot_order(VbDomainDef *def, xmlNode *devices, GError **error)
 {
   g_autoptr(GHashTable) orders = g_hash_table_new(g_direct_hash, g_direct_equal);
-  GPtrArray *lists[] = {def->disks, def->nets};
+  g_autoptr(GPtrArray) infos = vb_domain_def_get_device_infos(def);
 
-  for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
-    for (guint i = 0; i < lists[l]->len; i++) {
-      const VbDeviceInfo *info = lists[l]->pdata[i];
+  for (guint i = 0; i < infos->len; i++) {
+    const VbDeviceInfo *info = infos->pdata[i];
 
-      if (info->boot_order == 0)
-        continue;
-      if (def->os.boot_devs->len > 0) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                         "per-device <boot order=…/> cannot be mixed with <os><boot dev=…/>");
-        return FALSE;
-      }
-      if (!g_hash_table_add(orders, GSIZE_TO_POINTER(info->boot_order))) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                         "the boot order %" G_GUINT64_FORMAT " is given to two devices",
-                         info->boot_order);
-        return FALSE;
-      }
+    if (info->boot_order == 0)
+      continue;
+    if (def->os.boot_devs->len > 0) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                       "per-device <boot order=…/> cannot be mixed with <os><boot dev=…/>");
+      return FALSE;
+    }
+    if (!g_hash_table_add(orders, GSIZE_TO_POINTER(info->boot_order))) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                       "the boot order %" G_GUINT64_FORMAT " is given to two devices",
+                       info->boot_order);
+      return FALSE;
     }
   }
   return TRUE;
