@@ -222,7 +222,7 @@ vb_domain_def_free(VbDomainDef *def)
   g_free(def->name);
   g_free(def->title);
   g_free(def->description);
-  g_free(def->metadata);
+  g_strfreev(def->metadata);
   g_free(def->vcpu_cpuset);
   g_free(def->os.type);
   g_free(def->os.arch);

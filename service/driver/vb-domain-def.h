@@ -304,7 +304,7 @@ typedef struct {
   guint8 uuid[16];
   char *title;       /* (owned) (nullable) */
   char *description; /* (owned) (nullable) */
-  char *metadata;    /* (owned) (nullable): the children of <metadata>, verbatim XML */
+  GStrv metadata;    /* (owned) (nullable): each child of <metadata>, serialised as read */
 
   guint64 memory_kib;
   guint64 current_memory_kib;

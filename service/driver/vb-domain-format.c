@@ -267,7 +267,8 @@ vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
   vb_xml_writer_element_text(w, "description", def->description);
   if (def->metadata != NULL) {
     vb_xml_writer_start(w, "metadata");
-    vb_xml_writer_raw_lines(w, def->metadata);
+    for (guint i = 0; def->metadata[i] != NULL; i++)
+      vb_xml_writer_raw(w, def->metadata[i]);
     vb_xml_writer_end(w);
   }
   format_memory(w, def);

@@ -149,17 +149,20 @@ parse_uuid_element(VbDomainDef *def, xmlNode *root, GError **error)
 }
 
 /* <metadata> is kept as it came, foreign namespaces included. Each child is copied into a
- * document of its own so that namespaces declared higher up are declared on it. */
+ * document of its own so that namespaces declared higher up are declared on it, then
+ * serialised by libxml2 at the depth it will be written at (2: in <domain><metadata>). libxml2
+ * indents element-only content and leaves mixed content alone, so writing the result back and
+ * reading it again gives the same text. */
 static gboolean
 parse_metadata(VbDomainDef *def, xmlNode *root, GError **error)
 {
   xmlNode *node = vb_xml_child(root, "metadata");
-  g_autoptr(GString) kept = NULL;
+  g_autoptr(GStrvBuilder) kept = NULL;
 
   if (node == NULL)
     return TRUE;
   vb_xml_mark_subtree_read(node);
-  kept = g_string_new(NULL);
+  kept = g_strv_builder_new();
   for (xmlNode *child = node->children; child != NULL; child = child->next) {
     g_autoptr(xmlDoc) doc = NULL;
     xmlNode *copy;
@@ -177,12 +180,11 @@ parse_metadata(VbDomainDef *def, xmlNode *root, GError **error)
     xmlDocSetRootElement(doc, copy);
     xmlReconciliateNs(doc, copy);
     buffer = xmlBufferCreate();
-    xmlNodeDump(buffer, doc, copy, 0, 1);
-    g_string_append(kept, (const char *)xmlBufferContent(buffer));
-    g_string_append_c(kept, '\n');
+    xmlNodeDump(buffer, doc, copy, 2, 1);
+    g_strv_builder_add(kept, (const char *)xmlBufferContent(buffer));
     xmlBufferFree(buffer);
   }
-  def->metadata = g_string_free(g_steal_pointer(&kept), FALSE);
+  def->metadata = g_strv_builder_end(kept);
   return TRUE;
 }
 

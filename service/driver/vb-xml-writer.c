@@ -159,21 +159,16 @@ vb_xml_writer_text(VbXmlWriter *w, const char *text)
   tag->state = TAG_TEXT;
 }
 
-/* Writes ready-made XML (kept verbatim, such as <metadata> content) line by line at the
- * current depth. */
+/* Writes one ready-made element (kept verbatim, such as a <metadata> child) on a line of its
+ * own at the current depth. Its inner lines are written as they are: the caller serialised it
+ * for this depth, and re-indenting would change text inside it. */
 void
-vb_xml_writer_raw_lines(VbXmlWriter *w, const char *xml)
+vb_xml_writer_raw(VbXmlWriter *w, const char *xml)
 {
-  g_auto(GStrv) lines = g_strsplit(xml, "\n", -1);
-
   open_parent(w);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    if (*lines[i] == '\0')
-      continue;
-    indent(w);
-    g_string_append(w->out, lines[i]);
-    g_string_append_c(w->out, '\n');
-  }
+  indent(w);
+  g_string_append(w->out, xml);
+  g_string_append_c(w->out, '\n');
 }
 
 void

@@ -21,7 +21,7 @@ void vb_xml_writer_attr(VbXmlWriter *w, const char *name, const char *value);
 void vb_xml_writer_attr_printf(VbXmlWriter *w, const char *name, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 void vb_xml_writer_text(VbXmlWriter *w, const char *text);
-void vb_xml_writer_raw_lines(VbXmlWriter *w, const char *xml);
+void vb_xml_writer_raw(VbXmlWriter *w, const char *xml);
 void vb_xml_writer_end(VbXmlWriter *w);
 
 void vb_xml_writer_element_text(VbXmlWriter *w, const char *name, const char *text);

@@ -13,7 +13,9 @@ libfuzzer)
   work=$(pwd)/fuzz-work/$name
   artifacts=$(pwd)/fuzz-artifacts/$name
   mkdir -p "$work" "$artifacts"
+  # libFuzzer's own failure status is 77, which meson reads as "skipped": make it a failure.
   exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -error_exitcode=1 -timeout_exitcode=1 \
     -artifact_prefix="$artifacts/" "$work" "$seeds"
   ;;
 replay)
