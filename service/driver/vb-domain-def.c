@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "vb-domain-def.h"
 
 const char *const vb_virt_type_names[] = {"qemu", "kvm", "hvf", NULL};
@@ -34,7 +36,7 @@ const char *const vb_timer_names[] = {"platform", "pit",         "rtc",       "h
 const char *const vb_timer_tickpolicy_names[] = {"delay", "catchup", "merge", "discard", NULL};
 const char *const vb_timer_track_names[] = {"boot", "guest", "wall", "realtime", NULL};
 const char *const vb_vcpu_placement_names[] = {"static", "auto", NULL};
-const char *const vb_address_type_names[] = {"pci", "drive", "usb", "virtio-serial", NULL};
+const char *const vb_address_type_names[] = {"pci", "drive", "usb", "virtio-serial", "isa", NULL};
 const char *const vb_disk_type_names[] = {"file", "block", "volume", NULL};
 const char *const vb_disk_device_names[] = {"disk", "cdrom", "floppy", NULL};
 const char *const vb_disk_bus_names[] = {"ide", "fdc", "scsi", "virtio", "usb", "sata", NULL};
@@ -48,11 +50,34 @@ const char *const vb_controller_type_names[] = {"ide",           "fdc", "scsi", 
 const char *const vb_net_type_names[] = {"user", "network", "bridge", "ethernet", NULL};
 const char *const vb_input_type_names[] = {"mouse", "tablet", "keyboard", NULL};
 const char *const vb_input_bus_names[] = {"ps2", "usb", "virtio", NULL};
+const char *const vb_seclabel_type_names[] = {"dynamic", "static", "none", NULL};
+const char *const vb_secmodel_names[] = {"selinux", "apparmor", "dac", "none", NULL};
+const char *const vb_graphics_type_names[] = {"vnc", "spice", NULL};
+const char *const vb_listen_type_names[] = {"address", "socket", "none", NULL};
+const char *const vb_spice_image_compression_names[] = {"auto_glz", "auto_lz", "quic", "glz",
+                                                        "lz",       "off",     NULL};
+const char *const vb_video_model_names[] = {"vga",   "cirrus", "virtio", "qxl",
+                                            "bochs", "none",   NULL};
+const char *const vb_sound_model_names[] = {"ich9", "ich6", "ac97", "es1370", "usb", NULL};
+const char *const vb_audio_type_names[] = {"none", "spice", NULL};
+const char *const vb_chr_type_names[] = {"pty", "file", "unix", "null", "spicevmc", NULL};
+const char *const vb_chr_unix_mode_names[] = {"bind", "connect", NULL};
+const char *const vb_serial_target_type_names[] = {"isa-serial", "usb-serial", "pci-serial", NULL};
+const char *const vb_serial_target_model_names[] = {"isa-serial", "usb-serial", "pci-serial", NULL};
+const char *const vb_console_target_type_names[] = {"serial", "virtio", NULL};
+const char *const vb_panic_model_names[] = {"isa", "pvpanic", "hyperv", NULL};
+const char *const vb_watchdog_model_names[] = {"i6300esb", "ib700", "itco", NULL};
+const char *const vb_watchdog_action_names[] = {"reset", "shutdown",   "poweroff", "pause",
+                                                "none",  "inject-nmi", NULL};
+const char *const vb_qemu_prop_type_names[] = {"string", "signed", "unsigned",
+                                               "bool",   "remove", NULL};
+const char *const vb_deprecation_behavior_names[] = {"none", "omit", "reject", "crash", NULL};
 
 void
 vb_device_info_clear(VbDeviceInfo *info)
 {
   g_clear_pointer(&info->alias, g_free);
+  g_clear_pointer(&info->assigned_alias, g_free);
   g_clear_pointer(&info->address.usb_port, g_free);
 }
 
@@ -75,10 +100,28 @@ vb_domain_def_get_device_infos(const VbDomainDef *def)
     g_ptr_array_add(infos, &((VbControllerDef *)def->controllers->pdata[i])->info);
   for (guint i = 0; i < def->nets->len; i++)
     g_ptr_array_add(infos, &((VbNetDef *)def->nets->pdata[i])->info);
+  for (guint i = 0; i < def->serials->len; i++)
+    g_ptr_array_add(infos, &((VbSerialDef *)def->serials->pdata[i])->info);
+  for (guint i = 0; i < def->consoles->len; i++)
+    g_ptr_array_add(infos, &((VbSerialDef *)def->consoles->pdata[i])->info);
+  for (guint i = 0; i < def->channels->len; i++)
+    g_ptr_array_add(infos, &((VbChannelDef *)def->channels->pdata[i])->info);
   for (guint i = 0; i < def->inputs->len; i++)
     g_ptr_array_add(infos, &((VbInputDef *)def->inputs->pdata[i])->info);
+  for (guint i = 0; i < def->sounds->len; i++)
+    g_ptr_array_add(infos, &((VbSoundDef *)def->sounds->pdata[i])->info);
+  for (guint i = 0; i < def->videos->len; i++)
+    g_ptr_array_add(infos, &((VbVideoDef *)def->videos->pdata[i])->info);
+  for (guint i = 0; i < def->redirdevs->len; i++)
+    g_ptr_array_add(infos, &((VbRedirdevDef *)def->redirdevs->pdata[i])->info);
+  if (def->watchdog != NULL)
+    g_ptr_array_add(infos, &def->watchdog->info);
   if (def->memballoon != NULL)
     g_ptr_array_add(infos, &def->memballoon->info);
+  for (guint i = 0; i < def->rngs->len; i++)
+    g_ptr_array_add(infos, &((VbRngDef *)def->rngs->pdata[i])->info);
+  for (guint i = 0; i < def->panics->len; i++)
+    g_ptr_array_add(infos, &((VbPanicDef *)def->panics->pdata[i])->info);
   return infos;
 }
 
@@ -94,6 +137,7 @@ vb_disk_def_free(VbDiskDef *disk)
   g_free(disk->source_volume);
   g_free(disk->target_dev);
   g_free(disk->serial);
+  g_clear_pointer(&disk->seclabels, g_ptr_array_unref);
   g_free(disk);
 }
 
@@ -136,6 +180,132 @@ vb_memballoon_def_free(VbMemballoonDef *balloon)
     return;
   vb_device_info_clear(&balloon->info);
   g_free(balloon);
+}
+
+void
+vb_seclabel_def_free(VbSeclabelDef *seclabel)
+{
+  if (seclabel == NULL)
+    return;
+  g_free(seclabel->label);
+  g_free(seclabel->imagelabel);
+  g_free(seclabel->baselabel);
+  g_free(seclabel);
+}
+
+void
+vb_device_seclabel_def_free(VbDeviceSeclabelDef *seclabel)
+{
+  if (seclabel == NULL)
+    return;
+  g_free(seclabel->label);
+  g_free(seclabel);
+}
+
+void
+vb_graphics_listen_free(VbGraphicsListen *listen)
+{
+  g_free(listen->address);
+  g_free(listen->socket);
+  g_free(listen);
+}
+
+void
+vb_graphics_def_free(VbGraphicsDef *graphics)
+{
+  if (graphics == NULL)
+    return;
+  g_free(graphics->keymap);
+  if (graphics->passwd != NULL)
+    memset(graphics->passwd, 0, strlen(graphics->passwd));
+  g_free(graphics->passwd);
+  g_clear_pointer(&graphics->listens, g_ptr_array_unref);
+  g_free(graphics);
+}
+
+/* The devices whose only heap data is their common part. */
+#define DEFINE_PLAIN_DEVICE_FREE(Type, func)                                                       \
+  void func(Type *device)                                                                          \
+  {                                                                                                \
+    if (device == NULL)                                                                            \
+      return;                                                                                      \
+    vb_device_info_clear(&device->info);                                                           \
+    g_free(device);                                                                                \
+  }
+DEFINE_PLAIN_DEVICE_FREE(VbVideoDef, vb_video_def_free)
+DEFINE_PLAIN_DEVICE_FREE(VbSoundDef, vb_sound_def_free)
+DEFINE_PLAIN_DEVICE_FREE(VbRedirdevDef, vb_redirdev_def_free)
+DEFINE_PLAIN_DEVICE_FREE(VbPanicDef, vb_panic_def_free)
+DEFINE_PLAIN_DEVICE_FREE(VbWatchdogDef, vb_watchdog_def_free)
+
+void
+vb_serial_def_free(VbSerialDef *serial)
+{
+  if (serial == NULL)
+    return;
+  vb_device_info_clear(&serial->info);
+  g_free(serial->source.path);
+  g_free(serial);
+}
+
+void
+vb_channel_def_free(VbChannelDef *channel)
+{
+  if (channel == NULL)
+    return;
+  vb_device_info_clear(&channel->info);
+  g_free(channel->source.path);
+  g_free(channel->target_name);
+  g_free(channel);
+}
+
+void
+vb_rng_def_free(VbRngDef *rng)
+{
+  if (rng == NULL)
+    return;
+  vb_device_info_clear(&rng->info);
+  g_free(rng->backend);
+  g_free(rng);
+}
+
+static void
+vb_qemu_env_free(VbQemuEnv *env)
+{
+  g_free(env->name);
+  g_free(env->value);
+  g_free(env);
+}
+
+static void
+vb_qemu_prop_free(VbQemuProp *prop)
+{
+  g_free(prop->name);
+  g_free(prop->value);
+  g_free(prop);
+}
+
+static void
+vb_qemu_override_free(VbQemuOverride *override)
+{
+  g_free(override->alias);
+  g_clear_pointer(&override->props, g_ptr_array_unref);
+  g_free(override);
+}
+
+/**
+ * vb_qemu_override_new:
+ *
+ * Returns: (transfer full): an override of the device with @alias, no properties yet
+ */
+VbQemuOverride *
+vb_qemu_override_new(const char *alias)
+{
+  VbQemuOverride *override = g_new0(VbQemuOverride, 1);
+
+  override->alias = g_strdup(alias);
+  override->props = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_prop_free);
+  return override;
 }
 
 static void
@@ -186,6 +356,7 @@ vb_domain_def_new(void)
 {
   VbDomainDef *def = g_new0(VbDomainDef, 1);
 
+  def->id = -1;
   def->vcpu_placement = VB_ABSENT;
   def->os.boot_devs = g_array_new(FALSE, FALSE, sizeof(VbBootDev));
   def->os.bootmenu = VB_ABSENT;
@@ -211,6 +382,20 @@ vb_domain_def_new(void)
   def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vb_controller_def_free);
   def->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vb_net_def_free);
   def->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_input_def_free);
+  def->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vb_serial_def_free);
+  def->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vb_serial_def_free);
+  def->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vb_channel_def_free);
+  def->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vb_graphics_def_free);
+  def->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vb_sound_def_free);
+  def->audios = g_ptr_array_new_with_free_func(g_free);
+  def->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vb_video_def_free);
+  def->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_redirdev_def_free);
+  def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_rng_def_free);
+  def->panics = g_ptr_array_new_with_free_func((GDestroyNotify)vb_panic_def_free);
+  def->seclabels = g_ptr_array_new_with_free_func((GDestroyNotify)vb_seclabel_def_free);
+  def->qemu.env = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_env_free);
+  def->qemu.deprecation = VB_ABSENT;
+  def->qemu.overrides = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_override_free);
   return def;
 }
 
@@ -243,7 +428,24 @@ vb_domain_def_free(VbDomainDef *def)
   g_clear_pointer(&def->controllers, g_ptr_array_unref);
   g_clear_pointer(&def->nets, g_ptr_array_unref);
   g_clear_pointer(&def->inputs, g_ptr_array_unref);
+  g_clear_pointer(&def->serials, g_ptr_array_unref);
+  g_clear_pointer(&def->consoles, g_ptr_array_unref);
+  g_clear_pointer(&def->channels, g_ptr_array_unref);
+  g_clear_pointer(&def->graphics, g_ptr_array_unref);
+  g_clear_pointer(&def->sounds, g_ptr_array_unref);
+  g_clear_pointer(&def->audios, g_ptr_array_unref);
+  g_clear_pointer(&def->videos, g_ptr_array_unref);
+  g_clear_pointer(&def->redirdevs, g_ptr_array_unref);
+  vb_watchdog_def_free(def->watchdog);
   vb_memballoon_def_free(def->memballoon);
+  g_clear_pointer(&def->rngs, g_ptr_array_unref);
+  g_clear_pointer(&def->panics, g_ptr_array_unref);
+  g_clear_pointer(&def->seclabels, g_ptr_array_unref);
+  g_strfreev(def->qemu.args);
+  g_clear_pointer(&def->qemu.env, g_ptr_array_unref);
+  g_strfreev(def->qemu.caps_add);
+  g_strfreev(def->qemu.caps_del);
+  g_clear_pointer(&def->qemu.overrides, g_ptr_array_unref);
   g_free(def);
 }
 

@@ -173,6 +173,7 @@ typedef enum {
   VB_ADDRESS_DRIVE,
   VB_ADDRESS_USB,
   VB_ADDRESS_VIRTIO_SERIAL,
+  VB_ADDRESS_ISA,
 } VbAddressType;
 
 /* Where a device sits on its bus; which fields count depends on the type. */
@@ -183,14 +184,46 @@ typedef struct {
   guint64 controller, target, unit;    /* drive; controller also for virtio-serial */
   guint64 port;                        /* virtio-serial */
   char *usb_port;                      /* (owned) (nullable): usb, e.g. "1.2" */
+  gint64 iobase, irq;                  /* isa; -1 when not given */
 } VbDeviceAddress;
 
 /* What every device has besides its own settings. */
 typedef struct {
-  char *alias; /* (owned) (nullable): a user alias (ua-*) */
+  char *alias;          /* (owned) (nullable): a user alias (ua-*), kept in every view */
+  char *assigned_alias; /* (owned) (nullable): libvirt's name, shown in the live view only */
   VbDeviceAddress address;
   guint64 boot_order; /* 0 when not given */
 } VbDeviceInfo;
+
+typedef enum {
+  VB_SECLABEL_DYNAMIC,
+  VB_SECLABEL_STATIC,
+  VB_SECLABEL_NONE,
+} VbSeclabelType;
+
+typedef enum {
+  VB_SECMODEL_SELINUX,
+  VB_SECMODEL_APPARMOR,
+  VB_SECMODEL_DAC,
+  VB_SECMODEL_NONE,
+} VbSecModel;
+
+/* A domain <seclabel>: how one security driver confines the QEMU process. */
+typedef struct {
+  VbSeclabelType type;
+  gint model; /* VB_ABSENT (the active driver decides), VbSecModel */
+  gboolean relabel;
+  char *label;      /* (owned) (nullable): static: given; dynamic: assigned, live view only */
+  char *imagelabel; /* (owned) (nullable): assigned at start, live view only */
+  char *baselabel;  /* (owned) (nullable): dynamic only */
+} VbSeclabelDef;
+
+/* A per-device <seclabel> inside a disk's <source>: an override of the domain's. */
+typedef struct {
+  gint model; /* VB_ABSENT, VbSecModel */
+  gboolean relabel;
+  char *label; /* (owned) (nullable) */
+} VbDeviceSeclabelDef;
 
 typedef enum {
   VB_DISK_TYPE_FILE,
@@ -230,7 +263,8 @@ typedef struct {
   VbDiskBus target_bus;
   gboolean readonly;
   gboolean shareable;
-  char *serial; /* (owned) (nullable) */
+  char *serial;         /* (owned) (nullable) */
+  GPtrArray *seclabels; /* (owned) (element-type VbDeviceSeclabelDef) */
 } VbDiskDef;
 
 typedef enum {
@@ -298,8 +332,211 @@ typedef struct {
   gboolean none; /* model='none' */
 } VbMemballoonDef;
 
+typedef enum {
+  VB_GRAPHICS_VNC,
+  VB_GRAPHICS_SPICE,
+} VbGraphicsType;
+
+typedef enum {
+  VB_LISTEN_ADDRESS,
+  VB_LISTEN_SOCKET,
+  VB_LISTEN_NONE,
+} VbListenType;
+
+typedef struct {
+  VbListenType type;
+  char *address; /* (owned) (nullable): address; NULL means qemu.conf's default */
+  char *socket;  /* (owned) (nullable): socket */
+} VbGraphicsListen;
+
+typedef enum {
+  VB_SPICE_IMAGE_AUTO_GLZ,
+  VB_SPICE_IMAGE_AUTO_LZ,
+  VB_SPICE_IMAGE_QUIC,
+  VB_SPICE_IMAGE_GLZ,
+  VB_SPICE_IMAGE_LZ,
+  VB_SPICE_IMAGE_OFF,
+} VbSpiceImageCompression;
+
+typedef struct {
+  VbGraphicsType type;
+  gboolean autoport;
+  gint64 port;            /* 0 when chosen at start; the live view shows the one in use */
+  gint64 tls_port;        /* spice; 0 when none or chosen at start */
+  char *keymap;           /* (owned) (nullable) */
+  char *passwd;           /* (owned) (nullable): secret, secure view only */
+  gint image_compression; /* spice: VB_ABSENT, VbSpiceImageCompression */
+  GPtrArray *listens;     /* (owned) (element-type VbGraphicsListen) */
+} VbGraphicsDef;
+
+typedef enum {
+  VB_VIDEO_VGA,
+  VB_VIDEO_CIRRUS,
+  VB_VIDEO_VIRTIO,
+  VB_VIDEO_QXL,
+  VB_VIDEO_BOCHS,
+  VB_VIDEO_NONE,
+} VbVideoModel;
+
+typedef struct {
+  VbDeviceInfo info;
+  gint model;               /* VB_ABSENT (the machine's default), VbVideoModel */
+  gint64 vram, ram, vgamem; /* KiB; -1 when not given */
+  gint64 heads;             /* -1 when not given */
+  gint primary;             /* VB_ABSENT, 0, 1 */
+} VbVideoDef;
+
+typedef enum {
+  VB_SOUND_ICH9,
+  VB_SOUND_ICH6,
+  VB_SOUND_AC97,
+  VB_SOUND_ES1370,
+  VB_SOUND_USB,
+} VbSoundModel;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbSoundModel model;
+  guint64 audio_id; /* 0 when not given: the first <audio> */
+} VbSoundDef;
+
+typedef enum {
+  VB_AUDIO_NONE,
+  VB_AUDIO_SPICE,
+} VbAudioType;
+
+typedef struct {
+  guint64 id; /* from 1 */
+  VbAudioType type;
+} VbAudioDef;
+
+/* Character devices: the host side ("source") of a serial port, console, channel or
+ * redirected USB device. */
+typedef enum {
+  VB_CHR_PTY,
+  VB_CHR_FILE,
+  VB_CHR_UNIX,
+  VB_CHR_NULL,
+  VB_CHR_SPICEVMC,
+} VbChrType;
+
+typedef struct {
+  VbChrType type;
+  char *path;     /* (owned) (nullable): file, unix; pty: assigned at start, live only */
+  gint append;    /* file: VB_ABSENT, 0 (off), 1 (on) */
+  gint unix_mode; /* unix: VB_ABSENT, bind|connect */
+} VbChrSource;
+
+typedef enum {
+  VB_SERIAL_TARGET_ISA,
+  VB_SERIAL_TARGET_USB,
+  VB_SERIAL_TARGET_PCI,
+} VbSerialTargetType;
+
+typedef enum {
+  VB_CONSOLE_TARGET_SERIAL,
+  VB_CONSOLE_TARGET_VIRTIO,
+} VbConsoleTargetType;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbChrSource source;
+  gint target_type;   /* VB_ABSENT, VbSerialTargetType or VbConsoleTargetType */
+  gint64 target_port; /* -1 when not given */
+  gint target_model;  /* serial: VB_ABSENT, VbSerialTargetType (its model of the same name) */
+} VbSerialDef;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbChrSource source;
+  char *target_name; /* (owned) (nullable): the virtio port name */
+} VbChannelDef;
+
+typedef struct {
+  VbDeviceInfo info; /* bus is always usb, source always spicevmc */
+} VbRedirdevDef;
+
+typedef struct {
+  VbDeviceInfo info;
+  char *backend; /* (owned) (nullable): the random source device; NULL means /dev/urandom */
+} VbRngDef;
+
+typedef enum {
+  VB_PANIC_ISA,
+  VB_PANIC_PVPANIC,
+  VB_PANIC_HYPERV,
+} VbPanicModel;
+
+typedef struct {
+  VbDeviceInfo info;
+  gint model; /* VB_ABSENT, VbPanicModel */
+} VbPanicDef;
+
+typedef enum {
+  VB_WATCHDOG_I6300ESB,
+  VB_WATCHDOG_IB700,
+  VB_WATCHDOG_ITCO,
+} VbWatchdogModel;
+
+typedef enum {
+  VB_WATCHDOG_RESET,
+  VB_WATCHDOG_SHUTDOWN,
+  VB_WATCHDOG_POWEROFF,
+  VB_WATCHDOG_PAUSE,
+  VB_WATCHDOG_NONE,
+  VB_WATCHDOG_INJECT_NMI,
+} VbWatchdogAction;
+
+typedef struct {
+  VbDeviceInfo info;
+  VbWatchdogModel model;
+  gint action; /* VB_ABSENT, VbWatchdogAction */
+} VbWatchdogDef;
+
+/* The qemu namespace (<qemu:commandline> and friends): pass-through that taints the domain. */
+typedef struct {
+  char *name;  /* (owned) */
+  char *value; /* (owned) (nullable) */
+} VbQemuEnv;
+
+typedef enum {
+  VB_QEMU_PROP_STRING,
+  VB_QEMU_PROP_SIGNED,
+  VB_QEMU_PROP_UNSIGNED,
+  VB_QEMU_PROP_BOOL,
+  VB_QEMU_PROP_REMOVE,
+} VbQemuPropType;
+
+typedef struct {
+  char *name; /* (owned) */
+  VbQemuPropType type;
+  char *value; /* (owned) (nullable): NULL for remove */
+} VbQemuProp;
+
+typedef struct {
+  char *alias;      /* (owned) */
+  GPtrArray *props; /* (owned) (element-type VbQemuProp): <frontend> properties */
+} VbQemuOverride;
+
+typedef enum {
+  VB_DEPRECATION_NONE,
+  VB_DEPRECATION_OMIT,
+  VB_DEPRECATION_REJECT,
+  VB_DEPRECATION_CRASH,
+} VbDeprecationBehavior;
+
+typedef struct {
+  GStrv args;           /* (owned) (nullable) */
+  GPtrArray *env;       /* (owned) (element-type VbQemuEnv) */
+  GStrv caps_add;       /* (owned) (nullable) */
+  GStrv caps_del;       /* (owned) (nullable) */
+  gint deprecation;     /* VB_ABSENT, VbDeprecationBehavior */
+  GPtrArray *overrides; /* (owned) (element-type VbQemuOverride) */
+} VbQemuNamespace;
+
 typedef struct {
   VbVirtType virt_type;
+  gint64 id;  /* -1 unless running: the live view shows it */
   char *name; /* (owned) */
   guint8 uuid[16];
   char *title;       /* (owned) (nullable) */
@@ -329,7 +566,21 @@ typedef struct {
   GPtrArray *controllers;      /* (owned) (element-type VbControllerDef) */
   GPtrArray *nets;             /* (owned) (element-type VbNetDef) */
   GPtrArray *inputs;           /* (owned) (element-type VbInputDef) */
+  GPtrArray *serials;          /* (owned) (element-type VbSerialDef) */
+  GPtrArray *consoles;         /* (owned) (element-type VbSerialDef) */
+  GPtrArray *channels;         /* (owned) (element-type VbChannelDef) */
+  GPtrArray *graphics;         /* (owned) (element-type VbGraphicsDef) */
+  GPtrArray *sounds;           /* (owned) (element-type VbSoundDef) */
+  GPtrArray *audios;           /* (owned) (element-type VbAudioDef) */
+  GPtrArray *videos;           /* (owned) (element-type VbVideoDef) */
+  GPtrArray *redirdevs;        /* (owned) (element-type VbRedirdevDef) */
+  VbWatchdogDef *watchdog;     /* (owned) (nullable) */
   VbMemballoonDef *memballoon; /* (owned) (nullable) */
+  GPtrArray *rngs;             /* (owned) (element-type VbRngDef) */
+  GPtrArray *panics;           /* (owned) (element-type VbPanicDef) */
+
+  GPtrArray *seclabels; /* (owned) (element-type VbSeclabelDef) */
+  VbQemuNamespace qemu; /* empty unless the qemu namespace is used */
 } VbDomainDef;
 
 VbDomainDef *vb_domain_def_new(void);
@@ -371,6 +622,24 @@ extern const char *const vb_controller_type_names[];
 extern const char *const vb_net_type_names[];
 extern const char *const vb_input_type_names[];
 extern const char *const vb_input_bus_names[];
+extern const char *const vb_seclabel_type_names[];
+extern const char *const vb_secmodel_names[];
+extern const char *const vb_graphics_type_names[];
+extern const char *const vb_listen_type_names[];
+extern const char *const vb_spice_image_compression_names[];
+extern const char *const vb_video_model_names[];
+extern const char *const vb_sound_model_names[];
+extern const char *const vb_audio_type_names[];
+extern const char *const vb_chr_type_names[];
+extern const char *const vb_chr_unix_mode_names[];
+extern const char *const vb_serial_target_type_names[];
+extern const char *const vb_serial_target_model_names[];
+extern const char *const vb_console_target_type_names[];
+extern const char *const vb_panic_model_names[];
+extern const char *const vb_watchdog_model_names[];
+extern const char *const vb_watchdog_action_names[];
+extern const char *const vb_qemu_prop_type_names[];
+extern const char *const vb_deprecation_behavior_names[];
 
 void vb_device_info_clear(VbDeviceInfo *info);
 GPtrArray *vb_domain_def_get_device_infos(const VbDomainDef *def);
@@ -379,5 +648,18 @@ void vb_controller_def_free(VbControllerDef *controller);
 void vb_net_def_free(VbNetDef *net);
 void vb_input_def_free(VbInputDef *input);
 void vb_memballoon_def_free(VbMemballoonDef *balloon);
+void vb_seclabel_def_free(VbSeclabelDef *seclabel);
+void vb_device_seclabel_def_free(VbDeviceSeclabelDef *seclabel);
+void vb_graphics_listen_free(VbGraphicsListen *listen);
+void vb_graphics_def_free(VbGraphicsDef *graphics);
+void vb_video_def_free(VbVideoDef *video);
+void vb_sound_def_free(VbSoundDef *sound);
+void vb_serial_def_free(VbSerialDef *serial);
+void vb_channel_def_free(VbChannelDef *channel);
+void vb_redirdev_def_free(VbRedirdevDef *redirdev);
+void vb_rng_def_free(VbRngDef *rng);
+void vb_panic_def_free(VbPanicDef *panic);
+void vb_watchdog_def_free(VbWatchdogDef *watchdog);
+VbQemuOverride *vb_qemu_override_new(const char *alias);
 
 G_END_DECLS

@@ -62,6 +62,8 @@ parse_source(VbDiskDef *disk, xmlNode *node, GError **error)
 {
   if (node == NULL)
     return TRUE;
+  if (!vb_device_seclabels_parse(disk->seclabels, node, error))
+    return FALSE;
   switch (disk->type) {
   case VB_DISK_TYPE_FILE:
     disk->source = g_strdup(vb_xml_attr(node, "file"));
@@ -100,6 +102,7 @@ parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GError **error)
   const char *dev;
 
   disk->driver_format = disk->driver_cache = disk->driver_discard = disk->driver_io = VB_ABSENT;
+  disk->seclabels = g_ptr_array_new_with_free_func((GDestroyNotify)vb_device_seclabel_def_free);
   if (!vb_xml_attr_enum_subset(node, "type", vb_disk_type_names, other_disk_types, &type, error) ||
       !vb_xml_attr_enum_subset(node, "device", vb_disk_device_names, other_disk_devices, &device,
                                error))
@@ -185,7 +188,7 @@ vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def)
         vb_xml_writer_attr(w, "discard", vb_disk_discard_names[disk->driver_discard]);
       vb_xml_writer_end(w);
     }
-    if (disk->source != NULL || disk->source_pool != NULL) {
+    if (disk->source != NULL || disk->source_pool != NULL || disk->seclabels->len > 0) {
       vb_xml_writer_start(w, "source");
       if (disk->type == VB_DISK_TYPE_FILE)
         vb_xml_writer_attr(w, "file", disk->source);
@@ -193,6 +196,7 @@ vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def)
         vb_xml_writer_attr(w, "dev", disk->source);
       vb_xml_writer_attr(w, "pool", disk->source_pool);
       vb_xml_writer_attr(w, "volume", disk->source_volume);
+      vb_device_seclabels_format(w, disk->seclabels);
       vb_xml_writer_end(w);
     }
     vb_xml_writer_start(w, "target");

@@ -282,6 +282,7 @@ vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
   vb_xml_writer_element_text(w, "on_crash", vb_lifecycle_action_names[def->on_crash]);
   format_pm(w, def);
   format_devices(w, def, flags);
+  vb_domain_format_seclabels(w, def, flags);
   vb_xml_writer_end(w);
   return vb_xml_writer_finish(w);
 }

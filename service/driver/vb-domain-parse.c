@@ -697,7 +697,7 @@ vb_domain_def_parse(const char *xml, gsize length, GError **error)
       !parse_lifecycle(root, "on_poweroff", &def->on_poweroff, error) ||
       !parse_lifecycle(root, "on_reboot", &def->on_reboot, error) ||
       !parse_lifecycle(root, "on_crash", &def->on_crash, error) || !parse_pm(def, root, error) ||
-      !parse_devices(def, root, error))
+      !parse_devices(def, root, error) || !vb_domain_parse_seclabels(def, root, error))
     return NULL;
 
   if (!vb_xml_check_all_read(root, error))

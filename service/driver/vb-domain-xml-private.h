@@ -34,4 +34,10 @@ void vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def);
 gboolean vb_domain_parse_interfaces(VbDomainDef *def, xmlNode *devices, GError **error);
 void vb_domain_format_interfaces(VbXmlWriter *w, const VbDomainDef *def);
 
+/* vb-domain-seclabel.c */
+gboolean vb_domain_parse_seclabels(VbDomainDef *def, xmlNode *root, GError **error);
+void vb_domain_format_seclabels(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
+gboolean vb_device_seclabels_parse(GPtrArray *seclabels, xmlNode *parent, GError **error);
+void vb_device_seclabels_format(VbXmlWriter *w, const GPtrArray *seclabels);
+
 G_END_DECLS

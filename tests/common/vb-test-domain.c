@@ -52,3 +52,41 @@ vb_test_format_checked(VbTestSchema *schema, const char *xml)
     g_error("%s\n%s", error->message, once);
   return g_steal_pointer(&once);
 }
+
+/* Returns: (transfer full): the first element in @formatted that starts with the line prefix
+ * @opening (indent and "<name", e.g. "    <disk"), through its closing tag, with its final
+ * newline */
+char *
+vb_test_element_of(const char *formatted, const char *opening)
+{
+  gsize indent = strspn(opening, " ");
+  g_autofree char *needle = g_strconcat("\n", opening, NULL);
+  g_autofree char *close =
+      g_strdup_printf("%.*s</%s>\n", (int)indent, opening, opening + indent + 1);
+  const char *start = strstr(formatted, needle);
+  const char *end, *line_end;
+
+  g_assert_nonnull(start);
+  start++;
+  line_end = strchr(start, '\n');
+  g_assert_nonnull(line_end);
+  if (line_end[-2] == '/' && line_end[-1] == '>')
+    return g_strndup(start, (gsize)(line_end + 1 - start));
+  end = strstr(start, close);
+  g_assert_nonnull(end);
+  return g_strndup(start, (gsize)(end - start) + strlen(close));
+}
+
+/* Returns: (transfer full): @xml's definition formatted in the view @flags, checked to read
+ * back to the same output */
+char *
+vb_test_format_view(const char *xml, VbDomainXmlFlags flags)
+{
+  g_autoptr(VbDomainDef) def = vb_test_parse_ok(xml);
+  g_autofree char *once = vb_domain_def_format(def, flags);
+  g_autoptr(VbDomainDef) again = vb_test_parse_ok(once);
+  g_autofree char *twice = vb_domain_def_format(again, flags);
+
+  g_assert_cmpstr(once, ==, twice);
+  return g_steal_pointer(&once);
+}

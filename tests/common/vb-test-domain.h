@@ -11,8 +11,16 @@
 
 G_BEGIN_DECLS
 
+/* A domain up to and including "<devices>\n" (devices start on line 2), and its end. */
+#define VB_TEST_DOMAIN_HEAD                                                                        \
+  "<domain type='kvm'><name>d</name><uuid>0d1c8a52-8e4c-4bb0-a1f4-7b34bb3f0b52</uuid>"             \
+  "<memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>\n<devices>\n"
+#define VB_TEST_DOMAIN_TAIL "</devices></domain>\n"
+
 VbDomainDef *vb_test_parse_ok(const char *xml);
 void vb_test_assert_parse_fails(const char *xml, gint code, const char *message_pattern);
 char *vb_test_format_checked(VbTestSchema *schema, const char *xml);
+char *vb_test_element_of(const char *formatted, const char *opening);
+char *vb_test_format_view(const char *xml, VbDomainXmlFlags flags);
 
 G_END_DECLS
