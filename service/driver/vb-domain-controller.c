@@ -209,7 +209,7 @@ attr_if_set(VbXmlWriter *w, const char *name, gint64 value)
 }
 
 void
-vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def)
+vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   for (guint i = 0; i < def->controllers->len; i++) {
     const VbControllerDef *c = def->controllers->pdata[i];
@@ -247,7 +247,7 @@ vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def)
       attr_if_set(w, "startport", c->master_startport);
       vb_xml_writer_end(w);
     }
-    vb_device_info_format(w, &c->info);
+    vb_device_info_format(w, &c->info, flags);
     vb_xml_writer_end(w);
   }
 }

@@ -1,5 +1,5 @@
 /* vb-domain-device.c: what every device has (address, user alias, boot order), and the small
- * devices: <input> and <memballoon>.
+ * devices: <input>, <memballoon>, <rng>, <panic> and <watchdog>.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,6 +16,7 @@ parse_address(xmlNode *node, VbDeviceAddress *address, GError **error)
 {
   address->type = VB_ABSENT;
   address->multifunction = VB_ABSENT;
+  address->iobase = address->irq = -1;
   if (!vb_xml_attr_enum(node, "type", vb_address_type_names, &address->type, error))
     return FALSE;
   switch (address->type) {
@@ -37,6 +38,16 @@ parse_address(xmlNode *node, VbDeviceAddress *address, GError **error)
     return vb_xml_attr_uint(node, "controller", G_MAXUINT32, &address->controller, error) &&
            vb_xml_attr_uint(node, "bus", G_MAXUINT32, &address->bus, error) &&
            vb_xml_attr_uint(node, "port", G_MAXUINT32, &address->port, error);
+  case VB_ADDRESS_ISA: {
+    guint64 iobase = G_MAXUINT64, irq = G_MAXUINT64;
+
+    if (!vb_xml_attr_uint(node, "iobase", 0xffff, &iobase, error) ||
+        !vb_xml_attr_uint(node, "irq", 0xff, &irq, error))
+      return FALSE;
+    address->iobase = iobase == G_MAXUINT64 ? -1 : (gint64)iobase;
+    address->irq = irq == G_MAXUINT64 ? -1 : (gint64)irq;
+    return TRUE;
+  }
   default:
     vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "an <address> needs a type");
     return FALSE;
@@ -58,6 +69,7 @@ vb_device_info_parse(xmlNode *node, VbDeviceInfo *info, gboolean allow_boot, GEr
 
   info->address.type = VB_ABSENT;
   info->address.multifunction = VB_ABSENT;
+  info->address.iobase = info->address.irq = -1;
   if (address != NULL && !parse_address(address, &info->address, error))
     return FALSE;
   if (alias != NULL) {
@@ -101,13 +113,16 @@ vb_device_boot_format(VbXmlWriter *w, const VbDeviceInfo *info)
 
 /* <alias> and <address>, the last children of every device in libvirt's layout. */
 void
-vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info)
+vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info, VbDomainXmlFlags flags)
 {
   const VbDeviceAddress *a = &info->address;
+  const char *alias = info->alias;
 
-  if (info->alias != NULL) {
+  if (alias == NULL && (flags & VB_DOMAIN_XML_LIVE))
+    alias = info->assigned_alias;
+  if (alias != NULL) {
     vb_xml_writer_start(w, "alias");
-    vb_xml_writer_attr(w, "name", info->alias);
+    vb_xml_writer_attr(w, "name", alias);
     vb_xml_writer_end(w);
   }
   if (a->type == VB_ABSENT)
@@ -137,6 +152,12 @@ vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info)
     vb_xml_writer_attr_printf(w, "controller", "%" G_GUINT64_FORMAT, a->controller);
     vb_xml_writer_attr_printf(w, "bus", "%" G_GUINT64_FORMAT, a->bus);
     vb_xml_writer_attr_printf(w, "port", "%" G_GUINT64_FORMAT, a->port);
+    break;
+  case VB_ADDRESS_ISA:
+    if (a->iobase >= 0)
+      vb_xml_writer_attr_printf(w, "iobase", "0x%" G_GINT64_MODIFIER "x", a->iobase);
+    if (a->irq >= 0)
+      vb_xml_writer_attr_printf(w, "irq", "0x%" G_GINT64_MODIFIER "x", a->irq);
     break;
   default:
     break;
@@ -176,7 +197,7 @@ vb_domain_parse_inputs(VbDomainDef *def, xmlNode *devices, GError **error)
 }
 
 void
-vb_domain_format_inputs(VbXmlWriter *w, const VbDomainDef *def)
+vb_domain_format_inputs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   for (guint i = 0; i < def->inputs->len; i++) {
     const VbInputDef *input = def->inputs->pdata[i];
@@ -184,7 +205,7 @@ vb_domain_format_inputs(VbXmlWriter *w, const VbDomainDef *def)
     vb_xml_writer_start(w, "input");
     vb_xml_writer_attr(w, "type", vb_input_type_names[input->type]);
     vb_xml_writer_attr(w, "bus", input->bus == VB_ABSENT ? NULL : vb_input_bus_names[input->bus]);
-    vb_device_info_format(w, &input->info);
+    vb_device_info_format(w, &input->info, flags);
     vb_xml_writer_end(w);
   }
 }
@@ -212,13 +233,164 @@ vb_domain_parse_memballoon(VbDomainDef *def, xmlNode *devices, GError **error)
 }
 
 void
-vb_domain_format_memballoon(VbXmlWriter *w, const VbDomainDef *def)
+vb_domain_format_memballoon(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   if (def->memballoon == NULL)
     return;
   vb_xml_writer_start(w, "memballoon");
   vb_xml_writer_attr(w, "model", def->memballoon->none ? "none" : "virtio");
-  vb_device_info_format(w, &def->memballoon->info);
+  vb_device_info_format(w, &def->memballoon->info, flags);
+  vb_xml_writer_end(w);
+}
+
+/* The random sources a virtio-rng may read, as libvirt's QEMU driver allows. */
+static const char *const rng_sources[] = {"/dev/urandom", "/dev/random", "/dev/hwrng", NULL};
+
+gboolean
+vb_domain_parse_rngs(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  static const char *const other_models[] = {"virtio-transitional", "virtio-non-transitional",
+                                             NULL};
+  static const char *const other_backends[] = {"egd", "builtin", NULL};
+  g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "rng");
+
+  for (guint i = 0; i < nodes->len; i++) {
+    xmlNode *node = nodes->pdata[i];
+    xmlNode *backend = vb_xml_child(node, "backend");
+    VbRngDef *rng = g_new0(VbRngDef, 1);
+    gint model = VB_ABSENT, backend_model = VB_ABSENT;
+
+    g_ptr_array_add(def->rngs, rng);
+    if (!vb_xml_attr_enum_subset(node, "model", (const char *const[]){"virtio", NULL}, other_models,
+                                 &model, error))
+      return FALSE;
+    if (model == VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                       "an <rng> needs a model: 'virtio'");
+      return FALSE;
+    }
+    if (backend != NULL &&
+        !vb_xml_attr_enum_subset(backend, "model", (const char *const[]){"random", NULL},
+                                 other_backends, &backend_model, error))
+      return FALSE;
+    if (backend_model == VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, backend != NULL ? backend : node, NULL,
+                       "an <rng> needs <backend model='random'>");
+      return FALSE;
+    }
+    rng->backend = vb_xml_text(backend);
+    if (rng->backend != NULL && *rng->backend == '\0')
+      g_clear_pointer(&rng->backend, g_free);
+    if (rng->backend != NULL && !g_strv_contains(rng_sources, rng->backend)) {
+      g_autofree char *allowed = g_strjoinv("', '", (char **)rng_sources);
+
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, backend, NULL,
+                       "'%s' is not a random source QEMU may read (allowed: '%s')", rng->backend,
+                       allowed);
+      return FALSE;
+    }
+    if (!vb_device_info_parse(node, &rng->info, FALSE, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+void
+vb_domain_format_rngs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
+{
+  for (guint i = 0; i < def->rngs->len; i++) {
+    const VbRngDef *rng = def->rngs->pdata[i];
+
+    vb_xml_writer_start(w, "rng");
+    vb_xml_writer_attr(w, "model", "virtio");
+    vb_xml_writer_start(w, "backend");
+    vb_xml_writer_attr(w, "model", "random");
+    if (rng->backend != NULL)
+      vb_xml_writer_text(w, rng->backend);
+    vb_xml_writer_end(w);
+    vb_device_info_format(w, &rng->info, flags);
+    vb_xml_writer_end(w);
+  }
+}
+
+gboolean
+vb_domain_parse_panics(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  static const char *const other_models[] = {"pseries", "s390", NULL};
+  g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "panic");
+
+  for (guint i = 0; i < nodes->len; i++) {
+    xmlNode *node = nodes->pdata[i];
+    VbPanicDef *panic = g_new0(VbPanicDef, 1);
+
+    panic->model = VB_ABSENT;
+    g_ptr_array_add(def->panics, panic);
+    if (!vb_xml_attr_enum_subset(node, "model", vb_panic_model_names, other_models, &panic->model,
+                                 error) ||
+        !vb_device_info_parse(node, &panic->info, FALSE, error))
+      return FALSE;
+    for (guint j = 0; j < i; j++) {
+      if (((VbPanicDef *)def->panics->pdata[j])->model == panic->model) {
+        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                         "two <panic> devices of the same model");
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+void
+vb_domain_format_panics(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
+{
+  for (guint i = 0; i < def->panics->len; i++) {
+    const VbPanicDef *panic = def->panics->pdata[i];
+
+    vb_xml_writer_start(w, "panic");
+    if (panic->model != VB_ABSENT)
+      vb_xml_writer_attr(w, "model", vb_panic_model_names[panic->model]);
+    vb_device_info_format(w, &panic->info, flags);
+    vb_xml_writer_end(w);
+  }
+}
+
+gboolean
+vb_domain_parse_watchdog(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  static const char *const other_models[] = {"diag288", NULL};
+  static const char *const other_actions[] = {"dump", NULL};
+  xmlNode *node = vb_xml_child(devices, "watchdog");
+  gint model = VB_ABSENT;
+
+  if (node == NULL)
+    return TRUE;
+  def->watchdog = g_new0(VbWatchdogDef, 1);
+  def->watchdog->action = VB_ABSENT;
+  if (!vb_xml_attr_enum_subset(node, "model", vb_watchdog_model_names, other_models, &model,
+                               error) ||
+      !vb_xml_attr_enum_subset(node, "action", vb_watchdog_action_names, other_actions,
+                               &def->watchdog->action, error) ||
+      !vb_device_info_parse(node, &def->watchdog->info, FALSE, error))
+    return FALSE;
+  if (model == VB_ABSENT) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                     "a <watchdog> needs a model: 'i6300esb', 'ib700' or 'itco'");
+    return FALSE;
+  }
+  def->watchdog->model = (VbWatchdogModel)model;
+  return TRUE;
+}
+
+void
+vb_domain_format_watchdog(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
+{
+  if (def->watchdog == NULL)
+    return;
+  vb_xml_writer_start(w, "watchdog");
+  vb_xml_writer_attr(w, "model", vb_watchdog_model_names[def->watchdog->model]);
+  if (def->watchdog->action != VB_ABSENT)
+    vb_xml_writer_attr(w, "action", vb_watchdog_action_names[def->watchdog->action]);
+  vb_device_info_format(w, &def->watchdog->info, flags);
   vb_xml_writer_end(w);
 }
 

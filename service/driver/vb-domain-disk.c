@@ -167,7 +167,7 @@ vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error)
 }
 
 void
-vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def)
+vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
@@ -213,7 +213,7 @@ vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def)
       vb_xml_writer_end(w);
     }
     vb_xml_writer_element_text(w, "serial", disk->serial);
-    vb_device_info_format(w, &disk->info);
+    vb_device_info_format(w, &disk->info, flags);
     vb_xml_writer_end(w);
   }
 }

@@ -239,11 +239,19 @@ format_devices(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   vb_xml_writer_start(w, "devices");
   vb_xml_writer_element_text(w, "emulator", def->emulator);
-  vb_domain_format_disks(w, def);
-  vb_domain_format_controllers(w, def);
-  vb_domain_format_interfaces(w, def);
-  vb_domain_format_inputs(w, def);
-  vb_domain_format_memballoon(w, def);
+  vb_domain_format_disks(w, def, flags);
+  vb_domain_format_controllers(w, def, flags);
+  vb_domain_format_interfaces(w, def, flags);
+  vb_domain_format_chardevs(w, def, flags);
+  vb_domain_format_inputs(w, def, flags);
+  vb_domain_format_graphics(w, def, flags);
+  vb_domain_format_sounds(w, def, flags);
+  vb_domain_format_videos(w, def, flags);
+  vb_domain_format_redirdevs(w, def, flags);
+  vb_domain_format_watchdog(w, def, flags);
+  vb_domain_format_memballoon(w, def, flags);
+  vb_domain_format_rngs(w, def, flags);
+  vb_domain_format_panics(w, def, flags);
   vb_xml_writer_end(w);
 }
 
@@ -261,6 +269,10 @@ vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
 
   vb_xml_writer_start(w, "domain");
   vb_xml_writer_attr(w, "type", vb_virt_type_names[def->virt_type]);
+  if ((flags & VB_DOMAIN_XML_LIVE) && def->id >= 0)
+    vb_xml_writer_attr_printf(w, "id", "%" G_GINT64_FORMAT, def->id);
+  if (vb_domain_has_qemu_namespace(def))
+    vb_xml_writer_attr(w, "xmlns:qemu", VB_QEMU_NAMESPACE);
   vb_xml_writer_element_text(w, "name", def->name);
   vb_xml_writer_element_text(w, "uuid", uuid);
   vb_xml_writer_element_text(w, "title", def->title);
@@ -283,6 +295,7 @@ vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
   format_pm(w, def);
   format_devices(w, def, flags);
   vb_domain_format_seclabels(w, def, flags);
+  vb_domain_format_qemu_namespace(w, def);
   vb_xml_writer_end(w);
   return vb_xml_writer_finish(w);
 }

@@ -138,7 +138,7 @@ vb_domain_parse_interfaces(VbDomainDef *def, xmlNode *devices, GError **error)
 }
 
 void
-vb_domain_format_interfaces(VbXmlWriter *w, const VbDomainDef *def)
+vb_domain_format_interfaces(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
   for (guint i = 0; i < def->nets->len; i++) {
     const VbNetDef *net = def->nets->pdata[i];
@@ -170,7 +170,7 @@ vb_domain_format_interfaces(VbXmlWriter *w, const VbDomainDef *def)
       vb_xml_writer_end(w);
     }
     vb_device_boot_format(w, &net->info);
-    vb_device_info_format(w, &net->info);
+    vb_device_info_format(w, &net->info, flags);
     vb_xml_writer_end(w);
   }
 }

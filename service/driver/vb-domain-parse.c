@@ -642,8 +642,15 @@ parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
   if (!vb_domain_parse_disks(def, devices, error) ||
       !vb_domain_parse_controllers(def, devices, error) ||
       !vb_domain_parse_interfaces(def, devices, error) ||
+      !vb_domain_parse_chardevs(def, devices, error) ||
       !vb_domain_parse_inputs(def, devices, error) ||
+      !vb_domain_parse_graphics(def, devices, error) ||
+      !vb_domain_parse_sounds(def, devices, error) ||
+      !vb_domain_parse_videos(def, devices, error) ||
+      !vb_domain_parse_redirdevs(def, devices, error) ||
+      !vb_domain_parse_watchdog(def, devices, error) ||
       !vb_domain_parse_memballoon(def, devices, error) ||
+      !vb_domain_parse_rngs(def, devices, error) || !vb_domain_parse_panics(def, devices, error) ||
       !vb_domain_check_aliases(def, devices, error))
     return FALSE;
   return check_boot_order(def, devices, error);
@@ -685,6 +692,14 @@ vb_domain_def_parse(const char *xml, gsize length, GError **error)
     return NULL;
   }
   def->virt_type = (VbVirtType)virt_type;
+  /* the id of a running domain, as dumped: shown again in the live view only */
+  {
+    guint64 id = G_MAXUINT64;
+
+    if (!vb_xml_attr_uint(root, "id", G_MAXINT32, &id, error))
+      return NULL;
+    def->id = id == G_MAXUINT64 ? -1 : (gint64)id;
+  }
 
   if (!parse_name(def, root, error) || !parse_uuid_element(def, root, error))
     return NULL;
@@ -697,7 +712,8 @@ vb_domain_def_parse(const char *xml, gsize length, GError **error)
       !parse_lifecycle(root, "on_poweroff", &def->on_poweroff, error) ||
       !parse_lifecycle(root, "on_reboot", &def->on_reboot, error) ||
       !parse_lifecycle(root, "on_crash", &def->on_crash, error) || !parse_pm(def, root, error) ||
-      !parse_devices(def, root, error) || !vb_domain_parse_seclabels(def, root, error))
+      !parse_devices(def, root, error) || !vb_domain_parse_seclabels(def, root, error) ||
+      !vb_domain_parse_qemu_namespace(def, root, error))
     return NULL;
 
   if (!vb_xml_check_all_read(root, error))

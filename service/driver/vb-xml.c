@@ -145,15 +145,37 @@ vb_xml_mark_subtree_read(xmlNode *node)
 char *
 vb_xml_path(xmlNode *node, const char *attribute)
 {
-  xmlChar *path = xmlGetNodePath(node);
-  char *result;
+  GString *path = g_string_new(NULL);
 
+  /* Built here rather than with xmlGetNodePath(), which names an element in a default
+   * namespace "*", useless in a message. A prefix is shown as written. */
+  for (xmlNode *n = node; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent) {
+    g_autofree char *step = NULL;
+    guint index = 0, count = 0;
+
+    for (xmlNode *s = n->parent != NULL ? n->parent->children : n; s != NULL; s = s->next) {
+      if (s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, n->name) ||
+          (s->ns == NULL) != (n->ns == NULL) ||
+          (s->ns != NULL && !xmlStrEqual(s->ns->href, n->ns->href)))
+        continue;
+      count++;
+      if (s == n)
+        index = count;
+    }
+    step = g_strdup_printf(
+        "/%s%s%s", n->ns != NULL && n->ns->prefix != NULL ? (const char *)n->ns->prefix : "",
+        n->ns != NULL && n->ns->prefix != NULL ? ":" : "", (const char *)n->name);
+    if (count > 1) {
+      g_autofree char *numbered = g_strdup_printf("%s[%u]", step, index);
+
+      g_string_prepend(path, numbered);
+    } else {
+      g_string_prepend(path, step);
+    }
+  }
   if (attribute != NULL)
-    result = g_strdup_printf("%s/@%s", path != NULL ? (const char *)path : "?", attribute);
-  else
-    result = g_strdup(path != NULL ? (const char *)path : "?");
-  xmlFree(path);
-  return result;
+    g_string_append_printf(path, "/@%s", attribute);
+  return g_string_free(path, FALSE);
 }
 
 /**

@@ -310,9 +310,8 @@ static void
 test_unsupported_devices_named(void)
 {
   vb_test_assert_parse_fails(
-      HEAD "<graphics type='vnc' port='-1'/>" TAIL, VB_ERROR_NOT_SUPPORTED,
-      "line 3: /domain/devices/graphics: the element <graphics> is not supported by "
-      "virtbus");
+      HEAD "<tpm model='tpm-crb'><backend type='emulator'/></tpm>" TAIL, VB_ERROR_NOT_SUPPORTED,
+      "line 3: /domain/devices/tpm: the element <tpm> is not supported by virtbus");
   vb_test_assert_parse_fails(
       HEAD "<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>" TAIL,
       VB_ERROR_NOT_SUPPORTED,
