@@ -75,20 +75,24 @@ vb_device_info_parse(xmlNode *node, VbDeviceInfo *info, gboolean allow_boot, GEr
   if (alias != NULL) {
     const char *name = vb_xml_attr(alias, "name");
 
-    /* Only user aliases are kept: assigned ones belong to a running domain. */
-    if (name == NULL || !g_str_has_prefix(name, "ua-") || strlen(name) == 3) {
+    if (name == NULL || *name == '\0' || g_str_equal(name, "ua-")) {
       vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, alias, "name",
-                       "'%s' is not a user alias: they start with 'ua-'", name ? name : "");
+                       "'%s' is not an alias: a user alias is 'ua-' and a name", name ? name : "");
       return FALSE;
     }
     for (const char *c = name; *c != '\0'; c++) {
-      if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_') {
+      if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_' && *c != '.') {
         vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, alias, "name",
-                         "'%s' is not a valid alias (letters, digits, '-' and '_')", name);
+                         "'%s' is not a valid alias (letters, digits, '-', '_' and '.')", name);
         return FALSE;
       }
     }
-    info->alias = g_strdup(name);
+    /* A user alias is kept; any other must be the one virtbus assigns (checked once all
+     * devices are read), as in a config dumped from a running domain. */
+    if (g_str_has_prefix(name, "ua-"))
+      info->alias = g_strdup(name);
+    else
+      info->assigned_alias = g_strdup(name);
   }
   if (boot != NULL) {
     if (!vb_xml_attr_uint(boot, "order", G_MAXUINT32, &info->boot_order, error))

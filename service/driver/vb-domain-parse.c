@@ -651,7 +651,7 @@ parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
       !vb_domain_parse_watchdog(def, devices, error) ||
       !vb_domain_parse_memballoon(def, devices, error) ||
       !vb_domain_parse_rngs(def, devices, error) || !vb_domain_parse_panics(def, devices, error) ||
-      !vb_domain_check_aliases(def, devices, error))
+      !vb_domain_check_aliases(def, devices, error) || !vb_domain_assign_names(def, devices, error))
     return FALSE;
   return check_boot_order(def, devices, error);
 }

@@ -28,6 +28,10 @@ gboolean vb_domain_parse_watchdog(VbDomainDef *def, xmlNode *devices, GError **e
 void vb_domain_format_watchdog(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
 gboolean vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error);
 
+/* vb-domain-alias.c */
+gint64 vb_disk_name_index(const char *name);
+gboolean vb_domain_assign_names(VbDomainDef *def, xmlNode *devices, GError **error);
+
 /* vb-domain-disk.c */
 gboolean vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error);
 void vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);

@@ -5,7 +5,8 @@
  *   NAME: accepted | not-supported <element path> | error <message>
  * and finally
  *   corpus-xml: A accepted, N not-supported, E errors, T total
- * An accepted file must also format to XML that validates against domain.rng. Every input is
+ * An accepted file must also format, in each view (inactive, live, live with secrets), to XML
+ * that validates against domain.rng and reads back to the same output. Every input is
  * accepted by libvirt, so InvalidXML/InvalidConfig or an invalid output is an error here, and
  * any error fails the test; NotSupported is reported, not failed. Exits 77 (skipped) when
  * $VIRTBUS_CORPUS is unset.
@@ -57,6 +58,33 @@ compare_names(gconstpointer a, gconstpointer b)
   return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Each view of @def validates and is a fixed point of parse and format. */
+static gboolean
+check_views(VbTestSchema *schema, const VbDomainDef *def, GError **error)
+{
+  static const VbDomainXmlFlags views[] = {VB_DOMAIN_XML_INACTIVE, VB_DOMAIN_XML_LIVE,
+                                           VB_DOMAIN_XML_LIVE | VB_DOMAIN_XML_SECURE};
+
+  for (guint v = 0; v < G_N_ELEMENTS(views); v++) {
+    g_autofree char *once = vb_domain_def_format(def, views[v]);
+    g_autoptr(VbDomainDef) again = NULL;
+    g_autofree char *twice = NULL;
+
+    if (!vb_test_schema_validate(schema, once, error))
+      return FALSE;
+    again = vb_domain_def_parse(once, strlen(once), error);
+    if (again == NULL)
+      return FALSE;
+    twice = vb_domain_def_format(again, views[v]);
+    if (!g_str_equal(once, twice)) {
+      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "view %u does not read back to the same XML",
+                  (guint)views[v]);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -92,7 +120,6 @@ main(int argc, char **argv)
     g_autofree char *path = g_build_filename(corpus, names->pdata[i], NULL);
     g_autofree char *xml = NULL;
     g_autoptr(VbDomainDef) def = NULL;
-    g_autofree char *formatted = NULL;
     gsize length;
 
     g_clear_error(&error);
@@ -114,8 +141,7 @@ main(int argc, char **argv)
       }
       continue;
     }
-    formatted = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
-    if (!vb_test_schema_validate(schema, formatted, &error)) {
+    if (!check_views(schema, def, &error)) {
       g_print("%s: error %s\n", (char *)names->pdata[i], error->message);
       errors++;
       continue;

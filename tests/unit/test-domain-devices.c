@@ -73,6 +73,7 @@ test_virt_install_devices(void)
                   "      <source file='/srv/iso/debian-12.iso'/>\n"
                   "      <target dev='sda' bus='sata'/>\n"
                   "      <readonly/>\n"
+                  "      <address type='drive' controller='0' bus='0' target='0' unit='0'/>\n"
                   "    </disk>\n"
                   "    <controller type='usb' index='0' model='qemu-xhci' ports='15'/>\n"
                   "    <controller type='pci' index='0' model='pcie-root'/>\n"
@@ -265,7 +266,8 @@ test_device_errors(void)
                              "*/input/@bus: a tablet cannot be on the ps2 bus");
   vb_test_assert_parse_fails(
       HEAD "<input type='mouse'><alias name='mouse0'/></input>" TAIL, VB_ERROR_INVALID_CONFIG,
-      "*/input/alias/@name: 'mouse0' is not a user alias: they start with 'ua-'");
+      "line 2: /domain/devices: the alias 'mouse0' is neither a user alias (they start with "
+      "'ua-') nor the one virtbus gives this device ('input0')");
   vb_test_assert_parse_fails(HEAD "<input type='mouse'><alias name='ua-x'/></input>"
                                   "<input type='keyboard'><alias name='ua-x'/></input>" TAIL,
                              VB_ERROR_INVALID_CONFIG,
