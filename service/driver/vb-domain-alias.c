@@ -234,7 +234,10 @@ vb_domain_assign_names(VbDomainDef *def, xmlNode *devices, GError **error)
   for (guint i = 0; i < def->controllers->len; i++) {
     VbControllerDef *c = def->controllers->pdata[i];
 
-    if (!give_alias(&c->info, controller_alias(def, c), devices, error))
+    /* USB companions are functions of their master's bus, with no QEMU id of their own */
+    if (!(c->master_startport >= 0
+              ? refuse_given_alias(&c->info, devices, error)
+              : give_alias(&c->info, controller_alias(def, c), devices, error)))
       return FALSE;
   }
   GIVE_EACH(def->nets, VbNetDef, "net%u");

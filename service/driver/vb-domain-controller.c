@@ -120,6 +120,15 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
   if (vb_xml_attr(node, "index") != NULL) {
     if (!vb_xml_attr_uint(node, "index", G_MAXINT32, &controller->index, error))
       return FALSE;
+  } else if (controller->type == VB_CONTROLLER_USB && vb_xml_child(node, "master") != NULL) {
+    /* A companion belongs to the EHCI master before it: same bus, same index. */
+    controller->index = 0;
+    for (guint i = 0; i + 1 < def->controllers->len; i++) {
+      const VbControllerDef *other = def->controllers->pdata[i];
+
+      if (other->type == VB_CONTROLLER_USB && other->master_startport < 0)
+        controller->index = other->index;
+    }
   } else {
     /* As libvirt: the first index not yet taken by a controller of this type. */
     gboolean taken;
