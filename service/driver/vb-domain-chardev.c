@@ -81,7 +81,7 @@ parse_source(VbChrSource *source, xmlNode *node, ChrFamily family, GError **erro
   }
   if (source->path == NULL || !g_path_is_absolute(source->path)) {
     vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, child != NULL ? child : node,
-                     child != NULL ? "path" : NULL,
+                     source->path != NULL ? "path" : NULL,
                      source->path == NULL ? "a '%s' character device needs <source path='…'/>"
                                           : "'%s' is not an absolute path",
                      source->path == NULL ? vb_chr_type_names[source->type] : source->path);

@@ -180,10 +180,10 @@ parse_property(VbQemuProp *prop, xmlNode *node, GError **error)
   return TRUE;
 
 bad_value:
-  vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "value", "'%s' is not a %s value", value,
-                   prop->type == VB_QEMU_PROP_BOOL     ? "bool ('true' or 'false')"
-                   : prop->type == VB_QEMU_PROP_SIGNED ? "signed 64-bit"
-                                                       : "unsigned 64-bit");
+  vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "value", "'%s' is not %s value", value,
+                   prop->type == VB_QEMU_PROP_BOOL     ? "a bool ('true' or 'false')"
+                   : prop->type == VB_QEMU_PROP_SIGNED ? "a signed 64-bit"
+                                                       : "an unsigned 64-bit");
   return FALSE;
 }
 

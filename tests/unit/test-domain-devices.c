@@ -321,6 +321,173 @@ test_unsupported_devices_named(void)
       "supported by virtbus");
 }
 
+/* Sound and audio, rng, panic and watchdog: what virt-install and libvirt write. */
+static void
+test_small_devices(void)
+{
+  g_autofree char *out =
+      devices_of(HEAD "<sound model='ich9'><audio id='1'/></sound><audio id='1' type='spice'/>"
+                      "<watchdog model='itco' action='reset'/>"
+                      "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"
+                      "<rng model='virtio'><backend model='random'/></rng>"
+                      "<panic model='isa'><address type='isa' iobase='0x505'/></panic>"
+                      "<panic model='hyperv'/>" TAIL);
+
+  g_assert_cmpstr(out, ==,
+                  "  <devices>\n"
+                  "    <sound model='ich9'>\n"
+                  "      <audio id='1'/>\n"
+                  "    </sound>\n"
+                  "    <audio id='1' type='spice'/>\n"
+                  "    <watchdog model='itco' action='reset'/>\n"
+                  "    <rng model='virtio'>\n"
+                  "      <backend model='random'>/dev/urandom</backend>\n"
+                  "    </rng>\n"
+                  "    <rng model='virtio'>\n"
+                  "      <backend model='random'/>\n"
+                  "    </rng>\n"
+                  "    <panic model='isa'>\n"
+                  "      <address type='isa' iobase='0x505'/>\n"
+                  "    </panic>\n"
+                  "    <panic model='hyperv'/>\n"
+                  "  </devices>\n");
+}
+
+static void
+test_small_device_errors(void)
+{
+  struct {
+    const char *devices;
+    gint code;
+    const char *message;
+  } cases[] = {
+      {"<sound/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/sound: a <sound> needs a model such as 'ich9'"},
+      {"<sound model='sb16'/>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/sound/@model: 'sb16' is not supported by virtbus (supported: "
+       "'ich9', 'ich6', 'ac97', 'es1370', 'usb')"},
+      {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>",
+       VB_ERROR_INVALID_CONFIG, "line 3: /domain/devices/sound/audio/@id: no <audio> has the id 2"},
+      {"<sound model='ich9'><codec type='micro'/></sound>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/sound/codec: the element <codec> is not supported by virtbus"},
+      {"<audio id='1' type='pulseaudio'/>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/audio/@type: 'pulseaudio' is not supported by virtbus*"},
+      {"<audio id='1' type='none'/><audio id='1' type='spice'/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/audio[2]/@id: two <audio>s have the id 1"},
+      {"<audio id='0' type='none'/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/audio/@id: audio ids start at 1"},
+      {"<rng model='virtio'><backend model='random'>/etc/passwd</backend></rng>",
+       VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/rng/backend: '/etc/passwd' is not a random source QEMU may "
+       "read (allowed: '/dev/urandom', '/dev/random', '/dev/hwrng')"},
+      {"<rng model='virtio'><backend model='egd' type='tcp'/></rng>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/rng/backend/@model: 'egd' is not supported by virtbus*"},
+      {"<rng model='virtio'/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/rng: an <rng> needs <backend model='random'>"},
+      {"<rng model='virtio'><backend model='random'/><rate bytes='1024'/></rng>",
+       VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/rng/rate: the element <rate> is not supported by virtbus"},
+      {"<watchdog action='reset'/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/watchdog: a <watchdog> needs a model: 'i6300esb', 'ib700' or "
+       "'itco'"},
+      {"<watchdog model='i6300esb' action='dump'/>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/watchdog/@action: 'dump' is not supported by virtbus*"},
+      {"<panic model='pseries'/>", VB_ERROR_NOT_SUPPORTED,
+       "line 3: /domain/devices/panic/@model: 'pseries' is not supported by virtbus*"},
+      {"<panic model='isa'/><panic model='isa'/>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/panic[2]: two <panic> devices of the same model"},
+      {"<panic model='isa'><address type='isa' iobase='0x10000'/></panic>", VB_ERROR_INVALID_CONFIG,
+       "line 3: /domain/devices/panic/address/@iobase: '0x10000' is not a number from 0 to "
+       "65535"},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *xml = g_strconcat(HEAD, cases[i].devices, TAIL, NULL);
+
+    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
+  }
+}
+
+/* Drive addresses as libvirt assigns them, and the aliases of the live view. */
+static void
+test_names_assigned(void)
+{
+  const char *xml =
+      "<domain type='kvm' id='7'><name>d</name><memory>1048576</memory>"
+      "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n<devices>\n"
+      "<disk type='file'><source file='/a'/><target dev='vdb'/></disk>"
+      "<disk type='file'><source file='/b'/><target dev='hdd'/></disk>"
+      "<disk type='file'><source file='/c'/><target dev='sdh' bus='sata'/></disk>"
+      "<disk type='file'><source file='/d'/><target dev='sdj' bus='scsi'/></disk>"
+      "<disk type='file'><source file='/e'/><target dev='sdaa' bus='usb'/></disk>"
+      "<disk type='file' device='floppy'><source file='/f'/><target dev='fdb'/></disk>"
+      "<controller type='sata' index='0'/><controller type='scsi' index='1'/>"
+      "<controller type='pci' model='pcie-root'/><controller type='pci' model='pcie-root-port'/>"
+      "<interface type='user'><alias name='net0'/></interface>"
+      "<input type='mouse' bus='ps2'><alias name='ua-mouse'/></input>"
+      "<memballoon model='virtio'/>" TAIL;
+  g_autofree char *inactive = vb_test_format_view(xml, VB_DOMAIN_XML_INACTIVE);
+  g_autofree char *live = vb_test_format_view(xml, VB_DOMAIN_XML_LIVE);
+  const char *expected_live[] = {
+      "<domain type='kvm' id='7'>\n",
+      "<target dev='vdb' bus='virtio'/>\n      <alias name='virtio-disk1'/>\n",
+      "<alias name='ide0-1-1'/>\n"
+      "      <address type='drive' controller='0' bus='1' target='0' unit='1'/>\n",
+      "<alias name='sata1-0-1'/>\n"
+      "      <address type='drive' controller='1' bus='0' target='0' unit='1'/>\n",
+      "<alias name='scsi1-0-0-2'/>\n"
+      "      <address type='drive' controller='1' bus='0' target='0' unit='2'/>\n",
+      "<alias name='usb-disk26'/>\n",
+      "<alias name='fdc0-0-1'/>\n"
+      "      <address type='drive' controller='0' bus='0' target='0' unit='1'/>\n",
+      "<controller type='sata' index='0'>\n      <alias name='ide'/>\n",
+      "<controller type='scsi' index='1'>\n      <alias name='scsi1'/>\n",
+      "<controller type='pci' index='0' model='pcie-root'>\n      <alias name='pcie.0'/>\n",
+      "<controller type='pci' index='1' model='pcie-root-port'>\n      <alias name='pci.1'/>\n",
+      "<alias name='net0'/>\n",
+      "<input type='mouse' bus='ps2'>\n      <alias name='ua-mouse'/>\n",
+      "<memballoon model='virtio'>\n      <alias name='balloon0'/>\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(expected_live); i++) {
+    if (strstr(live, expected_live[i]) == NULL)
+      g_error("'%s' not in\n%s", expected_live[i], live);
+  }
+  /* the inactive view keeps addresses and user aliases, never assigned aliases or the id */
+  g_assert_true(g_str_has_prefix(inactive, "<domain type='kvm'>\n"));
+  g_assert_nonnull(strstr(inactive, "<alias name='ua-mouse'/>"));
+  g_assert_null(strstr(inactive, "<alias name='net0'/>"));
+  g_assert_nonnull(strstr(inactive, "<address type='drive' controller='0' bus='1' target='0' "
+                                    "unit='1'/>"));
+}
+
+static void
+test_name_errors(void)
+{
+  vb_test_assert_parse_fails(HEAD "<disk type='file'><source file='/a'/><target dev='vda1'/>"
+                                  "</disk>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/devices: the disk target 'vda1' is not a disk name "
+                             "(a prefix such as 'vd', 'sd' or 'hd', then letters: 'vda', 'sdb', "
+                             "…)");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/><target dev='sda' bus='sata'/></disk>"
+           "<disk type='file'><source file='/b'/><target dev='sdb' bus='sata'/>"
+           "<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/devices: the disks 'sda' and 'sdb' have the same drive address");
+  vb_test_assert_parse_fails(
+      HEAD "<disk type='file'><source file='/a'/><target dev='vda'/><alias name='ide0-0-0'/>"
+           "</disk>" TAIL,
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/devices: the alias 'ide0-0-0' is neither a user alias (they start with "
+      "'ua-') nor the one virtbus gives this device ('virtio-disk0')");
+  vb_test_assert_parse_fails(HEAD "<panic model='isa'><alias name='panic0'/></panic>" TAIL,
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 2: /domain/devices: the alias 'panic0' is not a user alias: "
+                             "they start with 'ua-'");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -340,6 +507,10 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/domain-devices/interface-details", test_interface_details);
   g_test_add_func("/virtbus/domain-devices/errors", test_device_errors);
   g_test_add_func("/virtbus/domain-devices/boot-order-rules", test_boot_order_rules);
+  g_test_add_func("/virtbus/domain-devices/small-devices", test_small_devices);
+  g_test_add_func("/virtbus/domain-devices/small-device-errors", test_small_device_errors);
+  g_test_add_func("/virtbus/domain-devices/names-assigned", test_names_assigned);
+  g_test_add_func("/virtbus/domain-devices/name-errors", test_name_errors);
   g_test_add_func("/virtbus/domain-devices/unsupported-devices-named",
                   test_unsupported_devices_named);
   status = g_test_run();
