@@ -15,6 +15,7 @@ const char *const vb_lifecycle_action_names[] = {
 };
 const char *const vb_boot_dev_names[] = {"fd", "hd", "cdrom", "network", NULL};
 const char *const vb_loader_type_names[] = {"rom", "pflash", NULL};
+const char *const vb_firmware_names[] = {"efi", "bios", NULL};
 const char *const vb_hyperv_feature_names[] = {
     "relaxed",         "vapic",    "spinlocks", "vpindex",   "runtime",
     "synic",           "stimer",   "reset",     "vendor_id", "frequencies",
@@ -364,6 +365,8 @@ vb_domain_def_new(void)
   def->os.loader_readonly = VB_ABSENT;
   def->os.loader_type = VB_ABSENT;
   def->os.loader_secure = VB_ABSENT;
+  def->os.firmware = def->os.fw_secure_boot = def->os.fw_enrolled_keys = VB_ABSENT;
+  def->features.smm = VB_ABSENT;
   def->features.apic_eoi = VB_ABSENT;
   def->features.vmport = VB_ABSENT;
   def->features.hyperv_mode = VB_ABSENT;

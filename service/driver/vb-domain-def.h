@@ -55,6 +55,9 @@ typedef struct {
   gint loader_secure;      /* VB_ABSENT, 0, 1 */
   char *nvram;             /* (owned) (nullable) */
   char *nvram_template;    /* (owned) (nullable) */
+  gint firmware;           /* VB_ABSENT, efi|bios: firmware chosen by virtbus at start */
+  gint fw_secure_boot;     /* <firmware><feature name='secure-boot'>: VB_ABSENT, 0, 1 */
+  gint fw_enrolled_keys;   /* <firmware><feature name='enrolled-keys'>: VB_ABSENT, 0, 1 */
 } VbOsDef;
 
 typedef enum {
@@ -87,6 +90,7 @@ typedef struct {
   gint apic_eoi; /* VB_ABSENT, 0 (off), 1 (on) */
   gboolean pae;
   gint vmport; /* VB_ABSENT, 0 (off), 1 (on) */
+  gint smm;    /* VB_ABSENT, 0 (off), 1 (on) */
   gboolean hyperv;
   gint hyperv_mode;                        /* VB_ABSENT, VbHypervMode */
   gint hyperv_state[VB_HYPERV_N_FEATURES]; /* VB_ABSENT, 0 (off), 1 (on) */
@@ -597,6 +601,7 @@ extern const char *const vb_virt_type_names[];
 extern const char *const vb_lifecycle_action_names[];
 extern const char *const vb_boot_dev_names[];
 extern const char *const vb_loader_type_names[];
+extern const char *const vb_firmware_names[];
 extern const char *const vb_hyperv_feature_names[];
 extern const char *const vb_hyperv_mode_names[];
 extern const char *const vb_cpu_mode_names[];

@@ -60,11 +60,28 @@ static void
 format_os(VbXmlWriter *w, const VbOsDef *os)
 {
   vb_xml_writer_start(w, "os");
+  vb_xml_writer_attr(w, "firmware", enum_name(vb_firmware_names, os->firmware));
   vb_xml_writer_start(w, "type");
   vb_xml_writer_attr(w, "arch", os->arch);
   vb_xml_writer_attr(w, "machine", os->machine);
   vb_xml_writer_text(w, os->type);
   vb_xml_writer_end(w);
+  if (os->fw_secure_boot != VB_ABSENT || os->fw_enrolled_keys != VB_ABSENT) {
+    vb_xml_writer_start(w, "firmware");
+    if (os->fw_enrolled_keys != VB_ABSENT) {
+      vb_xml_writer_start(w, "feature");
+      vb_xml_writer_attr(w, "enabled", tristate(os->fw_enrolled_keys, "yes", "no"));
+      vb_xml_writer_attr(w, "name", "enrolled-keys");
+      vb_xml_writer_end(w);
+    }
+    if (os->fw_secure_boot != VB_ABSENT) {
+      vb_xml_writer_start(w, "feature");
+      vb_xml_writer_attr(w, "enabled", tristate(os->fw_secure_boot, "yes", "no"));
+      vb_xml_writer_attr(w, "name", "secure-boot");
+      vb_xml_writer_end(w);
+    }
+    vb_xml_writer_end(w);
+  }
   if (os->loader != NULL) {
     vb_xml_writer_start(w, "loader");
     vb_xml_writer_attr(w, "readonly", tristate(os->loader_readonly, "yes", "no"));
@@ -150,6 +167,11 @@ format_features(VbXmlWriter *w, const VbDomainDef *def)
   if (features->vmport != VB_ABSENT) {
     vb_xml_writer_start(w, "vmport");
     vb_xml_writer_attr(w, "state", tristate(features->vmport, "on", "off"));
+    vb_xml_writer_end(w);
+  }
+  if (features->smm != VB_ABSENT) {
+    vb_xml_writer_start(w, "smm");
+    vb_xml_writer_attr(w, "state", tristate(features->smm, "on", "off"));
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);

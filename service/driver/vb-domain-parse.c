@@ -258,6 +258,46 @@ parse_vcpu(VbDomainDef *def, xmlNode *root, GError **error)
   return TRUE;
 }
 
+/* <os><firmware><feature enabled='yes' name='secure-boot'/>…: what the automatically chosen
+ * firmware must (or must not) offer. */
+static gboolean
+parse_firmware_features(VbOsDef *os, xmlNode *firmware, GError **error)
+{
+  static const char *const names[] = {"secure-boot", "enrolled-keys", NULL};
+  g_autoptr(GPtrArray) features = NULL;
+
+  if (firmware == NULL)
+    return TRUE;
+  features = vb_xml_children(firmware, "feature");
+  for (guint i = 0; i < features->len; i++) {
+    xmlNode *node = features->pdata[i];
+    gint name = VB_ABSENT, enabled = VB_ABSENT;
+    gint *slot;
+
+    if (!vb_xml_attr_enum(node, "name", names, &name, error) ||
+        !vb_xml_attr_bool(node, "enabled", "yes", "no", &enabled, error))
+      return FALSE;
+    if (name == VB_ABSENT || enabled == VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                       "a firmware <feature> needs 'name' and 'enabled'");
+      return FALSE;
+    }
+    slot = name == 0 ? &os->fw_secure_boot : &os->fw_enrolled_keys;
+    if (*slot != VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "name",
+                       "the firmware feature '%s' is given twice", names[name]);
+      return FALSE;
+    }
+    *slot = enabled;
+  }
+  if (os->fw_secure_boot == VB_ABSENT && os->fw_enrolled_keys == VB_ABSENT) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, firmware, NULL,
+                     "<firmware> needs at least one <feature>");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 parse_os(VbDomainDef *def, xmlNode *root, GError **error)
 {
@@ -278,6 +318,9 @@ parse_os(VbDomainDef *def, xmlNode *root, GError **error)
   }
   def->os.arch = g_strdup(vb_xml_attr(type, "arch"));
   def->os.machine = g_strdup(vb_xml_attr(type, "machine"));
+  if (!vb_xml_attr_enum(os, "firmware", vb_firmware_names, &def->os.firmware, error) ||
+      !parse_firmware_features(&def->os, vb_xml_child(os, "firmware"), error))
+    return FALSE;
 
   boots = vb_xml_children(os, "boot");
   for (guint i = 0; i < boots->len; i++) {
@@ -393,6 +436,12 @@ parse_features(VbDomainDef *def, xmlNode *root, GError **error)
   node = vb_xml_child(features, "vmport");
   if (node != NULL && !parse_on_off(node, "state", &def->features.vmport, error))
     return FALSE;
+  node = vb_xml_child(features, "smm");
+  if (node != NULL) {
+    def->features.smm = 1; /* a bare <smm/> means on */
+    if (!parse_on_off(node, "state", &def->features.smm, error))
+      return FALSE;
+  }
   node = vb_xml_child(features, "hyperv");
   if (node != NULL && !parse_hyperv(&def->features, node, error))
     return FALSE;

@@ -58,6 +58,7 @@ main(int argc, char **argv)
       "virt-install-q35-spice",   /* Linux on q35 with SPICE: virt-install's defaults */
       "virt-install-windows",     /* Hyper-V enlightenments, localtime clock */
       "virt-install-headless",    /* no graphics, pty serial console, direct kernel boot */
+      "virt-install-uefi",        /* firmware='efi' with secure boot, SMM */
       "virt-install-pc-ide-ac97", /* i440fx with IDE disks, EHCI + companions, AC97 */
   };
   g_autoptr(GError) error = NULL;

@@ -300,6 +300,26 @@ static void
 test_invalid_config(void)
 {
   vb_test_assert_parse_fails(
+      "<domain type='kvm'><name>a</name><memory>1</memory>\n<os firmware='uefi'><type>hvm</type>"
+      "</os></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/os/@firmware: 'uefi' is not allowed (allowed: 'efi', 'bios')");
+  vb_test_assert_parse_fails(
+      "<domain type='kvm'><name>a</name><memory>1</memory><os firmware='efi'><type>hvm</type>"
+      "\n<firmware><feature name='secure-boot'/></firmware></os></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/os/firmware/feature: a firmware <feature> needs 'name' and 'enabled'");
+  vb_test_assert_parse_fails(
+      "<domain type='kvm'><name>a</name><memory>1</memory><os firmware='efi'><type>hvm</type>"
+      "\n<firmware><feature enabled='no' name='tpm'/></firmware></os></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/os/firmware/feature/@name: 'tpm' is not allowed (allowed: "
+      "'secure-boot', 'enrolled-keys')");
+  vb_test_assert_parse_fails(
+      "<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type></os>\n"
+      "<features><smm state='maybe'/></features></domain>",
+      VB_ERROR_INVALID_CONFIG, "line 2: /domain/features/smm/@state: 'maybe' is not allowed*");
+  vb_test_assert_parse_fails(
       "<domain type='xen'><name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
       "line 1: /domain/@type: 'xen' is not allowed (allowed: 'qemu', 'kvm', 'hvf')");
   vb_test_assert_parse_fails("<domain>\n<name>a</name></domain>", VB_ERROR_INVALID_CONFIG,
@@ -377,9 +397,10 @@ test_not_supported_by_name(void)
       VB_ERROR_NOT_SUPPORTED,
       "line 6: /domain/blkiotune: the element <blkiotune> is not supported by virtbus");
   vb_test_assert_parse_fails(
-      MINIMAL_HEAD "  <features><acpi/><smm state='on'/></features>\n</domain>",
+      MINIMAL_HEAD "  <features><acpi/><smm state='on'><tseg unit='MiB'>48</tseg></smm>"
+                   "</features>\n</domain>",
       VB_ERROR_NOT_SUPPORTED,
-      "line 6: /domain/features/smm: the element <smm> is not supported by virtbus");
+      "line 6: /domain/features/smm/tseg: the element <tseg> is not supported by virtbus");
   vb_test_assert_parse_fails(
       MINIMAL_HEAD "  <on_poweroff foo='bar'>destroy</on_poweroff>\n</domain>",
       VB_ERROR_NOT_SUPPORTED,
