@@ -327,7 +327,7 @@ test_small_devices(void)
 {
   g_autofree char *out =
       devices_of(HEAD "<sound model='ich9'><audio id='1'/></sound><audio id='1' type='spice'/>"
-                      "<watchdog model='itco' action='reset'/>"
+                      "<watchdog model='i6300esb' action='reset'/>"
                       "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"
                       "<rng model='virtio'><backend model='random'/></rng>"
                       "<panic model='isa'><address type='isa' iobase='0x505'/></panic>"
@@ -339,7 +339,7 @@ test_small_devices(void)
                   "      <audio id='1'/>\n"
                   "    </sound>\n"
                   "    <audio id='1' type='spice'/>\n"
-                  "    <watchdog model='itco' action='reset'/>\n"
+                  "    <watchdog model='i6300esb' action='reset'/>\n"
                   "    <rng model='virtio'>\n"
                   "      <backend model='random'>/dev/urandom</backend>\n"
                   "    </rng>\n"
