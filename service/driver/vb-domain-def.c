@@ -17,9 +17,9 @@ const char *const vb_boot_dev_names[] = {"fd", "hd", "cdrom", "network", NULL};
 const char *const vb_loader_type_names[] = {"rom", "pflash", NULL};
 const char *const vb_firmware_names[] = {"efi", "bios", NULL};
 const char *const vb_hyperv_feature_names[] = {
-    "relaxed",         "vapic",    "spinlocks", "vpindex",   "runtime",
-    "synic",           "stimer",   "reset",     "vendor_id", "frequencies",
-    "reenlightenment", "tlbflush", "ipi",       "evmcs",     NULL,
+    "relaxed", "vapic", "spinlocks", "vpindex",     "runtime",         "synic",
+    "stimer",  "reset", "vendor_id", "frequencies", "reenlightenment", "tlbflush",
+    "ipi",     "evmcs", "avic",      "emsr_bitmap", "xmm_input",       NULL,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(vb_hyperv_feature_names) == VB_HYPERV_N_FEATURES + 1);
 const char *const vb_hyperv_mode_names[] = {"custom", "passthrough", NULL};

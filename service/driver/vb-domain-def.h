@@ -81,8 +81,11 @@ typedef enum {
   VB_HYPERV_TLBFLUSH,
   VB_HYPERV_IPI,
   VB_HYPERV_EVMCS,
+  VB_HYPERV_AVIC,
+  VB_HYPERV_EMSR_BITMAP,
+  VB_HYPERV_XMM_INPUT,
 } VbHypervFeature;
-#define VB_HYPERV_N_FEATURES (VB_HYPERV_EVMCS + 1)
+#define VB_HYPERV_N_FEATURES (VB_HYPERV_XMM_INPUT + 1)
 
 typedef struct {
   gboolean acpi;

@@ -34,6 +34,20 @@ vb_test_assert_parse_fails(const char *xml, gint code, const char *message_patte
     g_error("message '%s' does not match '%s'", error->message, message_pattern);
 }
 
+/* Checks each of @cases: head + part + tail is refused with the case's code and message. */
+void
+vb_test_assert_refusals(const char *head,
+                        const char *tail,
+                        const VbTestRefusal *cases,
+                        gsize n_cases)
+{
+  for (gsize i = 0; i < n_cases; i++) {
+    g_autofree char *xml = g_strconcat(head, cases[i].part, tail, NULL);
+
+    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
+  }
+}
+
 /* Formats @xml's definition and checks that the output validates against @schema and is a
  * fixed point: format(parse(format(x))) == format(parse(x)).
  *

@@ -17,7 +17,19 @@ G_BEGIN_DECLS
   "<memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>\n<devices>\n"
 #define VB_TEST_DOMAIN_TAIL "</devices></domain>\n"
 
+/* An input that must be refused: @part goes between a test's fixed head and tail; @message is
+ * a glob. */
+typedef struct {
+  const char *part;
+  gint code;
+  const char *message;
+} VbTestRefusal;
+
 VbDomainDef *vb_test_parse_ok(const char *xml);
+void vb_test_assert_refusals(const char *head,
+                             const char *tail,
+                             const VbTestRefusal *cases,
+                             gsize n_cases);
 void vb_test_assert_parse_fails(const char *xml, gint code, const char *message_pattern);
 char *vb_test_format_checked(VbTestSchema *schema, const char *xml);
 char *vb_test_element_of(const char *formatted, const char *opening);

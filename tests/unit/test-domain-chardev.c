@@ -119,11 +119,7 @@ test_channels_and_redirdevs(void)
 static void
 test_errors(void)
 {
-  struct {
-    const char *devices;
-    gint code;
-    const char *message;
-  } cases[] = {
+  VbTestRefusal cases[] = {
       {"<serial type='stdio'/>", VB_ERROR_NOT_SUPPORTED,
        "line 3: /domain/devices/serial/@type: 'stdio' is not supported by virtbus (supported: "
        "'pty', 'file', 'unix', 'null', 'spicevmc')"},
@@ -180,11 +176,7 @@ test_errors(void)
        "line 3: /domain/devices/redirdev: a <redirdev> needs a type: 'spicevmc'"},
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-    g_autofree char *xml = g_strconcat(HEAD, cases[i].devices, TAIL, NULL);
-
-    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
-  }
+  vb_test_assert_refusals(HEAD, TAIL, cases, G_N_ELEMENTS(cases));
 }
 
 int

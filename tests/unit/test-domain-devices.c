@@ -356,11 +356,7 @@ test_small_devices(void)
 static void
 test_small_device_errors(void)
 {
-  struct {
-    const char *devices;
-    gint code;
-    const char *message;
-  } cases[] = {
+  VbTestRefusal cases[] = {
       {"<sound/>", VB_ERROR_INVALID_CONFIG,
        "line 3: /domain/devices/sound: a <sound> needs a model such as 'ich9'"},
       {"<sound model='sb16'/>", VB_ERROR_NOT_SUPPORTED,
@@ -401,11 +397,7 @@ test_small_device_errors(void)
        "65535"},
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-    g_autofree char *xml = g_strconcat(HEAD, cases[i].devices, TAIL, NULL);
-
-    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
-  }
+  vb_test_assert_refusals(HEAD, TAIL, cases, G_N_ELEMENTS(cases));
 }
 
 /* Drive addresses as libvirt assigns them, and the aliases of the live view. */

@@ -152,11 +152,7 @@ test_video(void)
 static void
 test_errors(void)
 {
-  struct {
-    const char *devices;
-    gint code;
-    const char *message;
-  } cases[] = {
+  VbTestRefusal cases[] = {
       {"<graphics type='vnc' port='5800'/>", VB_ERROR_INVALID_CONFIG,
        "line 3: /domain/devices/graphics/@port: '5800' is not a port (-1 for automatic, or "
        "5900 to 65535)"},
@@ -206,11 +202,7 @@ test_errors(void)
        "line 3: /domain/devices/video/model/@type: 'ramfb' is not supported by virtbus*"},
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-    g_autofree char *xml = g_strconcat(HEAD, cases[i].devices, TAIL, NULL);
-
-    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
-  }
+  vb_test_assert_refusals(HEAD, TAIL, cases, G_N_ELEMENTS(cases));
 }
 
 int

@@ -96,11 +96,7 @@ test_all_elements(void)
 static void
 test_errors(void)
 {
-  struct {
-    const char *body;
-    gint code;
-    const char *message;
-  } cases[] = {
+  VbTestRefusal cases[] = {
       {"<qemu:commandline><qemu:env name='1BAD' value='x'/></qemu:commandline>",
        VB_ERROR_INVALID_CONFIG,
        "line 3: /domain/qemu:commandline/qemu:env/@name: '1BAD' is not an environment "
@@ -157,12 +153,8 @@ test_errors(void)
        "line 3: /domain/qemu:frobnicate: the element <frobnicate> is not supported by virtbus"},
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-    g_autofree char *xml =
-        g_strconcat(HEAD_WITH(" xmlns:qemu='" NS "'"), cases[i].body, "</domain>", NULL);
-
-    vb_test_assert_parse_fails(xml, cases[i].code, cases[i].message);
-  }
+  vb_test_assert_refusals(HEAD_WITH(" xmlns:qemu='" NS "'"), "</domain>", cases,
+                          G_N_ELEMENTS(cases));
 }
 
 int

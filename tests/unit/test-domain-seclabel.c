@@ -121,56 +121,42 @@ test_disk_seclabels(void)
 static void
 test_seclabel_errors(void)
 {
-  struct {
-    const char *seclabels;
-    const char *message;
-  } domain_cases[] = {
-      {"<seclabel type='dynamic' model='selinux' relabel='no'/>",
+  VbTestRefusal domain_cases[] = {
+      {"<seclabel type='dynamic' model='selinux' relabel='no'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel/@relabel: a dynamic label needs relabel='yes'"},
-      {"<seclabel type='none' model='dac' relabel='yes'/>",
+      {"<seclabel type='none' model='dac' relabel='yes'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel/@relabel: relabel='yes' cannot go with type='none'"},
-      {"<seclabel type='static' model='selinux'/>",
+      {"<seclabel type='static' model='selinux'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel: a static <seclabel> needs a <label>"},
-      {"<seclabel type='static'><label>x</label></seclabel>",
+      {"<seclabel type='static'><label>x</label></seclabel>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel: a static label needs a security model ('selinux', "
        "'apparmor' or 'dac')"},
-      {"<seclabel type='dynamic'/><seclabel type='none' model='dac'/>",
+      {"<seclabel type='dynamic'/><seclabel type='none' model='dac'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel[1]: a dynamic label needs a model when there are several "
        "<seclabel>s"},
-      {"<seclabel model='dac'/><seclabel type='none' model='dac'/>",
+      {"<seclabel model='dac'/><seclabel type='none' model='dac'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel[2]/@model: the security model 'dac' has two <seclabel>s"},
-      {"<seclabel type='dynamic' model='smack'/>",
+      {"<seclabel type='dynamic' model='smack'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel/@model: 'smack' is not allowed (allowed: 'selinux', "
        "'apparmor', 'dac', 'none')"},
-      {"<seclabel type='sometimes'/>",
+      {"<seclabel type='sometimes'/>", VB_ERROR_INVALID_CONFIG,
        "line 4: /domain/seclabel/@type: 'sometimes' is not allowed (allowed: 'dynamic', "
        "'static', 'none')"},
   };
-  struct {
-    const char *seclabels;
-    const char *message;
-  } disk_cases[] = {
+  VbTestRefusal disk_cases[] = {
       {"<seclabel model='selinux' relabel='no'><label>x</label></seclabel>",
-       "*/disk/source/seclabel: a <label> cannot go with relabel='no'"},
-      {"<seclabel model='selinux'/>",
+       VB_ERROR_INVALID_CONFIG, "*/disk/source/seclabel: a <label> cannot go with relabel='no'"},
+      {"<seclabel model='selinux'/>", VB_ERROR_INVALID_CONFIG,
        "*/disk/source/seclabel: a device <seclabel> needs a <label>, or relabel='no'"},
-      {"<seclabel relabel='no'/><seclabel model='dac' relabel='no'/>",
+      {"<seclabel relabel='no'/><seclabel model='dac' relabel='no'/>", VB_ERROR_INVALID_CONFIG,
        "*/disk/source/seclabel[1]: each of several <seclabel>s needs a model"},
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(domain_cases); i++) {
-    g_autofree char *xml =
-        g_strconcat(HEAD, DEVICES_END, domain_cases[i].seclabels, "</domain>\n", NULL);
-
-    vb_test_assert_parse_fails(xml, VB_ERROR_INVALID_CONFIG, domain_cases[i].message);
-  }
-  for (guint i = 0; i < G_N_ELEMENTS(disk_cases); i++) {
-    g_autofree char *xml =
-        g_strconcat(HEAD, "<disk type='file'><source file='/a'>", disk_cases[i].seclabels,
-                    "</source><target dev='vda'/></disk>", VB_TEST_DOMAIN_TAIL, NULL);
-
-    vb_test_assert_parse_fails(xml, VB_ERROR_INVALID_CONFIG, disk_cases[i].message);
-  }
+  vb_test_assert_refusals(HEAD DEVICES_END, "</domain>\n", domain_cases,
+                          G_N_ELEMENTS(domain_cases));
+  vb_test_assert_refusals(HEAD "<disk type='file'><source file='/a'>",
+                          "</source><target dev='vda'/></disk>" VB_TEST_DOMAIN_TAIL, disk_cases,
+                          G_N_ELEMENTS(disk_cases));
   /* an element the reader does not take is named, not dropped */
   vb_test_assert_parse_fails(HEAD DEVICES_END "<seclabel type='none'><label>x</label></seclabel>"
                                               "</domain>",
