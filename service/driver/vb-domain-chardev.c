@@ -109,16 +109,8 @@ format_source(VbXmlWriter *w, const VbChrSource *source, VbDomainXmlFlags flags)
 static gboolean
 parse_target_port(xmlNode *target, gint64 *port, GError **error)
 {
-  guint64 value = G_MAXUINT64;
-
   *port = -1;
-  if (target == NULL)
-    return TRUE;
-  if (!vb_xml_attr_uint(target, "port", G_MAXINT32, &value, error))
-    return FALSE;
-  if (value != G_MAXUINT64)
-    *port = (gint64)value;
-  return TRUE;
+  return target == NULL || vb_xml_attr_count(target, "port", G_MAXINT32, port, error);
 }
 
 /* libvirt numbers ports that were left out: the lowest one not taken. */

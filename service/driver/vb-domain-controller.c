@@ -85,19 +85,6 @@ parse_model(VbControllerDef *controller, xmlNode *node, GError **error)
 }
 
 static gboolean
-parse_signed_attr(xmlNode *node, const char *name, guint64 max, gint64 *out, GError **error)
-{
-  guint64 value;
-
-  if (vb_xml_attr(node, name) == NULL)
-    return TRUE;
-  if (!vb_xml_attr_uint(node, name, max, &value, error))
-    return FALSE;
-  *out = (gint64)value;
-  return TRUE;
-}
-
-static gboolean
 parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, GError **error)
 {
   gint type = VB_ABSENT;
@@ -150,14 +137,14 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
     return FALSE;
 
   if (controller->type == VB_CONTROLLER_USB || controller->type == VB_CONTROLLER_VIRTIO_SERIAL) {
-    if (!parse_signed_attr(node, "ports", 255, &controller->ports, error))
+    if (!vb_xml_attr_count(node, "ports", 255, &controller->ports, error))
       return FALSE;
   }
   if (controller->type == VB_CONTROLLER_VIRTIO_SERIAL &&
-      !parse_signed_attr(node, "vectors", 0xffff, &controller->vectors, error))
+      !vb_xml_attr_count(node, "vectors", 0xffff, &controller->vectors, error))
     return FALSE;
   if (controller->type == VB_CONTROLLER_USB && (child = vb_xml_child(node, "master")) != NULL &&
-      !parse_signed_attr(child, "startport", 255, &controller->master_startport, error))
+      !vb_xml_attr_count(child, "startport", 255, &controller->master_startport, error))
     return FALSE;
   if (controller->type == VB_CONTROLLER_PCI) {
     child = vb_xml_child(node, "model");
@@ -165,15 +152,15 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
       controller->model_name = g_strdup(vb_xml_attr(child, "name"));
     child = vb_xml_child(node, "target");
     if (child != NULL &&
-        (!parse_signed_attr(child, "chassis", 255, &controller->target_chassis, error) ||
-         !parse_signed_attr(child, "port", 255, &controller->target_port, error)))
+        (!vb_xml_attr_count(child, "chassis", 255, &controller->target_chassis, error) ||
+         !vb_xml_attr_count(child, "port", 255, &controller->target_port, error)))
       return FALSE;
   }
   child = vb_xml_child(node, "driver");
   if (child != NULL &&
-      (!parse_signed_attr(child, "queues", 1024, &controller->driver_queues, error) ||
-       !parse_signed_attr(child, "cmd_per_lun", 65535, &controller->driver_cmd_per_lun, error) ||
-       !parse_signed_attr(child, "max_sectors", G_MAXINT32, &controller->driver_max_sectors,
+      (!vb_xml_attr_count(child, "queues", 1024, &controller->driver_queues, error) ||
+       !vb_xml_attr_count(child, "cmd_per_lun", 65535, &controller->driver_cmd_per_lun, error) ||
+       !vb_xml_attr_count(child, "max_sectors", G_MAXINT32, &controller->driver_max_sectors,
                           error) ||
        !vb_xml_attr_bool(child, "ioeventfd", "on", "off", &controller->driver_ioeventfd, error)))
     return FALSE;

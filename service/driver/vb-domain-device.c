@@ -38,16 +38,9 @@ parse_address(xmlNode *node, VbDeviceAddress *address, GError **error)
     return vb_xml_attr_uint(node, "controller", G_MAXUINT32, &address->controller, error) &&
            vb_xml_attr_uint(node, "bus", G_MAXUINT32, &address->bus, error) &&
            vb_xml_attr_uint(node, "port", G_MAXUINT32, &address->port, error);
-  case VB_ADDRESS_ISA: {
-    guint64 iobase = G_MAXUINT64, irq = G_MAXUINT64;
-
-    if (!vb_xml_attr_uint(node, "iobase", 0xffff, &iobase, error) ||
-        !vb_xml_attr_uint(node, "irq", 0xff, &irq, error))
-      return FALSE;
-    address->iobase = iobase == G_MAXUINT64 ? -1 : (gint64)iobase;
-    address->irq = irq == G_MAXUINT64 ? -1 : (gint64)irq;
-    return TRUE;
-  }
+  case VB_ADDRESS_ISA:
+    return vb_xml_attr_count(node, "iobase", 0xffff, &address->iobase, error) &&
+           vb_xml_attr_count(node, "irq", 0xff, &address->irq, error);
   default:
     vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "an <address> needs a type");
     return FALSE;

@@ -302,12 +302,8 @@ parse_video(VbVideoDef *video, xmlNode *node, GError **error)
       return FALSE;
     }
     for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
-      guint64 value = G_MAXUINT64;
-
-      if (!vb_xml_attr_uint(model, sizes[i].name, G_MAXUINT32, &value, error))
+      if (!vb_xml_attr_count(model, sizes[i].name, G_MAXUINT32, sizes[i].value, error))
         return FALSE;
-      if (value != G_MAXUINT64)
-        *sizes[i].value = (gint64)value;
     }
     if (video->heads == 0) {
       vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, model, "heads",

@@ -742,13 +742,8 @@ vb_domain_def_parse(const char *xml, gsize length, GError **error)
   }
   def->virt_type = (VbVirtType)virt_type;
   /* the id of a running domain, as dumped: shown again in the live view only */
-  {
-    guint64 id = G_MAXUINT64;
-
-    if (!vb_xml_attr_uint(root, "id", G_MAXINT32, &id, error))
-      return NULL;
-    def->id = id == G_MAXUINT64 ? -1 : (gint64)id;
-  }
+  if (!vb_xml_attr_count(root, "id", G_MAXINT32, &def->id, error))
+    return NULL;
 
   if (!parse_name(def, root, error) || !parse_uuid_element(def, root, error))
     return NULL;

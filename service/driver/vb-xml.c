@@ -462,3 +462,22 @@ vb_xml_attr_uint(xmlNode *node, const char *name, guint64 max, guint64 *inout, G
   *inout = parsed;
   return TRUE;
 }
+
+/**
+ * vb_xml_attr_count:
+ * @inout: stays as it was (by convention -1, "not given") when the attribute is absent
+ *
+ * vb_xml_attr_uint() for the model's optional numbers, kept as gint64 with -1 for absent.
+ */
+gboolean
+vb_xml_attr_count(xmlNode *node, const char *name, gint64 max, gint64 *inout, GError **error)
+{
+  guint64 value;
+
+  if (vb_xml_attr(node, name) == NULL)
+    return TRUE;
+  if (!vb_xml_attr_uint(node, name, (guint64)max, &value, error))
+    return FALSE;
+  *inout = (gint64)value;
+  return TRUE;
+}

@@ -49,5 +49,7 @@ gboolean vb_xml_attr_bool(
     xmlNode *node, const char *name, const char *yes, const char *no, gint *inout, GError **error);
 gboolean
 vb_xml_attr_uint(xmlNode *node, const char *name, guint64 max, guint64 *inout, GError **error);
+gboolean
+vb_xml_attr_count(xmlNode *node, const char *name, gint64 max, gint64 *inout, GError **error);
 
 G_END_DECLS
