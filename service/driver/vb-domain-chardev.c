@@ -98,11 +98,9 @@ format_source(VbXmlWriter *w, const VbChrSource *source, VbDomainXmlFlags flags)
   if (source->type == VB_CHR_PTY && !(flags & VB_DOMAIN_XML_LIVE))
     return;
   vb_xml_writer_start(w, "source");
-  if (source->unix_mode != VB_ABSENT)
-    vb_xml_writer_attr(w, "mode", vb_chr_unix_mode_names[source->unix_mode]);
+  vb_xml_writer_attr_enum(w, "mode", vb_chr_unix_mode_names, source->unix_mode);
   vb_xml_writer_attr(w, "path", source->path);
-  if (source->append != VB_ABSENT)
-    vb_xml_writer_attr(w, "append", source->append ? "on" : "off");
+  vb_xml_writer_attr_bool(w, "append", source->append, "on", "off");
   vb_xml_writer_end(w);
 }
 
@@ -287,8 +285,7 @@ vb_domain_format_chardevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFla
     vb_xml_writer_attr(w, "type", vb_chr_type_names[serial->source.type]);
     format_source(w, &serial->source, flags);
     vb_xml_writer_start(w, "target");
-    if (serial->target_type != VB_ABSENT)
-      vb_xml_writer_attr(w, "type", vb_serial_target_type_names[serial->target_type]);
+    vb_xml_writer_attr_enum(w, "type", vb_serial_target_type_names, serial->target_type);
     vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT, serial->target_port);
     if (serial->target_model != VB_ABSENT) {
       vb_xml_writer_start(w, "model");
@@ -306,8 +303,7 @@ vb_domain_format_chardevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFla
     vb_xml_writer_attr(w, "type", vb_chr_type_names[console->source.type]);
     format_source(w, &console->source, flags);
     vb_xml_writer_start(w, "target");
-    if (console->target_type != VB_ABSENT)
-      vb_xml_writer_attr(w, "type", vb_console_target_type_names[console->target_type]);
+    vb_xml_writer_attr_enum(w, "type", vb_console_target_type_names, console->target_type);
     vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT, console->target_port);
     vb_xml_writer_end(w);
     vb_device_info_format(w, &console->info, flags);

@@ -197,13 +197,6 @@ vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error)
   return TRUE;
 }
 
-static void
-attr_if_set(VbXmlWriter *w, const char *name, gint64 value)
-{
-  if (value >= 0)
-    vb_xml_writer_attr_printf(w, name, "%" G_GINT64_FORMAT, value);
-}
-
 void
 vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
 {
@@ -214,8 +207,8 @@ vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def, VbDomainXml
     vb_xml_writer_attr(w, "type", vb_controller_type_names[c->type]);
     vb_xml_writer_attr_printf(w, "index", "%" G_GUINT64_FORMAT, c->index);
     vb_xml_writer_attr(w, "model", c->model);
-    attr_if_set(w, "ports", c->ports);
-    attr_if_set(w, "vectors", c->vectors);
+    vb_xml_writer_attr_count(w, "ports", c->ports);
+    vb_xml_writer_attr_count(w, "vectors", c->vectors);
     if (c->model_name != NULL) {
       vb_xml_writer_start(w, "model");
       vb_xml_writer_attr(w, "name", c->model_name);
@@ -224,23 +217,22 @@ vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def, VbDomainXml
     if (c->driver_queues >= 0 || c->driver_cmd_per_lun >= 0 || c->driver_max_sectors >= 0 ||
         c->driver_ioeventfd != VB_ABSENT) {
       vb_xml_writer_start(w, "driver");
-      attr_if_set(w, "queues", c->driver_queues);
-      attr_if_set(w, "cmd_per_lun", c->driver_cmd_per_lun);
-      attr_if_set(w, "max_sectors", c->driver_max_sectors);
-      if (c->driver_ioeventfd != VB_ABSENT)
-        vb_xml_writer_attr(w, "ioeventfd", c->driver_ioeventfd ? "on" : "off");
+      vb_xml_writer_attr_count(w, "queues", c->driver_queues);
+      vb_xml_writer_attr_count(w, "cmd_per_lun", c->driver_cmd_per_lun);
+      vb_xml_writer_attr_count(w, "max_sectors", c->driver_max_sectors);
+      vb_xml_writer_attr_bool(w, "ioeventfd", c->driver_ioeventfd, "on", "off");
       vb_xml_writer_end(w);
     }
     if (c->target_chassis >= 0 || c->target_port >= 0) {
       vb_xml_writer_start(w, "target");
-      attr_if_set(w, "chassis", c->target_chassis);
+      vb_xml_writer_attr_count(w, "chassis", c->target_chassis);
       if (c->target_port >= 0)
         vb_xml_writer_attr_printf(w, "port", "0x%" G_GINT64_MODIFIER "x", c->target_port);
       vb_xml_writer_end(w);
     }
     if (c->master_startport >= 0) {
       vb_xml_writer_start(w, "master");
-      attr_if_set(w, "startport", c->master_startport);
+      vb_xml_writer_attr_count(w, "startport", c->master_startport);
       vb_xml_writer_end(w);
     }
     vb_device_info_format(w, &c->info, flags);

@@ -132,8 +132,7 @@ vb_device_info_format(VbXmlWriter *w, const VbDeviceInfo *info, VbDomainXmlFlags
     vb_xml_writer_attr_printf(w, "bus", "0x%02" G_GINT64_MODIFIER "x", a->bus);
     vb_xml_writer_attr_printf(w, "slot", "0x%02" G_GINT64_MODIFIER "x", a->slot);
     vb_xml_writer_attr_printf(w, "function", "0x%" G_GINT64_MODIFIER "x", a->function);
-    if (a->multifunction != VB_ABSENT)
-      vb_xml_writer_attr(w, "multifunction", a->multifunction ? "on" : "off");
+    vb_xml_writer_attr_bool(w, "multifunction", a->multifunction, "on", "off");
     break;
   case VB_ADDRESS_DRIVE:
     vb_xml_writer_attr_printf(w, "controller", "%" G_GUINT64_FORMAT, a->controller);
@@ -344,8 +343,7 @@ vb_domain_format_panics(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags
     const VbPanicDef *panic = def->panics->pdata[i];
 
     vb_xml_writer_start(w, "panic");
-    if (panic->model != VB_ABSENT)
-      vb_xml_writer_attr(w, "model", vb_panic_model_names[panic->model]);
+    vb_xml_writer_attr_enum(w, "model", vb_panic_model_names, panic->model);
     vb_device_info_format(w, &panic->info, flags);
     vb_xml_writer_end(w);
   }
@@ -385,8 +383,7 @@ vb_domain_format_watchdog(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFla
     return;
   vb_xml_writer_start(w, "watchdog");
   vb_xml_writer_attr(w, "model", vb_watchdog_model_names[def->watchdog->model]);
-  if (def->watchdog->action != VB_ABSENT)
-    vb_xml_writer_attr(w, "action", vb_watchdog_action_names[def->watchdog->action]);
+  vb_xml_writer_attr_enum(w, "action", vb_watchdog_action_names, def->watchdog->action);
   vb_device_info_format(w, &def->watchdog->info, flags);
   vb_xml_writer_end(w);
 }

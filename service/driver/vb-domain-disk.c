@@ -178,14 +178,10 @@ vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags 
     if (disk->has_driver) {
       vb_xml_writer_start(w, "driver");
       vb_xml_writer_attr(w, "name", disk->driver_name);
-      if (disk->driver_format != VB_ABSENT)
-        vb_xml_writer_attr(w, "type", vb_disk_format_names[disk->driver_format]);
-      if (disk->driver_cache != VB_ABSENT)
-        vb_xml_writer_attr(w, "cache", vb_disk_cache_names[disk->driver_cache]);
-      if (disk->driver_io != VB_ABSENT)
-        vb_xml_writer_attr(w, "io", vb_disk_io_names[disk->driver_io]);
-      if (disk->driver_discard != VB_ABSENT)
-        vb_xml_writer_attr(w, "discard", vb_disk_discard_names[disk->driver_discard]);
+      vb_xml_writer_attr_enum(w, "type", vb_disk_format_names, disk->driver_format);
+      vb_xml_writer_attr_enum(w, "cache", vb_disk_cache_names, disk->driver_cache);
+      vb_xml_writer_attr_enum(w, "io", vb_disk_io_names, disk->driver_io);
+      vb_xml_writer_attr_enum(w, "discard", vb_disk_discard_names, disk->driver_discard);
       vb_xml_writer_end(w);
     }
     if (disk->source != NULL || disk->source_pool != NULL || disk->seclabels->len > 0) {

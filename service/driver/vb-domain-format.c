@@ -7,19 +7,6 @@
 
 #include "vb-domain-xml-private.h"
 
-/* The name of an optional enum value, NULL (nothing written) when absent. */
-static const char *
-enum_name(const char *const *names, gint value)
-{
-  return value == VB_ABSENT ? NULL : names[value];
-}
-
-static const char *
-tristate(gint value, const char *yes, const char *no)
-{
-  return value == VB_ABSENT ? NULL : value ? yes : no;
-}
-
 static void
 format_memory(VbXmlWriter *w, const VbDomainDef *def)
 {
@@ -60,7 +47,7 @@ static void
 format_os(VbXmlWriter *w, const VbOsDef *os)
 {
   vb_xml_writer_start(w, "os");
-  vb_xml_writer_attr(w, "firmware", enum_name(vb_firmware_names, os->firmware));
+  vb_xml_writer_attr_enum(w, "firmware", vb_firmware_names, os->firmware);
   vb_xml_writer_start(w, "type");
   vb_xml_writer_attr(w, "arch", os->arch);
   vb_xml_writer_attr(w, "machine", os->machine);
@@ -70,13 +57,13 @@ format_os(VbXmlWriter *w, const VbOsDef *os)
     vb_xml_writer_start(w, "firmware");
     if (os->fw_enrolled_keys != VB_ABSENT) {
       vb_xml_writer_start(w, "feature");
-      vb_xml_writer_attr(w, "enabled", tristate(os->fw_enrolled_keys, "yes", "no"));
+      vb_xml_writer_attr_bool(w, "enabled", os->fw_enrolled_keys, "yes", "no");
       vb_xml_writer_attr(w, "name", "enrolled-keys");
       vb_xml_writer_end(w);
     }
     if (os->fw_secure_boot != VB_ABSENT) {
       vb_xml_writer_start(w, "feature");
-      vb_xml_writer_attr(w, "enabled", tristate(os->fw_secure_boot, "yes", "no"));
+      vb_xml_writer_attr_bool(w, "enabled", os->fw_secure_boot, "yes", "no");
       vb_xml_writer_attr(w, "name", "secure-boot");
       vb_xml_writer_end(w);
     }
@@ -84,9 +71,9 @@ format_os(VbXmlWriter *w, const VbOsDef *os)
   }
   if (os->loader != NULL) {
     vb_xml_writer_start(w, "loader");
-    vb_xml_writer_attr(w, "readonly", tristate(os->loader_readonly, "yes", "no"));
-    vb_xml_writer_attr(w, "secure", tristate(os->loader_secure, "yes", "no"));
-    vb_xml_writer_attr(w, "type", enum_name(vb_loader_type_names, os->loader_type));
+    vb_xml_writer_attr_bool(w, "readonly", os->loader_readonly, "yes", "no");
+    vb_xml_writer_attr_bool(w, "secure", os->loader_secure, "yes", "no");
+    vb_xml_writer_attr_enum(w, "type", vb_loader_type_names, os->loader_type);
     vb_xml_writer_text(w, os->loader);
     vb_xml_writer_end(w);
   }
@@ -106,9 +93,8 @@ format_os(VbXmlWriter *w, const VbOsDef *os)
   }
   if (os->bootmenu != VB_ABSENT) {
     vb_xml_writer_start(w, "bootmenu");
-    vb_xml_writer_attr(w, "enable", tristate(os->bootmenu, "yes", "no"));
-    if (os->bootmenu_timeout >= 0)
-      vb_xml_writer_attr_printf(w, "timeout", "%" G_GINT64_FORMAT, os->bootmenu_timeout);
+    vb_xml_writer_attr_bool(w, "enable", os->bootmenu, "yes", "no");
+    vb_xml_writer_attr_count(w, "timeout", os->bootmenu_timeout);
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);
@@ -118,7 +104,7 @@ static void
 format_hyperv(VbXmlWriter *w, const VbFeatures *features)
 {
   vb_xml_writer_start(w, "hyperv");
-  vb_xml_writer_attr(w, "mode", enum_name(vb_hyperv_mode_names, features->hyperv_mode));
+  vb_xml_writer_attr_enum(w, "mode", vb_hyperv_mode_names, features->hyperv_mode);
   for (guint i = 0; i < VB_HYPERV_N_FEATURES; i++) {
     gint state = features->hyperv_state[i];
 
@@ -133,7 +119,7 @@ format_hyperv(VbXmlWriter *w, const VbFeatures *features)
       vb_xml_writer_attr(w, "value", features->hyperv_vendor_id);
     if (i == VB_HYPERV_STIMER && features->hyperv_stimer_direct != VB_ABSENT) {
       vb_xml_writer_start(w, "direct");
-      vb_xml_writer_attr(w, "state", tristate(features->hyperv_stimer_direct, "on", "off"));
+      vb_xml_writer_attr_bool(w, "state", features->hyperv_stimer_direct, "on", "off");
       vb_xml_writer_end(w);
     }
     vb_xml_writer_end(w);
@@ -155,7 +141,7 @@ format_features(VbXmlWriter *w, const VbDomainDef *def)
   }
   if (features->apic) {
     vb_xml_writer_start(w, "apic");
-    vb_xml_writer_attr(w, "eoi", tristate(features->apic_eoi, "on", "off"));
+    vb_xml_writer_attr_bool(w, "eoi", features->apic_eoi, "on", "off");
     vb_xml_writer_end(w);
   }
   if (features->pae) {
@@ -166,12 +152,12 @@ format_features(VbXmlWriter *w, const VbDomainDef *def)
     format_hyperv(w, features);
   if (features->vmport != VB_ABSENT) {
     vb_xml_writer_start(w, "vmport");
-    vb_xml_writer_attr(w, "state", tristate(features->vmport, "on", "off"));
+    vb_xml_writer_attr_bool(w, "state", features->vmport, "on", "off");
     vb_xml_writer_end(w);
   }
   if (features->smm != VB_ABSENT) {
     vb_xml_writer_start(w, "smm");
-    vb_xml_writer_attr(w, "state", tristate(features->smm, "on", "off"));
+    vb_xml_writer_attr_bool(w, "state", features->smm, "on", "off");
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);
@@ -183,13 +169,13 @@ format_cpu(VbXmlWriter *w, const VbCpuDef *cpu)
   if (cpu == NULL)
     return;
   vb_xml_writer_start(w, "cpu");
-  vb_xml_writer_attr(w, "mode", enum_name(vb_cpu_mode_names, cpu->mode));
-  vb_xml_writer_attr(w, "match", enum_name(vb_cpu_match_names, cpu->match));
-  vb_xml_writer_attr(w, "check", enum_name(vb_cpu_check_names, cpu->check));
-  vb_xml_writer_attr(w, "migratable", tristate(cpu->migratable, "on", "off"));
+  vb_xml_writer_attr_enum(w, "mode", vb_cpu_mode_names, cpu->mode);
+  vb_xml_writer_attr_enum(w, "match", vb_cpu_match_names, cpu->match);
+  vb_xml_writer_attr_enum(w, "check", vb_cpu_check_names, cpu->check);
+  vb_xml_writer_attr_bool(w, "migratable", cpu->migratable, "on", "off");
   if (cpu->model != NULL) {
     vb_xml_writer_start(w, "model");
-    vb_xml_writer_attr(w, "fallback", enum_name(vb_cpu_fallback_names, cpu->model_fallback));
+    vb_xml_writer_attr_enum(w, "fallback", vb_cpu_fallback_names, cpu->model_fallback);
     vb_xml_writer_text(w, cpu->model);
     vb_xml_writer_end(w);
   }
@@ -206,7 +192,7 @@ format_cpu(VbXmlWriter *w, const VbCpuDef *cpu)
     const VbCpuFeature *feature = cpu->features->pdata[i];
 
     vb_xml_writer_start(w, "feature");
-    vb_xml_writer_attr(w, "policy", enum_name(vb_cpu_feature_policy_names, feature->policy));
+    vb_xml_writer_attr_enum(w, "policy", vb_cpu_feature_policy_names, feature->policy);
     vb_xml_writer_attr(w, "name", feature->name);
     vb_xml_writer_end(w);
   }
@@ -222,16 +208,16 @@ format_clock(VbXmlWriter *w, const VbClockDef *clock)
     vb_xml_writer_attr(w, "adjustment", "reset");
   else if (clock->has_adjustment)
     vb_xml_writer_attr_printf(w, "adjustment", "%" G_GINT64_FORMAT, clock->adjustment);
-  vb_xml_writer_attr(w, "basis", enum_name(vb_clock_basis_names, clock->basis));
+  vb_xml_writer_attr_enum(w, "basis", vb_clock_basis_names, clock->basis);
   vb_xml_writer_attr(w, "timezone", clock->timezone);
   for (guint i = 0; i < clock->timers->len; i++) {
     const VbTimer *timer = clock->timers->pdata[i];
 
     vb_xml_writer_start(w, "timer");
     vb_xml_writer_attr(w, "name", vb_timer_names[timer->name]);
-    vb_xml_writer_attr(w, "tickpolicy", enum_name(vb_timer_tickpolicy_names, timer->tickpolicy));
-    vb_xml_writer_attr(w, "track", enum_name(vb_timer_track_names, timer->track));
-    vb_xml_writer_attr(w, "present", tristate(timer->present, "yes", "no"));
+    vb_xml_writer_attr_enum(w, "tickpolicy", vb_timer_tickpolicy_names, timer->tickpolicy);
+    vb_xml_writer_attr_enum(w, "track", vb_timer_track_names, timer->track);
+    vb_xml_writer_attr_bool(w, "present", timer->present, "yes", "no");
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);
@@ -245,12 +231,12 @@ format_pm(VbXmlWriter *w, const VbDomainDef *def)
   vb_xml_writer_start(w, "pm");
   if (def->pm_suspend_to_mem != VB_ABSENT) {
     vb_xml_writer_start(w, "suspend-to-mem");
-    vb_xml_writer_attr(w, "enabled", tristate(def->pm_suspend_to_mem, "yes", "no"));
+    vb_xml_writer_attr_bool(w, "enabled", def->pm_suspend_to_mem, "yes", "no");
     vb_xml_writer_end(w);
   }
   if (def->pm_suspend_to_disk != VB_ABSENT) {
     vb_xml_writer_start(w, "suspend-to-disk");
-    vb_xml_writer_attr(w, "enabled", tristate(def->pm_suspend_to_disk, "yes", "no"));
+    vb_xml_writer_attr_bool(w, "enabled", def->pm_suspend_to_disk, "yes", "no");
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);

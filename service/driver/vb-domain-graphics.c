@@ -353,16 +353,11 @@ vb_domain_format_videos(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags
     if (video->model != VB_ABSENT) {
       vb_xml_writer_start(w, "model");
       vb_xml_writer_attr(w, "type", vb_video_model_names[video->model]);
-      if (video->ram >= 0)
-        vb_xml_writer_attr_printf(w, "ram", "%" G_GINT64_FORMAT, video->ram);
-      if (video->vram >= 0)
-        vb_xml_writer_attr_printf(w, "vram", "%" G_GINT64_FORMAT, video->vram);
-      if (video->vgamem >= 0)
-        vb_xml_writer_attr_printf(w, "vgamem", "%" G_GINT64_FORMAT, video->vgamem);
-      if (video->heads >= 0)
-        vb_xml_writer_attr_printf(w, "heads", "%" G_GINT64_FORMAT, video->heads);
-      if (video->primary != VB_ABSENT)
-        vb_xml_writer_attr(w, "primary", video->primary ? "yes" : "no");
+      vb_xml_writer_attr_count(w, "ram", video->ram);
+      vb_xml_writer_attr_count(w, "vram", video->vram);
+      vb_xml_writer_attr_count(w, "vgamem", video->vgamem);
+      vb_xml_writer_attr_count(w, "heads", video->heads);
+      vb_xml_writer_attr_bool(w, "primary", video->primary, "yes", "no");
       vb_xml_writer_end(w);
     }
     vb_device_info_format(w, &video->info, flags);

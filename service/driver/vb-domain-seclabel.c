@@ -114,8 +114,7 @@ vb_domain_format_seclabels(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFl
 
     vb_xml_writer_start(w, "seclabel");
     vb_xml_writer_attr(w, "type", vb_seclabel_type_names[seclabel->type]);
-    if (seclabel->model != VB_ABSENT)
-      vb_xml_writer_attr(w, "model", vb_secmodel_names[seclabel->model]);
+    vb_xml_writer_attr_enum(w, "model", vb_secmodel_names, seclabel->model);
     if (seclabel->type != VB_SECLABEL_NONE) {
       vb_xml_writer_attr(w, "relabel", seclabel->relabel ? "yes" : "no");
       if (label_shown)
@@ -186,8 +185,7 @@ vb_device_seclabels_format(VbXmlWriter *w, const GPtrArray *seclabels)
     const VbDeviceSeclabelDef *seclabel = seclabels->pdata[i];
 
     vb_xml_writer_start(w, "seclabel");
-    if (seclabel->model != VB_ABSENT)
-      vb_xml_writer_attr(w, "model", vb_secmodel_names[seclabel->model]);
+    vb_xml_writer_attr_enum(w, "model", vb_secmodel_names, seclabel->model);
     vb_xml_writer_attr(w, "relabel", seclabel->relabel ? "yes" : "no");
     vb_xml_writer_element_text(w, "label", seclabel->label);
     vb_xml_writer_end(w);

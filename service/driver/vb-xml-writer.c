@@ -146,6 +146,30 @@ vb_xml_writer_attr_printf(VbXmlWriter *w, const char *name, const char *format, 
   vb_xml_writer_attr(w, name, value);
 }
 
+/* @value indexes @values, as the readers' vb_xml_attr_enum() fills it. */
+void
+vb_xml_writer_attr_enum(VbXmlWriter *w, const char *name, const char *const *values, gint value)
+{
+  if (value >= 0)
+    vb_xml_writer_attr(w, name, values[value]);
+}
+
+/* @value is a tri-state as vb_xml_attr_bool() fills it. */
+void
+vb_xml_writer_attr_bool(
+    VbXmlWriter *w, const char *name, gint value, const char *yes, const char *no)
+{
+  if (value >= 0)
+    vb_xml_writer_attr(w, name, value ? yes : no);
+}
+
+void
+vb_xml_writer_attr_count(VbXmlWriter *w, const char *name, gint64 value)
+{
+  if (value >= 0)
+    vb_xml_writer_attr_printf(w, name, "%" G_GINT64_FORMAT, value);
+}
+
 void
 vb_xml_writer_text(VbXmlWriter *w, const char *text)
 {
