@@ -1,11 +1,13 @@
 #!/bin/sh
-# run-fuzz.sh BINARY SEEDS MODE SECONDS: runs one fuzz target for the fuzz suite.
+# run-fuzz.sh BINARY MODE SECONDS SEEDS...: runs one fuzz target for the fuzz suite; SEEDS are
+# directories (the target's own seeds, and fixtures the unit tests also read).
 #   libfuzzer: fuzz for SECONDS, starting from SEEDS; new inputs go to a scratch corpus in the
 #              build tree and crashes to fuzz-artifacts/ there (the failing input is named in
 #              the log).
 #   replay:    feed every seed once (non-clang builds).
 set -eu
-binary=$1 seeds=$2 mode=$3 seconds=$4
+binary=$1 mode=$2 seconds=$3
+shift 3
 name=$(basename "$binary")
 
 case $mode in
@@ -16,10 +18,12 @@ libfuzzer)
   # libFuzzer's own failure status is 77, which meson reads as "skipped": make it a failure.
   exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -error_exitcode=1 -timeout_exitcode=1 \
-    -artifact_prefix="$artifacts/" "$work" "$seeds"
+    -artifact_prefix="$artifacts/" "$work" "$@"
   ;;
 replay)
-  exec "$binary" "$seeds"/*
+  for dir in "$@"; do
+    "$binary" "$dir"/*
+  done
   ;;
 *)
   echo "run-fuzz.sh: unknown mode '$mode'" >&2
