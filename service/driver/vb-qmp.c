@@ -1,0 +1,884 @@
+/* vb-qmp.c: a client of one QEMU monitor (QMP).
+ *
+ * Threading: a VbQmp lives on one GMainContext, given at creation (the caller's thread-default
+ * context when NULL). Its socket sources, timeouts and cancellation sources are attached there,
+ * and every call must come from the thread that runs that context. There are no locks: the
+ * daemon runs all monitors on its main context (DESIGN.md §2), where the per-domain job queue
+ * already serialises the callers. Events and replies are delivered in the order QEMU wrote them
+ * when the caller's thread-default context is the monitor's context.
+ *
+ * Flow: the greeting is read and qmp_capabilities sent on their own as soon as the socket is
+ * read; commands queue until then. One command is on the wire at a time (QEMU answers in order
+ * without out-of-band, which we do not negotiate), so a reply names its command twice: by
+ * position and by id. A command answered early, by its timeout or its cancellable, stays in
+ * flight until QEMU answers it, so the next reply is never mistaken for its own.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gio/gunixfdmessage.h>
+#include <gio/gunixsocketaddress.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vb-error.h"
+#include "vb-qmp-stream.h"
+#include "vb-qmp.h"
+
+typedef enum {
+  STATE_GREETING,    /* waiting for {"QMP": …} */
+  STATE_NEGOTIATING, /* qmp_capabilities sent */
+  STATE_READY,
+  STATE_CLOSED,
+} State;
+
+typedef struct {
+  GTask *task;        /* (nullable) (owned): NULL once answered early, or for qmp_capabilities */
+  char *name;         /* (owned): the command, for messages */
+  char *id;           /* (owned) */
+  char *line;         /* (owned): the serialised command with its line end */
+  gsize length;       /* of line */
+  GUnixFDList *fds;   /* (nullable) (owned): sent with the first byte of line */
+  gboolean raw;       /* the passthrough: the reply goes back as text */
+  JsonNode *user_id;  /* (nullable) (owned): the id the passthrough caller chose */
+  GSource *timeout;   /* (nullable) (owned) */
+  GSource *cancelled; /* (nullable) (owned) */
+  gboolean negotiate; /* our own qmp_capabilities */
+} Command;
+
+struct _VbQmp {
+  GObject parent_instance;
+
+  GSocket *socket;       /* (owned) */
+  GMainContext *context; /* (owned) */
+  GSource *read_source;  /* (nullable) (owned) */
+  GSource *write_source; /* (nullable) (owned) */
+  VbQmpStream *stream;   /* (owned) */
+  State state;
+
+  guint version;
+  char *package;      /* (nullable) (owned) */
+  GStrv capabilities; /* (nullable) (owned): from the greeting */
+
+  GPtrArray *handshakes; /* (element-type GTask) (owned): waiting for STATE_READY */
+  GQueue queue;          /* (element-type Command) (owned): not sent yet */
+  Command *in_flight;    /* (nullable) (owned): on the wire, waiting for its reply */
+  gsize in_flight_sent;  /* bytes of in_flight->line written */
+  guint64 next_id;
+  GError *closed_reason; /* (nullable) (owned) */
+};
+
+G_DEFINE_TYPE(VbQmp, vb_qmp, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_EVENT,
+  SIGNAL_CLOSED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+static void close_with(VbQmp *self, GError *reason, gboolean notify);
+static void send_next(VbQmp *self);
+static gboolean on_writable(GSocket *socket, GIOCondition condition, gpointer data);
+
+static void
+command_free(Command *command)
+{
+  g_assert(command->task == NULL);
+  g_free(command->name);
+  g_free(command->id);
+  g_free(command->line);
+  g_clear_object(&command->fds);
+  g_clear_pointer(&command->user_id, json_node_unref);
+  if (command->timeout != NULL) {
+    g_source_destroy(command->timeout);
+    g_source_unref(command->timeout);
+  }
+  if (command->cancelled != NULL) {
+    g_source_destroy(command->cancelled);
+    g_source_unref(command->cancelled);
+  }
+  g_free(command);
+}
+
+static void
+drop_source(GSource **source)
+{
+  if (*source != NULL) {
+    g_source_destroy(*source);
+    g_clear_pointer(source, g_source_unref);
+  }
+}
+
+/* Answers a command's caller with @error and detaches the caller from it. The command itself
+ * may stay in flight. */
+static void
+command_fail(Command *command, GError *error)
+{
+  drop_source(&command->timeout);
+  drop_source(&command->cancelled);
+  if (command->task != NULL) {
+    GTask *task = g_steal_pointer(&command->task);
+
+    g_task_return_error(task, error);
+    g_object_unref(task);
+  } else {
+    g_error_free(error);
+  }
+}
+
+/* Ends a command early (timeout or cancellation): a queued one leaves the queue, one on the wire
+ * stays until QEMU answers. */
+static void
+command_end_early(VbQmp *self, Command *command, GError *error)
+{
+  command_fail(command, error);
+  if (command != self->in_flight) {
+    g_queue_remove(&self->queue, command);
+    command_free(command);
+  }
+}
+
+static gboolean
+on_command_timeout(gpointer data)
+{
+  Command *command = data;
+  VbQmp *self = g_task_get_source_object(command->task);
+
+  command_end_early(
+      self, command,
+      g_error_new(VB_ERROR, VB_ERROR_TIMEOUT, "QEMU did not answer '%s' in time", command->name));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_command_cancelled(GCancellable *cancellable, gpointer data)
+{
+  Command *command = data;
+  VbQmp *self = g_task_get_source_object(command->task);
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled(cancellable, &error);
+  command_end_early(self, command, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes as much of the command in flight as the socket takes. */
+static void
+flush_output(VbQmp *self)
+{
+  Command *command = self->in_flight;
+
+  while (command != NULL && self->in_flight_sent < command->length) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocketControlMessage) fd_message = NULL;
+    GOutputVector vector = {command->line + self->in_flight_sent,
+                            command->length - self->in_flight_sent};
+    gssize written;
+
+    if (self->in_flight_sent == 0 && command->fds != NULL)
+      fd_message = g_unix_fd_message_new_with_fd_list(command->fds);
+    written = g_socket_send_message(self->socket, NULL, &vector, 1,
+                                    fd_message != NULL ? &fd_message : NULL,
+                                    fd_message != NULL ? 1 : 0, G_SOCKET_MSG_NONE, NULL, &error);
+    if (written < 0) {
+      if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        if (self->write_source == NULL) {
+          self->write_source = g_socket_create_source(self->socket, G_IO_OUT, NULL);
+          g_source_set_callback(self->write_source, G_SOURCE_FUNC(on_writable), self, NULL);
+          g_source_attach(self->write_source, self->context);
+        }
+        return;
+      }
+      close_with(self,
+                 g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "cannot write to the monitor: %s",
+                             error->message),
+                 TRUE);
+      return;
+    }
+    self->in_flight_sent += (gsize)written;
+  }
+  drop_source(&self->write_source);
+}
+
+static gboolean
+on_writable(GSocket *socket, GIOCondition condition, gpointer data)
+{
+  VbQmp *self = data;
+
+  flush_output(self);
+  return G_SOURCE_CONTINUE; /* flush_output destroys the source once done */
+}
+
+static void
+send_next(VbQmp *self)
+{
+  Command *head;
+
+  if (self->in_flight != NULL || self->state == STATE_CLOSED)
+    return;
+  head = g_queue_peek_head(&self->queue);
+  if (head == NULL || (self->state != STATE_READY && !head->negotiate))
+    return;
+  self->in_flight = g_queue_pop_head(&self->queue);
+  self->in_flight_sent = 0;
+  flush_output(self);
+}
+
+static char *
+describe_qmp_error(JsonObject *error)
+{
+  const char *class = NULL, *desc = NULL;
+
+  if (error != NULL) {
+    if (json_object_has_member(error, "class"))
+      class = json_object_get_string_member_with_default(error, "class", NULL);
+    if (json_object_has_member(error, "desc"))
+      desc = json_object_get_string_member_with_default(error, "desc", NULL);
+  }
+  return g_strdup_printf("%s: %s", class != NULL ? class : "(no class)",
+                         desc != NULL ? desc : "(no description)");
+}
+
+static void
+complete_handshakes(VbQmp *self, const GError *error)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer(&self->handshakes);
+
+  self->handshakes = g_ptr_array_new_with_free_func(g_object_unref);
+  for (guint i = 0; i < waiting->len; i++) {
+    GTask *task = waiting->pdata[i];
+
+    if (error != NULL)
+      g_task_return_error(task, g_error_copy(error));
+    else
+      g_task_return_boolean(task, TRUE);
+  }
+}
+
+static gboolean
+ids_match(JsonNode *reply_id, const char *our_id)
+{
+  /* QEMU answers a line it could not parse without an id: that is the command in flight. */
+  if (reply_id == NULL)
+    return TRUE;
+  return JSON_NODE_HOLDS_VALUE(reply_id) && json_node_get_value_type(reply_id) == G_TYPE_STRING &&
+         g_strcmp0(json_node_get_string(reply_id), our_id) == 0;
+}
+
+/* The passthrough's reply: QEMU's, with the caller's id in place of ours (none if it gave none). */
+static char *
+raw_reply(JsonObject *message, JsonNode *user_id)
+{
+  g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+  JsonObject *reply = json_object_new();
+  g_autoptr(GList) names = json_object_get_members(message);
+
+  for (GList *l = names; l != NULL; l = l->next) {
+    if (strcmp(l->data, "id") != 0)
+      json_object_set_member(reply, l->data,
+                             json_node_copy(json_object_get_member(message, l->data)));
+  }
+  if (user_id != NULL)
+    json_object_set_member(reply, "id", json_node_copy(user_id));
+  json_node_take_object(node, reply);
+  return json_to_string(node, FALSE);
+}
+
+static void
+handle_reply(VbQmp *self, JsonObject *message)
+{
+  Command *command = self->in_flight;
+  JsonNode *reply_id = json_object_get_member(message, "id");
+
+  if (command == NULL || self->in_flight_sent < command->length ||
+      !ids_match(reply_id, command->id)) {
+    g_autofree char *text = reply_id != NULL ? json_to_string(reply_id, FALSE) : g_strdup("none");
+
+    g_warning("Ignoring a monitor reply that answers no command in flight (id %s)", text);
+    return;
+  }
+  self->in_flight = NULL;
+
+  if (command->negotiate) {
+    if (json_object_has_member(message, "error")) {
+      g_autofree char *why = describe_qmp_error(json_object_get_object_member(message, "error"));
+
+      command_free(command);
+      close_with(
+          self,
+          g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused 'qmp_capabilities': %s", why),
+          TRUE);
+      return;
+    }
+    command_free(command);
+    self->state = STATE_READY;
+    complete_handshakes(self, NULL);
+  } else if (command->task == NULL) {
+    command_free(command); /* answered early: nobody waits for it any more */
+  } else {
+    g_autoptr(GTask) task = g_steal_pointer(&command->task);
+
+    drop_source(&command->timeout);
+    drop_source(&command->cancelled);
+    if (command->raw) {
+      g_task_return_pointer(task, raw_reply(message, command->user_id), g_free);
+    } else if (json_object_has_member(message, "error")) {
+      JsonNode *error_node = json_object_get_member(message, "error");
+      g_autofree char *why = describe_qmp_error(
+          JSON_NODE_HOLDS_OBJECT(error_node) ? json_node_get_object(error_node) : NULL);
+
+      g_task_return_new_error(task, VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused '%s': %s",
+                              command->name, why);
+    } else {
+      g_task_return_pointer(task, json_node_copy(json_object_get_member(message, "return")),
+                            (GDestroyNotify)json_node_unref);
+    }
+    command_free(command);
+  }
+  send_next(self);
+}
+
+static void
+handle_greeting(VbQmp *self, JsonObject *message)
+{
+  JsonNode *qmp = json_object_get_member(message, "QMP");
+  JsonObject *greeting, *version, *qemu;
+  g_autoptr(GStrvBuilder) capabilities = g_strv_builder_new();
+  Command *negotiate;
+
+  if (qmp == NULL || !JSON_NODE_HOLDS_OBJECT(qmp)) {
+    close_with(self,
+               g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                   "the monitor did not start with the QMP greeting"),
+               TRUE);
+    return;
+  }
+  greeting = json_node_get_object(qmp);
+  version = json_object_has_member(greeting, "version")
+                ? json_object_get_object_member(greeting, "version")
+                : NULL;
+  qemu = version != NULL && json_object_has_member(version, "qemu")
+             ? json_object_get_object_member(version, "qemu")
+             : NULL;
+  if (qemu != NULL) {
+    gint64 major = json_object_get_int_member_with_default(qemu, "major", 0);
+    gint64 minor = json_object_get_int_member_with_default(qemu, "minor", 0);
+    gint64 micro = json_object_get_int_member_with_default(qemu, "micro", 0);
+
+    if (major >= 0 && major < 4000 && minor >= 0 && minor < 1000 && micro >= 0 && micro < 1000)
+      self->version = VB_QEMU_VERSION((guint)major, (guint)minor, (guint)micro);
+  }
+  if (version != NULL && json_object_has_member(version, "package"))
+    self->package = g_strdup(json_object_get_string_member_with_default(version, "package", ""));
+  if (json_object_has_member(greeting, "capabilities")) {
+    JsonNode *list = json_object_get_member(greeting, "capabilities");
+
+    if (JSON_NODE_HOLDS_ARRAY(list)) {
+      JsonArray *array = json_node_get_array(list);
+
+      for (guint i = 0; i < json_array_get_length(array); i++) {
+        JsonNode *item = json_array_get_element(array, i);
+
+        if (JSON_NODE_HOLDS_VALUE(item) && json_node_get_value_type(item) == G_TYPE_STRING)
+          g_strv_builder_add(capabilities, json_node_get_string(item));
+      }
+    }
+  }
+  self->capabilities = g_strv_builder_end(capabilities);
+
+  /* No capability is asked for: out-of-band would let replies overtake each other. */
+  negotiate = g_new0(Command, 1);
+  negotiate->negotiate = TRUE;
+  negotiate->name = g_strdup("qmp_capabilities");
+  negotiate->id = g_strdup_printf("vb-%" G_GUINT64_FORMAT, ++self->next_id);
+  negotiate->line =
+      g_strdup_printf("{\"execute\": \"qmp_capabilities\", \"id\": \"%s\"}\r\n", negotiate->id);
+  negotiate->length = strlen(negotiate->line);
+  g_queue_push_head(&self->queue, negotiate);
+  self->state = STATE_NEGOTIATING;
+  send_next(self);
+}
+
+static void
+handle_event(VbQmp *self, JsonObject *message)
+{
+  JsonNode *name = json_object_get_member(message, "event");
+  JsonNode *data = json_object_get_member(message, "data");
+  JsonNode *stamp = json_object_get_member(message, "timestamp");
+  g_autoptr(JsonObject) empty = json_object_new();
+  gint64 timestamp = 0;
+
+  if (!JSON_NODE_HOLDS_VALUE(name) || json_node_get_value_type(name) != G_TYPE_STRING) {
+    g_warning("Ignoring a monitor event without a name");
+    return;
+  }
+  if (stamp != NULL && JSON_NODE_HOLDS_OBJECT(stamp)) {
+    JsonObject *object = json_node_get_object(stamp);
+    gint64 seconds = json_object_get_int_member_with_default(object, "seconds", 0);
+    gint64 micro = json_object_get_int_member_with_default(object, "microseconds", 0);
+
+    if (seconds >= 0 && seconds < G_MAXINT64 / G_USEC_PER_SEC - 1 && micro >= 0 &&
+        micro < G_USEC_PER_SEC)
+      timestamp = seconds * G_USEC_PER_SEC + micro;
+  }
+  g_signal_emit(self, signals[SIGNAL_EVENT], 0, json_node_get_string(name),
+                data != NULL && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : empty,
+                timestamp);
+}
+
+static gboolean
+on_message(JsonObject *message, gpointer data)
+{
+  VbQmp *self = data;
+
+  if (self->state == STATE_GREETING)
+    handle_greeting(self, message);
+  else if (json_object_has_member(message, "event"))
+    handle_event(self, message);
+  else if (json_object_has_member(message, "return") || json_object_has_member(message, "error"))
+    handle_reply(self, message);
+  else
+    g_warning("Ignoring a monitor message that is neither a reply nor an event");
+  return self->state != STATE_CLOSED;
+}
+
+static gboolean
+on_readable(GSocket *socket, GIOCondition condition, gpointer data)
+{
+  g_autoptr(VbQmp) self = g_object_ref(data); /* a handler may drop the last reference */
+  g_autoptr(GError) error = NULL;
+  char buffer[65536];
+  gssize received;
+
+  received = g_socket_receive(self->socket, buffer, sizeof buffer, NULL, &error);
+  if (received < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (received == 0 || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+    close_with(self,
+               g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "the monitor connection closed (%s)",
+                           received == 0 ? "end of file" : "reset by QEMU"),
+               TRUE);
+    return G_SOURCE_REMOVE;
+  }
+  if (received < 0) {
+    close_with(self,
+               g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "cannot read from the monitor: %s",
+                           error->message),
+               TRUE);
+    return G_SOURCE_REMOVE;
+  }
+  if (!vb_qmp_stream_feed(self->stream, buffer, (gsize)received, on_message, self, &error)) {
+    close_with(self, g_steal_pointer(&error), TRUE);
+    return G_SOURCE_REMOVE;
+  }
+  return self->state == STATE_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Ends the connection: every caller still waiting gets @reason, and "closed" is emitted once when
+ * @notify. Takes @reason. */
+static void
+close_with(VbQmp *self, GError *reason, gboolean notify)
+{
+  Command *command;
+
+  if (self->state == STATE_CLOSED) {
+    g_error_free(reason);
+    return;
+  }
+  g_object_ref(self); /* a caller's callback or a "closed" handler may drop the last reference */
+  self->state = STATE_CLOSED;
+  self->closed_reason = reason;
+  drop_source(&self->read_source);
+  drop_source(&self->write_source);
+  g_socket_close(self->socket, NULL);
+
+  complete_handshakes(self, reason);
+  if (self->in_flight != NULL) {
+    command = g_steal_pointer(&self->in_flight);
+    command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' got no reply: %s",
+                                      command->name, reason->message));
+    command_free(command);
+  }
+  while ((command = g_queue_pop_head(&self->queue)) != NULL) {
+    command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' was not sent: %s",
+                                      command->name, reason->message));
+    command_free(command);
+  }
+  if (notify)
+    g_signal_emit(self, signals[SIGNAL_CLOSED], 0, reason);
+  g_object_unref(self);
+}
+
+static void
+vb_qmp_dispose(GObject *object)
+{
+  VbQmp *self = VB_QMP(object);
+
+  if (self->state != STATE_CLOSED)
+    close_with(self, g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor disposed"),
+               FALSE);
+  G_OBJECT_CLASS(vb_qmp_parent_class)->dispose(object);
+}
+
+static void
+vb_qmp_finalize(GObject *object)
+{
+  VbQmp *self = VB_QMP(object);
+
+  g_clear_object(&self->socket);
+  g_main_context_unref(self->context);
+  vb_qmp_stream_free(self->stream);
+  g_free(self->package);
+  g_strfreev(self->capabilities);
+  g_ptr_array_unref(self->handshakes);
+  g_clear_error(&self->closed_reason);
+  G_OBJECT_CLASS(vb_qmp_parent_class)->finalize(object);
+}
+
+static void
+vb_qmp_class_init(VbQmpClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+  object_class->dispose = vb_qmp_dispose;
+  object_class->finalize = vb_qmp_finalize;
+
+  /**
+   * VbQmp::event:
+   * @name: the event's name, e.g. "STOP"
+   * @data: its "data" member, an empty object when it has none
+   * @timestamp: when QEMU emitted it, in microseconds since the epoch (0 when absent)
+   */
+  signals[SIGNAL_EVENT] =
+      g_signal_new("event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                   G_TYPE_NONE, 3, G_TYPE_STRING, JSON_TYPE_OBJECT, G_TYPE_INT64);
+  /**
+   * VbQmp::closed:
+   * @reason: why: end of file, a read or protocol error, or vb_qmp_close()
+   *
+   * Emitted once, after every command still waiting has been answered with an error.
+   */
+  signals[SIGNAL_CLOSED] = g_signal_new("closed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+vb_qmp_init(VbQmp *self)
+{
+  g_queue_init(&self->queue);
+  self->handshakes = g_ptr_array_new_with_free_func(g_object_unref);
+  self->stream = vb_qmp_stream_new(VB_QMP_MESSAGE_MAX);
+}
+
+/**
+ * vb_qmp_new:
+ * @socket: a connected stream socket to a QEMU monitor; made non-blocking
+ * @context: (nullable): where the monitor runs; the thread-default context when %NULL
+ *
+ * Starts reading at once: the greeting and negotiation need no call. Use
+ * vb_qmp_handshake_async() to learn when commands can flow (they may be queued before).
+ */
+VbQmp *
+vb_qmp_new(GSocket *socket, GMainContext *context)
+{
+  VbQmp *self = g_object_new(VB_TYPE_QMP, NULL);
+
+  g_return_val_if_fail(G_IS_SOCKET(socket), NULL);
+  self->socket = g_object_ref(socket);
+  self->context =
+      context != NULL ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+  g_socket_set_blocking(self->socket, FALSE);
+  self->read_source = g_socket_create_source(self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback(self->read_source, G_SOURCE_FUNC(on_readable), self, NULL);
+  g_source_attach(self->read_source, self->context);
+  return self;
+}
+
+/**
+ * vb_qmp_new_for_fd:
+ * @fd: a connected stream socket; owned by the result, closed on error too
+ */
+VbQmp *
+vb_qmp_new_for_fd(int fd, GMainContext *context, GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
+
+  if (socket == NULL) {
+    close(fd);
+    g_prefix_error(error, "Cannot use fd %d for the monitor: ", fd);
+    if (error != NULL && *error != NULL) {
+      (*error)->domain = VB_ERROR;
+      (*error)->code = VB_ERROR_MONITOR_ERROR;
+    }
+    return NULL;
+  }
+  return vb_qmp_new(socket, context);
+}
+
+/**
+ * vb_qmp_new_for_path:
+ * @path: a monitor's listening UNIX socket
+ *
+ * Connecting a UNIX socket completes at once or fails at once, so this does not wait.
+ */
+VbQmp *
+vb_qmp_new_for_path(const char *path, GMainContext *context, GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new(path);
+  g_autoptr(GError) local_error = NULL;
+
+  socket = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                        &local_error);
+  if (socket != NULL) {
+    g_socket_set_blocking(socket, FALSE);
+    if (!g_socket_connect(socket, address, NULL, &local_error))
+      g_clear_object(&socket);
+  }
+  if (socket == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "Cannot connect to the monitor at %s: %s",
+                path, local_error->message);
+    return NULL;
+  }
+  return vb_qmp_new(socket, context);
+}
+
+/**
+ * vb_qmp_handshake_async:
+ *
+ * Completes once the greeting was read and qmp_capabilities accepted (at once if that is done),
+ * or with the error that closed the connection.
+ */
+void
+vb_qmp_handshake_async(VbQmp *self,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+  g_task_set_source_tag(task, vb_qmp_handshake_async);
+  g_task_set_return_on_cancel(task, TRUE);
+  if (self->state == STATE_READY)
+    g_task_return_boolean(task, TRUE);
+  else if (self->state == STATE_CLOSED)
+    g_task_return_error(task, g_error_copy(self->closed_reason));
+  else
+    g_ptr_array_add(self->handshakes, g_steal_pointer(&task));
+}
+
+gboolean
+vb_qmp_handshake_finish(VbQmp *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+gboolean
+vb_qmp_is_ready(VbQmp *self)
+{
+  return self->state == STATE_READY;
+}
+
+gboolean
+vb_qmp_is_closed(VbQmp *self)
+{
+  return self->state == STATE_CLOSED;
+}
+
+/* From the greeting, 0 when it had none: see VB_QEMU_VERSION(). */
+guint
+vb_qmp_get_version(VbQmp *self)
+{
+  return self->version;
+}
+
+const char *
+vb_qmp_get_package(VbQmp *self)
+{
+  return self->package;
+}
+
+gboolean
+vb_qmp_has_capability(VbQmp *self, const char *capability)
+{
+  return self->capabilities != NULL &&
+         g_strv_contains((const char *const *)self->capabilities, capability);
+}
+
+static void
+enqueue(VbQmp *self, GTask *task, Command *command, guint timeout_ms, GCancellable *cancellable)
+{
+  command->task = task;
+  if (self->state == STATE_CLOSED) {
+    command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' was not sent: %s",
+                                      command->name, self->closed_reason->message));
+    command_free(command);
+    return;
+  }
+  if (timeout_ms != VB_QMP_NO_TIMEOUT) {
+    command->timeout = g_timeout_source_new(timeout_ms);
+    g_source_set_callback(command->timeout, on_command_timeout, command, NULL);
+    g_source_attach(command->timeout, self->context);
+  }
+  if (cancellable != NULL) {
+    command->cancelled = g_cancellable_source_new(cancellable);
+    g_source_set_callback(command->cancelled, G_SOURCE_FUNC(on_command_cancelled), command, NULL);
+    g_source_attach(command->cancelled, self->context);
+  }
+  g_queue_push_tail(&self->queue, command);
+  send_next(self);
+}
+
+static Command *
+command_new(VbQmp *self, const char *name, JsonObject *object)
+{
+  Command *command = g_new0(Command, 1);
+  g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  command->name = g_strdup(name);
+  command->id = g_strdup_printf("vb-%" G_GUINT64_FORMAT, ++self->next_id);
+  json_object_set_string_member(object, "id", command->id);
+  json_node_set_object(node, object);
+  text = json_to_string(node, FALSE);
+  command->line = g_strconcat(text, "\r\n", NULL);
+  command->length = strlen(command->line);
+  return command;
+}
+
+/**
+ * vb_qmp_execute_async:
+ * @command: e.g. "query-status"
+ * @arguments: (nullable): its "arguments"
+ * @fds: (array length=n_fds) (nullable): descriptors sent with the command (SCM_RIGHTS), as
+ *   getfd and add-fd expect; duplicated, the caller keeps its own
+ * @timeout_ms: give up with %VB_ERROR_TIMEOUT after this long, or %VB_QMP_NO_TIMEOUT
+ *
+ * Queues @command. The result is its "return" member; a QMP error becomes
+ * %VB_ERROR_MONITOR_ERROR naming the command, the error class and QEMU's description.
+ */
+void
+vb_qmp_execute_async(VbQmp *self,
+                     const char *command,
+                     JsonObject *arguments,
+                     const int *fds,
+                     guint n_fds,
+                     guint timeout_ms,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  GTask *task = g_task_new(self, NULL, callback, user_data);
+  g_autoptr(JsonObject) object = json_object_new();
+  Command *pending;
+
+  g_task_set_source_tag(task, vb_qmp_execute_async);
+  json_object_set_string_member(object, "execute", command);
+  if (arguments != NULL)
+    json_object_set_object_member(object, "arguments", json_object_ref(arguments));
+  pending = command_new(self, command, object);
+  if (n_fds > 0) {
+    g_autoptr(GError) error = NULL;
+
+    pending->fds = g_unix_fd_list_new();
+    for (guint i = 0; i < n_fds; i++) {
+      if (g_unix_fd_list_append(pending->fds, fds[i], &error) < 0) {
+        g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                                "Cannot pass fd %d with '%s': %s", fds[i], command, error->message);
+        g_object_unref(task);
+        command_free(pending);
+        return;
+      }
+    }
+  }
+  enqueue(self, task, pending, timeout_ms, cancellable);
+}
+
+/**
+ * vb_qmp_execute_finish:
+ *
+ * Returns: (transfer full): the reply's "return" member
+ */
+JsonNode *
+vb_qmp_execute_finish(VbQmp *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/**
+ * vb_qmp_execute_raw_async:
+ * @json: one QMP command as text, e.g. {"execute": "query-status"}
+ *
+ * The Monitor passthrough. The reply comes back as text, QMP errors included (they are QEMU's
+ * answer, not a failure of the call), with the caller's own "id" when the command had one.
+ * Text that is not a JSON object with a string "execute" is %VB_ERROR_INVALID_ARGS.
+ */
+void
+vb_qmp_execute_raw_async(VbQmp *self,
+                         const char *json,
+                         guint timeout_ms,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = vb_qmp_parse_object(json, strlen(json), &error);
+  JsonObject *object;
+  JsonNode *execute;
+  Command *pending;
+
+  g_task_set_source_tag(task, vb_qmp_execute_raw_async);
+  if (root == NULL) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  object = json_node_get_object(root);
+  execute = json_object_get_member(object, "execute");
+  if (execute == NULL || !JSON_NODE_HOLDS_VALUE(execute) ||
+      json_node_get_value_type(execute) != G_TYPE_STRING) {
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                            "the command has no string member \"execute\"");
+    return;
+  }
+  {
+    g_autofree char *name = g_strdup(json_node_get_string(execute));
+    JsonNode *user_id = json_object_get_member(object, "id");
+
+    user_id = user_id != NULL ? json_node_copy(user_id) : NULL;
+    pending = command_new(self, name, object);
+    pending->raw = TRUE;
+    pending->user_id = user_id;
+  }
+  enqueue(self, g_steal_pointer(&task), pending, timeout_ms, cancellable);
+}
+
+/**
+ * vb_qmp_execute_raw_finish:
+ *
+ * Returns: (transfer full): the reply as one line of JSON
+ */
+char *
+vb_qmp_execute_raw_finish(VbQmp *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/**
+ * vb_qmp_close:
+ *
+ * Closes the connection: waiting commands fail and "closed" is emitted, as on end of file.
+ */
+void
+vb_qmp_close(VbQmp *self)
+{
+  close_with(self,
+             g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor closed by virtbus"),
+             TRUE);
+}
