@@ -50,10 +50,10 @@ typedef struct {
 struct _VbCapabilities {
   GObject parent_instance;
 
-  char *cache_dir;     /* (owned): …/cache/qemu/capabilities */
-  guint cache_mode;    /* of the instance's cache directory */
-  GStrv search_dirs;   /* (owned): qemu.conf emulator_search_path, then the system dirs */
-  uid_t qemu_uid;      /* who QEMU runs as, for /dev/kvm */
+  char *cache_dir;   /* (owned): …/cache/qemu/capabilities */
+  guint cache_mode;  /* of the instance's cache directory */
+  GStrv search_dirs; /* (owned): qemu.conf emulator_search_path, then the system dirs */
+  uid_t qemu_uid;    /* who QEMU runs as, for /dev/kvm */
   gid_t qemu_gid;
   GHashTable *entries; /* (owned): binary → Entry */
   GHashTable *probes;  /* (owned): binary → PendingProbe */
@@ -97,9 +97,10 @@ vb_capabilities_class_init(VbCapabilitiesClass *klass)
 static void
 vb_capabilities_init(VbCapabilities *self)
 {
-  self->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)entry_free);
-  self->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify)pending_probe_free);
+  self->entries =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)entry_free);
+  self->probes =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)pending_probe_free);
 }
 
 static GStrv
@@ -127,8 +128,8 @@ vb_capabilities_new(const VbPaths *paths, const VbQemuConf *conf)
 
   self->cache_dir = g_build_filename(vb_paths_get(paths, VB_PATH_CACHE_DIR), CACHE_SUBDIR, NULL);
   self->cache_mode = vb_paths_get_mode(paths, VB_PATH_CACHE_DIR);
-  self->search_dirs = build_search_dirs((const char *const *)conf->emulator_search_path,
-                                        system_dirs);
+  self->search_dirs =
+      build_search_dirs((const char *const *)conf->emulator_search_path, system_dirs);
   self->qemu_uid = conf->uid;
   self->qemu_gid = conf->gid;
   return self;
@@ -213,8 +214,8 @@ vb_host_kvm_usable(uid_t uid, gid_t gid)
 /* ---- lookup: validate in a thread, probe on the main context, save in a thread ---- */
 
 typedef enum {
-  CHECK_VALID,  /* the entry in memory or the cache file holds */
-  CHECK_PROBE,  /* nothing valid: probe */
+  CHECK_VALID, /* the entry in memory or the cache file holds */
+  CHECK_PROBE, /* nothing valid: probe */
 } CheckResult;
 
 typedef struct {
@@ -313,8 +314,8 @@ load_cache_file(const char *path, const char *binary, const Stamp *stamp, GError
   cached.mtime_ns = json_object_get_int_member_with_default(root, "mtime", -1);
   cached.ctime_ns = json_object_get_int_member_with_default(root, "ctime", -1);
   cached.kvm_usable = json_object_get_boolean_member_with_default(root, "kvm", FALSE);
-  if (g_strcmp0(json_object_get_string_member_with_default(root, "virtbus", ""),
-                PACKAGE_VERSION) != 0 ||
+  if (g_strcmp0(json_object_get_string_member_with_default(root, "virtbus", ""), PACKAGE_VERSION) !=
+          0 ||
       g_strcmp0(json_object_get_string_member_with_default(root, "binary", ""), binary) != 0 ||
       !stamp_equal(&cached, stamp))
     return NULL; /* stale: an upgrade, another binary, or the binary changed */
@@ -541,8 +542,11 @@ on_checked(GObject *source, GAsyncResult *result, gpointer user_data)
  * shared with every other caller waiting for the same binary.
  */
 void
-vb_capabilities_lookup_async(VbCapabilities *self, const char *binary, GCancellable *cancellable,
-                             GAsyncReadyCallback callback, gpointer user_data)
+vb_capabilities_lookup_async(VbCapabilities *self,
+                             const char *binary,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   GTask *waiter = g_task_new(self, cancellable, callback, user_data);
   g_autoptr(GTask) task = NULL;
@@ -574,6 +578,433 @@ vb_capabilities_lookup_async(VbCapabilities *self, const char *binary, GCancella
 
 VbQemuCaps *
 vb_capabilities_lookup_finish(VbCapabilities *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- discovery ---- */
+
+typedef struct {
+  char *arch;   /* (owned): libvirt's */
+  char *binary; /* (owned) */
+} Found;
+
+static void
+found_free(Found *found)
+{
+  g_free(found->arch);
+  g_free(found->binary);
+  g_free(found);
+}
+
+/* The emulator for each guest architecture in @dirs: qemu-system-<target>, the first directory
+ * that has it winning, and qemu-kvm for the host's architecture when there is no
+ * qemu-system-<host>. Sorted by architecture. Blocking: run in a thread. */
+static GPtrArray *
+discover(const char *const *dirs)
+{
+  g_autoptr(GHashTable) by_arch = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *kvm_binary = NULL;
+  g_autoptr(GList) arches = NULL;
+  GPtrArray *result = g_ptr_array_new_with_free_func((GDestroyNotify)found_free);
+
+  for (guint i = 0; dirs[i] != NULL; i++) {
+    g_autoptr(GDir) dir = g_dir_open(dirs[i], 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+      g_autofree char *path = g_build_filename(dirs[i], name, NULL);
+      const char *arch = NULL;
+
+      if (g_str_has_prefix(name, "qemu-system-"))
+        arch = vb_arch_from_qemu_target(name + strlen("qemu-system-"));
+      else if (strcmp(name, "qemu-kvm") != 0)
+        continue;
+      if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+          !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
+        continue;
+      if (arch != NULL && !g_hash_table_contains(by_arch, arch))
+        g_hash_table_insert(by_arch, g_strdup(arch), g_steal_pointer(&path));
+      else if (arch == NULL && kvm_binary == NULL)
+        kvm_binary = g_steal_pointer(&path);
+    }
+  }
+  if (kvm_binary != NULL && !g_hash_table_contains(by_arch, vb_arch_get_host()))
+    g_hash_table_insert(by_arch, g_strdup(vb_arch_get_host()), g_steal_pointer(&kvm_binary));
+
+  arches = g_list_sort(g_hash_table_get_keys(by_arch), (GCompareFunc)strcmp);
+  for (GList *l = arches; l != NULL; l = l->next) {
+    Found *found = g_new0(Found, 1);
+
+    found->arch = g_strdup(l->data);
+    found->binary = g_strdup(g_hash_table_lookup(by_arch, l->data));
+    g_ptr_array_add(result, found);
+  }
+  return result;
+}
+
+static char *
+describe_search(const char *const *dirs)
+{
+  g_autofree char *joined = g_strjoinv(", ", (char **)dirs);
+
+  return g_strdup_printf("searched %s", joined);
+}
+
+/* ---- the host ---- */
+
+void
+vb_host_caps_free(VbHostCaps *self)
+{
+  if (self == NULL)
+    return;
+  g_free(self->uuid);
+  g_ptr_array_unref(self->emulators);
+  g_free(self);
+}
+
+/* The host's UUID as libvirt reports it: SMBIOS when readable (root), else the machine id. */
+static char *
+read_host_uuid(void)
+{
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents("/sys/class/dmi/id/product_uuid", &text, NULL, NULL)) {
+    g_strstrip(text);
+    if (g_uuid_string_is_valid(text))
+      return g_ascii_strdown(text, -1);
+    g_clear_pointer(&text, g_free);
+  }
+  if (g_file_get_contents("/etc/machine-id", &text, NULL, NULL)) {
+    g_strstrip(text);
+    if (strlen(text) == 32) {
+      g_autofree char *uuid = g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", text, text + 8,
+                                              text + 12, text + 16, text + 20);
+
+      if (g_uuid_string_is_valid(uuid))
+        return g_ascii_strdown(uuid, -1);
+    }
+  }
+  return NULL;
+}
+
+typedef struct {
+  GStrv dirs;
+  uid_t qemu_uid;
+  gid_t qemu_gid;
+  /* Results. */
+  GPtrArray *found; /* (element-type Found) */
+  char *uuid;
+  gboolean kvm_usable;
+  /* While looking up each emulator. */
+  guint n_pending;
+  GPtrArray *emulators; /* (element-type VbQemuCaps) */
+} HostQuery;
+
+static void
+host_query_free(HostQuery *query)
+{
+  g_strfreev(query->dirs);
+  if (query->found != NULL)
+    g_ptr_array_unref(query->found);
+  g_free(query->uuid);
+  if (query->emulators != NULL)
+    g_ptr_array_unref(query->emulators);
+  g_free(query);
+}
+
+static void
+host_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  HostQuery *query = data;
+
+  query->found = discover((const char *const *)query->dirs);
+  query->uuid = read_host_uuid();
+  query->kvm_usable = vb_host_kvm_usable(query->qemu_uid, query->qemu_gid);
+  g_task_return_boolean(task, TRUE);
+}
+
+static void
+host_finish(GTask *task)
+{
+  HostQuery *query = g_task_get_task_data(task);
+  VbHostCaps *host = g_new0(VbHostCaps, 1);
+
+  host->uuid = g_steal_pointer(&query->uuid);
+  host->arch = vb_arch_get_host();
+  host->kvm_usable = query->kvm_usable;
+  host->secmodel = "none";
+  host->emulators = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_caps_unref);
+  /* In architecture order, whatever order the lookups finished in. */
+  for (guint i = 0; i < query->emulators->len; i++) {
+    if (query->emulators->pdata[i] != NULL)
+      g_ptr_array_add(host->emulators, g_steal_pointer(&query->emulators->pdata[i]));
+  }
+  g_task_return_pointer(task, host, (GDestroyNotify)vb_host_caps_free);
+}
+
+typedef struct {
+  GTask *task; /* (owned) */
+  guint index;
+} HostLookup;
+
+static void
+on_host_lookup(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HostLookup *lookup = user_data;
+  g_autoptr(GTask) task = lookup->task;
+  HostQuery *query = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+  VbQemuCaps *caps = vb_capabilities_lookup_finish(VB_CAPABILITIES(source), result, &error);
+
+  /* One broken emulator must not hide the others: it is left out, with a warning. */
+  if (caps == NULL)
+    g_warning("Leaving an emulator out of the capabilities: %s", error->message);
+  query->emulators->pdata[lookup->index] = caps;
+  g_free(lookup);
+  if (--query->n_pending == 0)
+    host_finish(task);
+}
+
+static void
+on_host_discovered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HostQuery *query = g_task_get_task_data(task);
+
+  g_task_propagate_boolean(G_TASK(result), NULL);
+  query->emulators = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_caps_unref);
+  g_ptr_array_set_size(query->emulators, query->found->len);
+  query->n_pending = query->found->len;
+  if (query->n_pending == 0) {
+    host_finish(task);
+    return;
+  }
+  for (guint i = 0; i < query->found->len; i++) {
+    Found *found = query->found->pdata[i];
+    HostLookup *lookup = g_new0(HostLookup, 1);
+
+    lookup->task = g_object_ref(task);
+    lookup->index = i;
+    vb_capabilities_lookup_async(VB_CAPABILITIES(source), found->binary,
+                                 g_task_get_cancellable(task), on_host_lookup, lookup);
+  }
+}
+
+/**
+ * vb_capabilities_get_host_async:
+ *
+ * Discovers the emulators and looks each up (probing those not cached, all at once).
+ */
+void
+vb_capabilities_get_host_async(VbCapabilities *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+  g_autoptr(GTask) thread_task = NULL;
+  HostQuery *query = g_new0(HostQuery, 1);
+
+  g_task_set_source_tag(task, vb_capabilities_get_host_async);
+  query->dirs = g_strdupv(self->search_dirs);
+  query->qemu_uid = self->qemu_uid;
+  query->qemu_gid = self->qemu_gid;
+  g_task_set_task_data(task, query, (GDestroyNotify)host_query_free);
+  thread_task = g_task_new(self, cancellable, on_host_discovered, g_object_ref(task));
+  g_task_set_task_data(thread_task, query, NULL);
+  g_task_run_in_thread(thread_task, host_in_thread);
+}
+
+VbHostCaps *
+vb_capabilities_get_host_finish(VbCapabilities *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- a domain's defaults ---- */
+
+void
+vb_domain_defaults_free(VbDomainDefaults *self)
+{
+  if (self == NULL)
+    return;
+  g_free(self->arch);
+  g_free(self->machine);
+  g_free(self->emulator);
+  g_clear_pointer(&self->caps, vb_qemu_caps_unref);
+  g_free(self);
+}
+
+typedef struct {
+  char *arch;     /* (nullable): as the domain gave it */
+  char *machine;  /* (nullable) */
+  char *emulator; /* (nullable) */
+  GStrv dirs;
+  char *found; /* (nullable): the emulator the search found */
+} Resolve;
+
+static void
+resolve_free(Resolve *resolve)
+{
+  g_free(resolve->arch);
+  g_free(resolve->machine);
+  g_free(resolve->emulator);
+  g_strfreev(resolve->dirs);
+  g_free(resolve->found);
+  g_free(resolve);
+}
+
+static void
+resolve_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Resolve *resolve = data;
+  g_autoptr(GPtrArray) found = discover((const char *const *)resolve->dirs);
+  const char *arch = resolve->arch != NULL ? resolve->arch : vb_arch_get_host();
+
+  for (guint i = 0; i < found->len; i++) {
+    Found *one = found->pdata[i];
+
+    if (strcmp(one->arch, arch) == 0)
+      resolve->found = g_strdup(one->binary);
+  }
+  if (resolve->found == NULL) {
+    g_autofree char *searched = describe_search((const char *const *)resolve->dirs);
+
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                            "No emulator for architecture '%s': no qemu-system-* for it (%s)", arch,
+                            searched);
+    return;
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+/* Whether an emulator of @emulated runs guests of @wanted: the same, or the 32-bit half of a
+ * 64-bit target, as libvirt allows. */
+static gboolean
+arch_runs(const char *emulated, const char *wanted)
+{
+  return strcmp(emulated, wanted) == 0 ||
+         (strcmp(emulated, "x86_64") == 0 && strcmp(wanted, "i686") == 0) ||
+         (strcmp(emulated, "aarch64") == 0 && strcmp(wanted, "armv7l") == 0);
+}
+
+static void
+on_resolve_lookup(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Resolve *resolve = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbQemuCaps) caps =
+      vb_capabilities_lookup_finish(VB_CAPABILITIES(source), result, &error);
+  g_autoptr(VbDomainDefaults) defaults = NULL;
+  const VbQemuMachine *machine;
+  const char *emulator = resolve->emulator != NULL ? resolve->emulator : resolve->found;
+
+  if (caps == NULL) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  defaults = g_new0(VbDomainDefaults, 1);
+  /* Without an arch, a named emulator decides it; else the host does. */
+  if (resolve->arch != NULL)
+    defaults->arch = g_strdup(resolve->arch);
+  else if (resolve->emulator != NULL)
+    defaults->arch = g_strdup(vb_qemu_caps_get_arch(caps));
+  else
+    defaults->arch = g_strdup(vb_arch_get_host());
+  if (!arch_runs(vb_qemu_caps_get_arch(caps), defaults->arch)) {
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                            "Emulator %s emulates %s, not the domain's architecture %s", emulator,
+                            vb_qemu_caps_get_arch(caps), defaults->arch);
+    return;
+  }
+  if (resolve->machine != NULL) {
+    machine = vb_qemu_caps_lookup_machine(caps, resolve->machine);
+    if (machine == NULL) {
+      g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                              "Machine type '%s' is not supported by %s (the capabilities XML "
+                              "lists those it has)",
+                              resolve->machine, emulator);
+      return;
+    }
+  } else {
+    machine = vb_qemu_caps_get_default_machine(caps);
+  }
+  defaults->machine = g_strdup(machine->name);
+  defaults->emulator = g_strdup(emulator);
+  defaults->caps = g_steal_pointer(&caps);
+  g_task_return_pointer(task, g_steal_pointer(&defaults), (GDestroyNotify)vb_domain_defaults_free);
+}
+
+static void
+on_resolve_found(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Resolve *resolve = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  GCancellable *cancellable = g_task_get_cancellable(task);
+
+  vb_capabilities_lookup_async(VB_CAPABILITIES(source), resolve->found, cancellable,
+                               on_resolve_lookup, g_steal_pointer(&task));
+}
+
+/**
+ * vb_capabilities_resolve_async:
+ * @arch: (nullable): the domain's <os><type arch>; the host's when %NULL
+ * @machine: (nullable): its <os><type machine>, canonical or an alias; the emulator's default
+ *   when %NULL
+ * @emulator: (nullable): its <emulator>; found by architecture when %NULL
+ */
+void
+vb_capabilities_resolve_async(VbCapabilities *self,
+                              const char *arch,
+                              const char *machine,
+                              const char *emulator,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+  Resolve *resolve = g_new0(Resolve, 1);
+
+  g_task_set_source_tag(task, vb_capabilities_resolve_async);
+  resolve->arch = g_strdup(arch);
+  resolve->machine = g_strdup(machine);
+  resolve->emulator = g_strdup(emulator);
+  resolve->dirs = g_strdupv(self->search_dirs);
+  g_task_set_task_data(task, resolve, (GDestroyNotify)resolve_free);
+  if (arch != NULL && vb_arch_get_wordsize(arch) == 0) {
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                            "Architecture '%s' is not one virtbus knows", arch);
+    return;
+  }
+  if (emulator != NULL) {
+    vb_capabilities_lookup_async(self, emulator, cancellable, on_resolve_lookup,
+                                 g_steal_pointer(&task));
+  } else {
+    GTask *thread_task = g_task_new(self, cancellable, on_resolve_found, g_steal_pointer(&task));
+
+    g_task_set_task_data(thread_task, resolve, NULL);
+    g_task_run_in_thread(thread_task, resolve_in_thread);
+    g_object_unref(thread_task);
+  }
+}
+
+/**
+ * vb_capabilities_resolve_finish:
+ *
+ * Returns: (transfer full): the domain's architecture, canonical machine and emulator
+ */
+VbDomainDefaults *
+vb_capabilities_resolve_finish(VbCapabilities *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail(g_task_is_valid(result, self), NULL);
   return g_task_propagate_pointer(G_TASK(result), error);

@@ -21,28 +21,32 @@ void vb_capabilities_set_system_dirs(VbCapabilities *self, const char *const *di
 guint vb_capabilities_get_probe_count(VbCapabilities *self);
 char *vb_capabilities_get_cache_file(VbCapabilities *self, const char *binary);
 
-void vb_capabilities_lookup_async(VbCapabilities *self, const char *binary,
-                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+void vb_capabilities_lookup_async(VbCapabilities *self,
+                                  const char *binary,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
                                   gpointer user_data);
-VbQemuCaps *vb_capabilities_lookup_finish(VbCapabilities *self, GAsyncResult *result,
-                                          GError **error);
+VbQemuCaps *
+vb_capabilities_lookup_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
 
 /* What the capabilities XML shows. */
 typedef struct {
-  char *uuid;            /* (owned) (nullable) */
-  const char *arch;      /* the host's, libvirt's spelling */
-  gboolean kvm_usable;   /* /dev/kvm opens read-write for the user QEMU runs as */
-  const char *secmodel;  /* the active security driver: "none" until there is one */
-  GPtrArray *emulators;  /* (owned) (element-type VbQemuCaps): one per guest architecture */
+  char *uuid;           /* (owned) (nullable) */
+  const char *arch;     /* the host's, libvirt's spelling */
+  gboolean kvm_usable;  /* /dev/kvm opens read-write for the user QEMU runs as */
+  const char *secmodel; /* the active security driver: "none" until there is one */
+  GPtrArray *emulators; /* (owned) (element-type VbQemuCaps): one per guest architecture */
 } VbHostCaps;
 
 void vb_host_caps_free(VbHostCaps *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbHostCaps, vb_host_caps_free)
 
-void vb_capabilities_get_host_async(VbCapabilities *self, GCancellable *cancellable,
-                                    GAsyncReadyCallback callback, gpointer user_data);
-VbHostCaps *vb_capabilities_get_host_finish(VbCapabilities *self, GAsyncResult *result,
-                                            GError **error);
+void vb_capabilities_get_host_async(VbCapabilities *self,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+VbHostCaps *
+vb_capabilities_get_host_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
 char *vb_capabilities_format_xml(const VbHostCaps *host);
 
 /* A domain's architecture, machine and emulator, with what was left out filled in. */
@@ -56,11 +60,15 @@ typedef struct {
 void vb_domain_defaults_free(VbDomainDefaults *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbDomainDefaults, vb_domain_defaults_free)
 
-void vb_capabilities_resolve_async(VbCapabilities *self, const char *arch, const char *machine,
-                                   const char *emulator, GCancellable *cancellable,
-                                   GAsyncReadyCallback callback, gpointer user_data);
-VbDomainDefaults *vb_capabilities_resolve_finish(VbCapabilities *self, GAsyncResult *result,
-                                                 GError **error);
+void vb_capabilities_resolve_async(VbCapabilities *self,
+                                   const char *arch,
+                                   const char *machine,
+                                   const char *emulator,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+VbDomainDefaults *
+vb_capabilities_resolve_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
 
 gboolean vb_host_kvm_usable(uid_t uid, gid_t gid);
 

@@ -213,8 +213,12 @@ vb_qemu_caps_unref(VbQemuCaps *self)
 /* ---- reading the reduced JSON, strictly: a cache file someone edited must not crash us ---- */
 
 static JsonNode *
-member(JsonObject *object, const char *name, JsonNodeType type, gboolean required,
-       const char *where, GError **error)
+member(JsonObject *object,
+       const char *name,
+       JsonNodeType type,
+       gboolean required,
+       const char *where,
+       GError **error)
 {
   JsonNode *node = json_object_get_member(object, name);
 
@@ -232,16 +236,19 @@ member(JsonObject *object, const char *name, JsonNodeType type, gboolean require
 }
 
 static gboolean
-read_string(JsonObject *object, const char *name, gboolean required, const char *where,
-            char **out, GError **error)
+read_string(JsonObject *object,
+            const char *name,
+            gboolean required,
+            const char *where,
+            char **out,
+            GError **error)
 {
   JsonNode *node = member(object, name, JSON_NODE_VALUE, required, where, error);
 
   if (node == NULL)
     return error == NULL || *error == NULL;
   if (json_node_get_value_type(node) != G_TYPE_STRING) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a string", where,
-                name);
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a string", where, name);
     return FALSE;
   }
   *out = g_strdup(json_node_get_string(node));
@@ -266,7 +273,11 @@ read_bool(JsonObject *object, const char *name, const char *where, gboolean *out
 }
 
 static gboolean
-read_uint(JsonObject *object, const char *name, gboolean required, const char *where, guint *out,
+read_uint(JsonObject *object,
+          const char *name,
+          gboolean required,
+          const char *where,
+          guint *out,
           GError **error)
 {
   JsonNode *node = member(object, name, JSON_NODE_VALUE, required, where, error);
@@ -276,8 +287,7 @@ read_uint(JsonObject *object, const char *name, gboolean required, const char *w
     return error == NULL || *error == NULL;
   value = json_node_get_value_type(node) == G_TYPE_INT64 ? json_node_get_int(node) : -1;
   if (value < 0 || value > G_MAXUINT) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a count", where,
-                name);
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a count", where, name);
     return FALSE;
   }
   *out = (guint)value;
@@ -286,8 +296,8 @@ read_uint(JsonObject *object, const char *name, gboolean required, const char *w
 
 /* A JSON array of strings into a set. */
 static gboolean
-read_string_set(JsonObject *object, const char *name, const char *where, GHashTable *set,
-                GError **error)
+read_string_set(
+    JsonObject *object, const char *name, const char *where, GHashTable *set, GError **error)
 {
   JsonNode *node = member(object, name, JSON_NODE_ARRAY, TRUE, where, error);
   JsonArray *array;
@@ -299,8 +309,8 @@ read_string_set(JsonObject *object, const char *name, const char *where, GHashTa
     JsonNode *item = json_array_get_element(array, i);
 
     if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING) {
-      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: item %u of \"%s\" is not a string",
-                  where, i, name);
+      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: item %u of \"%s\" is not a string", where,
+                  i, name);
       return FALSE;
     }
     g_hash_table_add(set, g_strdup(json_node_get_string(item)));
@@ -327,14 +337,23 @@ read_machines(VbQemuCaps *self, JsonObject *root, GError **error)
       return FALSE;
     }
     machine = g_new0(VbQemuMachine, 1);
-    g_ptr_array_add(self->machines, machine);
     if (!read_string(json_node_get_object(item), "name", TRUE, where, &machine->name, error) ||
         !read_string(json_node_get_object(item), "alias", FALSE, where, &machine->alias, error) ||
         !read_uint(json_node_get_object(item), "cpu-max", FALSE, where, &machine->max_cpus,
                    error) ||
         !read_bool(json_node_get_object(item), "is-default", where, &machine->is_default, error) ||
-        !read_bool(json_node_get_object(item), "deprecated", where, &machine->deprecated, error))
+        !read_bool(json_node_get_object(item), "deprecated", where, &machine->deprecated, error)) {
+      machine_free(machine);
       return FALSE;
+    }
+    /* "none" exists for probes like ours, not for guests; libvirt leaves it out too. The
+     * default goes first, as libvirt lists it. */
+    if (g_strcmp0(machine->name, "none") == 0)
+      machine_free(machine);
+    else if (machine->is_default)
+      g_ptr_array_insert(self->machines, 0, machine);
+    else
+      g_ptr_array_add(self->machines, machine);
   }
   return TRUE;
 }
@@ -365,9 +384,8 @@ read_cpu_models(VbQemuCaps *self, JsonObject *root, GError **error)
       return FALSE;
     /* QEMU lists what the accelerator lacks; a model with nothing missing is usable. */
     missing = json_object_get_member(json_node_get_object(item), "unavailable-features");
-    model->usable = missing == NULL ||
-                    (JSON_NODE_HOLDS_ARRAY(missing) &&
-                     json_array_get_length(json_node_get_array(missing)) == 0);
+    model->usable = missing == NULL || (JSON_NODE_HOLDS_ARRAY(missing) &&
+                                        json_array_get_length(json_node_get_array(missing)) == 0);
   }
   return TRUE;
 }
@@ -375,8 +393,8 @@ read_cpu_models(VbQemuCaps *self, JsonObject *root, GError **error)
 static gboolean
 read_options(VbQemuCaps *self, JsonObject *root, GError **error)
 {
-  JsonNode *node = member(root, "command-line-options", JSON_NODE_OBJECT, TRUE, "capabilities",
-                          error);
+  JsonNode *node =
+      member(root, "command-line-options", JSON_NODE_OBJECT, TRUE, "capabilities", error);
   g_autoptr(GList) names = NULL;
 
   if (node == NULL)
@@ -430,8 +448,8 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
   self->cpu_models = g_ptr_array_new_with_free_func(cpu_model_free);
   self->types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   self->commands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  self->options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify)g_hash_table_unref);
+  self->options =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
   self->flags = g_hash_table_new(g_str_hash, g_str_equal);
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node)) {
@@ -546,16 +564,10 @@ vb_qemu_caps_lookup_machine(const VbQemuCaps *self, const char *name)
   return NULL;
 }
 
-/* QEMU's own default, else the first listed (some targets name none). */
+/* QEMU's own default, else the first listed (some targets name none): the first either way. */
 const VbQemuMachine *
 vb_qemu_caps_get_default_machine(const VbQemuCaps *self)
 {
-  for (guint i = 0; i < self->machines->len; i++) {
-    const VbQemuMachine *machine = self->machines->pdata[i];
-
-    if (machine->is_default)
-      return machine;
-  }
   return self->machines->pdata[0];
 }
 
@@ -624,6 +636,21 @@ vb_qemu_caps_flag_is_known(const char *flag)
   return find_rule(flag) != NULL;
 }
 
+/**
+ * vb_qemu_caps_list_known_flags:
+ *
+ * Returns: (transfer container): every named flag, in documentation order; not the families
+ */
+GPtrArray *
+vb_qemu_caps_list_known_flags(void)
+{
+  GPtrArray *names = g_ptr_array_new();
+
+  for (gsize i = 0; i < G_N_ELEMENTS(flag_rules); i++)
+    g_ptr_array_add(names, (gpointer)flag_rules[i].flag);
+  return names;
+}
+
 /* Whether libvirt has @flag under this name and meaning (for comparisons with its data). */
 gboolean
 vb_qemu_caps_flag_is_libvirts(const char *flag)
@@ -642,15 +669,31 @@ typedef struct {
 } ArchName;
 
 static const ArchName arch_names[] = {
-    {"x86_64", "x86_64", 64},   {"i686", "i386", 32},         {"aarch64", "aarch64", 64},
-    {"armv7l", "arm", 32},      {"ppc64", "ppc64", 64},       {"ppc", "ppc", 32},
-    {"s390x", "s390x", 64},     {"riscv64", "riscv64", 64},   {"riscv32", "riscv32", 32},
-    {"mips", "mips", 32},       {"mipsel", "mipsel", 32},     {"mips64", "mips64", 64},
-    {"mips64el", "mips64el", 64}, {"sparc", "sparc", 32},     {"sparc64", "sparc64", 64},
-    {"alpha", "alpha", 64},     {"m68k", "m68k", 32},         {"parisc", "hppa", 32},
-    {"loongarch64", "loongarch64", 64}, {"or1k", "or1k", 32}, {"sh4", "sh4", 32},
-    {"sh4eb", "sh4eb", 32},     {"microblaze", "microblaze", 32},
-    {"microblazeel", "microblazeel", 32}, {"xtensa", "xtensa", 32},
+    {"x86_64", "x86_64", 64},
+    {"i686", "i386", 32},
+    {"aarch64", "aarch64", 64},
+    {"armv7l", "arm", 32},
+    {"ppc64", "ppc64", 64},
+    {"ppc", "ppc", 32},
+    {"s390x", "s390x", 64},
+    {"riscv64", "riscv64", 64},
+    {"riscv32", "riscv32", 32},
+    {"mips", "mips", 32},
+    {"mipsel", "mipsel", 32},
+    {"mips64", "mips64", 64},
+    {"mips64el", "mips64el", 64},
+    {"sparc", "sparc", 32},
+    {"sparc64", "sparc64", 64},
+    {"alpha", "alpha", 64},
+    {"m68k", "m68k", 32},
+    {"parisc", "hppa", 32},
+    {"loongarch64", "loongarch64", 64},
+    {"or1k", "or1k", 32},
+    {"sh4", "sh4", 32},
+    {"sh4eb", "sh4eb", 32},
+    {"microblaze", "microblaze", 32},
+    {"microblazeel", "microblazeel", 32},
+    {"xtensa", "xtensa", 32},
     {"xtensaeb", "xtensaeb", 32},
 };
 

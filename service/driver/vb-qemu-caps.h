@@ -48,6 +48,7 @@ const GPtrArray *vb_qemu_caps_get_cpu_models(const VbQemuCaps *self);
 gboolean vb_qemu_caps_has_flag(const VbQemuCaps *self, const char *flag);
 GStrv vb_qemu_caps_list_flags(const VbQemuCaps *self);
 gboolean vb_qemu_caps_flag_is_known(const char *flag);
+GPtrArray *vb_qemu_caps_list_known_flags(void);
 gboolean vb_qemu_caps_flag_is_libvirts(const char *flag);
 
 const char *vb_arch_from_qemu_target(const char *target);

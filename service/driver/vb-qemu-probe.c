@@ -99,7 +99,9 @@ pick_members(JsonNode *from, const char *const *names)
 
 /* An array of objects reduced to the listed members each. */
 static void
-add_picked_array(JsonBuilder *builder, const char *name, JsonNode *reply,
+add_picked_array(JsonBuilder *builder,
+                 const char *name,
+                 JsonNode *reply,
                  const char *const *members)
 {
   json_builder_set_member_name(builder, name);
@@ -113,11 +115,12 @@ add_picked_array(JsonBuilder *builder, const char *name, JsonNode *reply,
   json_builder_end_array(builder);
 }
 
-/* The "name" of each object of an array. */
+/* The "name" of each object of an array, as member @name (or as a value when %NULL). */
 static void
 add_names(JsonBuilder *builder, const char *name, JsonNode *reply)
 {
-  json_builder_set_member_name(builder, name);
+  if (name != NULL)
+    json_builder_set_member_name(builder, name);
   json_builder_begin_array(builder);
   if (reply != NULL && JSON_NODE_HOLDS_ARRAY(reply)) {
     JsonArray *array = json_node_get_array(reply);
@@ -127,9 +130,8 @@ add_names(JsonBuilder *builder, const char *name, JsonNode *reply)
 
       if (JSON_NODE_HOLDS_OBJECT(item) &&
           json_object_has_member(json_node_get_object(item), "name"))
-        json_builder_add_string_value(
-            builder,
-            json_object_get_string_member_with_default(json_node_get_object(item), "name", ""));
+        json_builder_add_string_value(builder, json_object_get_string_member_with_default(
+                                                   json_node_get_object(item), "name", ""));
     }
   }
   json_builder_end_array(builder);
@@ -138,12 +140,12 @@ add_names(JsonBuilder *builder, const char *name, JsonNode *reply)
 static gint64
 version_part(JsonNode *version, const char *part)
 {
-  JsonObject *qemu = JSON_NODE_HOLDS_OBJECT(version) &&
-                             json_object_has_member(json_node_get_object(version), "qemu") &&
-                             JSON_NODE_HOLDS_OBJECT(
-                                 json_object_get_member(json_node_get_object(version), "qemu"))
-                         ? json_object_get_object_member(json_node_get_object(version), "qemu")
-                         : NULL;
+  JsonObject *qemu =
+      JSON_NODE_HOLDS_OBJECT(version) &&
+              json_object_has_member(json_node_get_object(version), "qemu") &&
+              JSON_NODE_HOLDS_OBJECT(json_object_get_member(json_node_get_object(version), "qemu"))
+          ? json_object_get_object_member(json_node_get_object(version), "qemu")
+          : NULL;
   gint64 value = qemu != NULL ? json_object_get_int_member_with_default(qemu, part, -1) : -1;
 
   return value >= 0 && value < 1000 ? value : 0;
@@ -152,8 +154,8 @@ version_part(JsonNode *version, const char *part)
 static JsonNode *
 reduce(MonitorProbe *probe)
 {
-  static const char *const machine_members[] = {"name", "alias", "cpu-max", "is-default",
-                                                "deprecated", NULL};
+  static const char *const machine_members[] = {"name",       "alias",      "cpu-max",
+                                                "is-default", "deprecated", NULL};
   static const char *const cpu_members[] = {"name", "unavailable-features", "deprecated", NULL};
   static const char *const kvm_members[] = {"present", "enabled", NULL};
   g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -171,15 +173,14 @@ reduce(MonitorProbe *probe)
   if (JSON_NODE_HOLDS_OBJECT(version) &&
       json_object_has_member(json_node_get_object(version), "package")) {
     json_builder_set_member_name(builder, "package");
-    json_builder_add_value(builder,
-                           json_node_copy(json_object_get_member(json_node_get_object(version),
-                                                                 "package")));
+    json_builder_add_value(
+        builder, json_node_copy(json_object_get_member(json_node_get_object(version), "package")));
   }
   if (JSON_NODE_HOLDS_OBJECT(target) &&
       json_object_has_member(json_node_get_object(target), "arch")) {
     json_builder_set_member_name(builder, "target");
-    json_builder_add_value(builder, json_node_copy(json_object_get_member(
-                                        json_node_get_object(target), "arch")));
+    json_builder_add_value(
+        builder, json_node_copy(json_object_get_member(json_node_get_object(target), "arch")));
   }
   json_builder_set_member_name(builder, "kvm");
   json_builder_add_value(builder, pick_members(probe->replies[QUERY_KVM], kvm_members));
@@ -277,10 +278,9 @@ on_monitor_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     call->query = (Query)i;
     if (queries[i].arguments != NULL)
       arguments = json_from_string(queries[i].arguments, NULL);
-    vb_qmp_execute_async(qmp, queries[i].command,
-                         arguments != NULL ? json_node_get_object(arguments) : NULL, NULL, 0,
-                         VB_QEMU_PROBE_TIMEOUT_MS, g_task_get_cancellable(task), on_query_done,
-                         call);
+    vb_qmp_execute_async(
+        qmp, queries[i].command, arguments != NULL ? json_node_get_object(arguments) : NULL, NULL,
+        0, VB_QEMU_PROBE_TIMEOUT_MS, g_task_get_cancellable(task), on_query_done, call);
   }
 }
 
@@ -293,8 +293,11 @@ on_monitor_ready(GObject *source, GAsyncResult *result, gpointer user_data)
  * tests that replay recorded replies).
  */
 void
-vb_qemu_probe_monitor_async(VbQmp *qmp, const char *binary, GCancellable *cancellable,
-                            GAsyncReadyCallback callback, gpointer user_data)
+vb_qemu_probe_monitor_async(VbQmp *qmp,
+                            const char *binary,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
 {
   GTask *task = g_task_new(qmp, cancellable, callback, user_data);
   MonitorProbe *probe = g_new0(MonitorProbe, 1);
@@ -321,11 +324,11 @@ vb_qemu_probe_monitor_finish(VbQmp *qmp, GAsyncResult *result, GError **error)
 
 typedef struct {
   char *binary;
-  GSubprocess *qemu;    /* (owned) */
-  VbQmp *qmp;           /* (owned) */
-  GSource *deadline;    /* (owned) */
-  VbQemuCaps *caps;     /* (nullable) (owned): the result, once the queries answered */
-  GError *error;        /* (nullable) (owned): or why not */
+  GSubprocess *qemu; /* (owned) */
+  VbQmp *qmp;        /* (owned) */
+  GSource *deadline; /* (owned) */
+  VbQemuCaps *caps;  /* (nullable) (owned): the result, once the queries answered */
+  GError *error;     /* (nullable) (owned): or why not */
   gboolean quit_sent;
 } Probe;
 
@@ -384,8 +387,7 @@ finish(GTask *task)
 
   if (probe->caps == NULL)
     g_subprocess_force_exit(probe->qemu);
-  g_subprocess_communicate_utf8_async(probe->qemu, NULL, NULL, on_communicated,
-                                      g_object_ref(task));
+  g_subprocess_communicate_utf8_async(probe->qemu, NULL, NULL, on_communicated, g_object_ref(task));
 }
 
 static void
@@ -406,8 +408,8 @@ on_probed(GObject *source, GAsyncResult *result, gpointer user_data)
 
   probe->caps = vb_qemu_probe_monitor_finish(VB_QMP(source), result, &probe->error);
   if (probe->caps != NULL) {
-    vb_qmp_execute_async(probe->qmp, "quit", NULL, NULL, 0, VB_QEMU_PROBE_TIMEOUT_MS, NULL,
-                         on_quit, g_object_ref(task));
+    vb_qmp_execute_async(probe->qmp, "quit", NULL, NULL, 0, VB_QEMU_PROBE_TIMEOUT_MS, NULL, on_quit,
+                         g_object_ref(task));
     probe->quit_sent = TRUE;
   }
   finish(task);
@@ -431,7 +433,9 @@ on_deadline(gpointer user_data)
  * Runs @binary once and learns its capabilities. Completes only after QEMU has been reaped.
  */
 void
-vb_qemu_probe_async(const char *binary, GCancellable *cancellable, GAsyncReadyCallback callback,
+vb_qemu_probe_async(const char *binary,
+                    GCancellable *cancellable,
+                    GAsyncReadyCallback callback,
                     gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
@@ -453,8 +457,8 @@ vb_qemu_probe_async(const char *binary, GCancellable *cancellable, GAsyncReadyCa
     return;
   }
   /* stdin is /dev/null; stderr is kept for the error message of a failed probe. */
-  launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher =
+      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ(launcher, (char **)environment);
   g_subprocess_launcher_set_cwd(launcher, "/");
   g_subprocess_launcher_take_fd(launcher, fds[1], 3);

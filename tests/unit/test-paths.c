@@ -12,30 +12,11 @@
 
 #include "vb-error.h"
 #include "vb-paths.h"
+#include "vb-test-tree.h"
 
 typedef struct {
   char *tmp; /* (owned): a scratch directory, removed afterwards */
 } Fixture;
-
-static void
-remove_tree(const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  struct stat st;
-
-  if (g_lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-    g_unlink(path);
-    return;
-  }
-  g_chmod(path, 0700);
-  dir = g_dir_open(path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *child = g_build_filename(path, name, NULL);
-    remove_tree(child);
-  }
-  g_rmdir(path);
-}
 
 static void
 fixture_set_up(Fixture *fx, gconstpointer data)
@@ -49,7 +30,7 @@ fixture_set_up(Fixture *fx, gconstpointer data)
 static void
 fixture_tear_down(Fixture *fx, gconstpointer data)
 {
-  remove_tree(fx->tmp);
+  vb_test_remove_tree(fx->tmp);
   g_free(fx->tmp);
 }
 
