@@ -393,11 +393,13 @@ finish(GTask *task)
 static void
 on_quit(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) reply = vb_qmp_execute_finish(VB_QMP(source), result, NULL);
+  JsonNode *reply = vb_qmp_execute_finish(VB_QMP(source), result, NULL);
 
-  /* QEMU may close the monitor before its reply reaches us: either way it is on its way out. */
-  (void)reply;
+  if (reply != NULL)
+    json_node_unref(reply);
+  /* QEMU may close the monitor before its reply reaches us: either way it is on its way out,
+   * and finish() reaps it. The reference kept the probe alive until now. */
+  g_object_unref(user_data);
 }
 
 static void

@@ -99,7 +99,7 @@ vb_test_qmp_peer_send_greeting(VbTestQmpPeer *peer)
 static gboolean
 fill_line(VbTestQmpPeer *peer, GArray *fds)
 {
-  while (memchr(peer->pending->data, '\n', peer->pending->len) == NULL) {
+  while (peer->pending->len == 0 || memchr(peer->pending->data, '\n', peer->pending->len) == NULL) {
     char buffer[4096];
     char control[CMSG_SPACE(sizeof(int) * 16)];
     struct iovec iov = {buffer, sizeof buffer};
