@@ -318,10 +318,18 @@ read_string_set(
   return TRUE;
 }
 
+typedef gboolean (*ReadItem)(VbQemuCaps *self, JsonObject *item, const char *where, GError **error);
+
+/* Each object of the array member @name, given to @read_item as "@what N". */
 static gboolean
-read_machines(VbQemuCaps *self, JsonObject *root, GError **error)
+read_objects(VbQemuCaps *self,
+             JsonObject *root,
+             const char *name,
+             const char *what,
+             ReadItem read_item,
+             GError **error)
 {
-  JsonNode *node = member(root, "machines", JSON_NODE_ARRAY, TRUE, "capabilities", error);
+  JsonNode *node = member(root, name, JSON_NODE_ARRAY, TRUE, "capabilities", error);
   JsonArray *array;
 
   if (node == NULL)
@@ -329,64 +337,56 @@ read_machines(VbQemuCaps *self, JsonObject *root, GError **error)
   array = json_node_get_array(node);
   for (guint i = 0; i < json_array_get_length(array); i++) {
     JsonNode *item = json_array_get_element(array, i);
-    g_autofree char *where = g_strdup_printf("machine %u", i);
-    VbQemuMachine *machine;
+    g_autofree char *where = g_strdup_printf("%s %u", what, i);
 
     if (!JSON_NODE_HOLDS_OBJECT(item)) {
       g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s is not an object", where);
       return FALSE;
     }
-    machine = g_new0(VbQemuMachine, 1);
-    if (!read_string(json_node_get_object(item), "name", TRUE, where, &machine->name, error) ||
-        !read_string(json_node_get_object(item), "alias", FALSE, where, &machine->alias, error) ||
-        !read_uint(json_node_get_object(item), "cpu-max", FALSE, where, &machine->max_cpus,
-                   error) ||
-        !read_bool(json_node_get_object(item), "is-default", where, &machine->is_default, error) ||
-        !read_bool(json_node_get_object(item), "deprecated", where, &machine->deprecated, error)) {
-      machine_free(machine);
+    if (!read_item(self, json_node_get_object(item), where, error))
       return FALSE;
-    }
-    /* "none" exists for probes like ours, not for guests; libvirt leaves it out too. The
-     * default goes first, as libvirt lists it. */
-    if (g_strcmp0(machine->name, "none") == 0)
-      machine_free(machine);
-    else if (machine->is_default)
-      g_ptr_array_insert(self->machines, 0, machine);
-    else
-      g_ptr_array_add(self->machines, machine);
   }
   return TRUE;
 }
 
 static gboolean
-read_cpu_models(VbQemuCaps *self, JsonObject *root, GError **error)
+read_machine(VbQemuCaps *self, JsonObject *item, const char *where, GError **error)
 {
-  JsonNode *node = member(root, "cpu-definitions", JSON_NODE_ARRAY, TRUE, "capabilities", error);
-  JsonArray *array;
+  VbQemuMachine *machine = g_new0(VbQemuMachine, 1);
 
-  if (node == NULL)
+  if (!read_string(item, "name", TRUE, where, &machine->name, error) ||
+      !read_string(item, "alias", FALSE, where, &machine->alias, error) ||
+      !read_uint(item, "cpu-max", FALSE, where, &machine->max_cpus, error) ||
+      !read_bool(item, "is-default", where, &machine->is_default, error) ||
+      !read_bool(item, "deprecated", where, &machine->deprecated, error)) {
+    machine_free(machine);
     return FALSE;
-  array = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(array); i++) {
-    JsonNode *item = json_array_get_element(array, i);
-    g_autofree char *where = g_strdup_printf("CPU model %u", i);
-    VbQemuCpuModel *model;
-    JsonNode *missing;
-
-    if (!JSON_NODE_HOLDS_OBJECT(item)) {
-      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s is not an object", where);
-      return FALSE;
-    }
-    model = g_new0(VbQemuCpuModel, 1);
-    g_ptr_array_add(self->cpu_models, model);
-    if (!read_string(json_node_get_object(item), "name", TRUE, where, &model->name, error) ||
-        !read_bool(json_node_get_object(item), "deprecated", where, &model->deprecated, error))
-      return FALSE;
-    /* QEMU lists what the accelerator lacks; a model with nothing missing is usable. */
-    missing = json_object_get_member(json_node_get_object(item), "unavailable-features");
-    model->usable = missing == NULL || (JSON_NODE_HOLDS_ARRAY(missing) &&
-                                        json_array_get_length(json_node_get_array(missing)) == 0);
   }
+  /* "none" exists for probes like ours, not for guests; libvirt leaves it out too. The
+   * default goes first, as libvirt lists it. */
+  if (g_strcmp0(machine->name, "none") == 0)
+    machine_free(machine);
+  else if (machine->is_default)
+    g_ptr_array_insert(self->machines, 0, machine);
+  else
+    g_ptr_array_add(self->machines, machine);
+  return TRUE;
+}
+
+static gboolean
+read_cpu_model(VbQemuCaps *self, JsonObject *item, const char *where, GError **error)
+{
+  VbQemuCpuModel *model = g_new0(VbQemuCpuModel, 1);
+  JsonNode *missing;
+
+  g_ptr_array_add(self->cpu_models, model);
+  if (!read_string(item, "name", TRUE, where, &model->name, error) ||
+      !read_bool(item, "deprecated", where, &model->deprecated, error))
+    return FALSE;
+  /* QEMU lists what the accelerator lacks; a model with nothing missing is usable. */
+  missing = json_object_get_member(item, "unavailable-features");
+  model->usable = missing == NULL || (JSON_NODE_HOLDS_ARRAY(missing) &&
+                                      json_array_get_length(json_node_get_array(missing)) == 0);
   return TRUE;
 }
 
@@ -461,7 +461,8 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
       !read_uint(root, "version", TRUE, "capabilities", &self->version, error) ||
       !read_string(root, "package", FALSE, "capabilities", &self->package, error) ||
       !read_string(root, "target", TRUE, "capabilities", &self->target, error) ||
-      !read_machines(self, root, error) || !read_cpu_models(self, root, error) ||
+      !read_objects(self, root, "machines", "machine", read_machine, error) ||
+      !read_objects(self, root, "cpu-definitions", "CPU model", read_cpu_model, error) ||
       !read_string_set(root, "types", "capabilities", self->types, error) ||
       !read_string_set(root, "commands", "capabilities", self->commands, error) ||
       !read_options(self, root, error))

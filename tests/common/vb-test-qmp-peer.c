@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "vb-qemu-probe.h"
 #include "vb-test-qmp-peer.h"
 
 struct _VbTestQmpPeer {
@@ -215,4 +216,29 @@ vb_test_qmp_peer_hang_up(VbTestQmpPeer *peer)
 {
   close(peer->fd);
   peer->fd = -1;
+}
+
+static void
+on_probed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref(result);
+}
+
+/* Runs the probe's queries against @script on the test's main context, as @binary. */
+VbQemuCaps *
+vb_test_probe_with_peer(VbTestQmpScript script, gpointer data, const char *binary, GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  VbTestQmpPeer *peer = vb_test_qmp_peer_start(script, data, &socket);
+  g_autoptr(VbQmp) qmp = vb_qmp_new(socket, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  VbQemuCaps *caps;
+
+  vb_qemu_probe_monitor_async(qmp, binary, NULL, on_probed, &result);
+  while (result == NULL)
+    g_main_context_iteration(NULL, TRUE);
+  caps = vb_qemu_probe_monitor_finish(qmp, result, error);
+  vb_qmp_close(qmp);
+  vb_test_qmp_peer_join(peer);
+  return caps;
 }

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "vb-qemu-caps.h"
+
 G_BEGIN_DECLS
 
 typedef struct _VbTestQmpPeer VbTestQmpPeer;
@@ -30,5 +32,9 @@ void vb_test_qmp_peer_reply_error(VbTestQmpPeer *peer,
                                   const char *desc);
 void vb_test_qmp_peer_negotiate(VbTestQmpPeer *peer);
 void vb_test_qmp_peer_hang_up(VbTestQmpPeer *peer);
+
+/* The probe's queries (vb_qemu_probe_monitor_async) answered by @script. */
+VbQemuCaps *
+vb_test_probe_with_peer(VbTestQmpScript script, gpointer data, const char *binary, GError **error);
 
 G_END_DECLS

@@ -123,28 +123,10 @@ script_replay(VbTestQmpPeer *peer, gpointer data)
   }
 }
 
-static void
-on_probed(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref(result);
-}
-
 static VbQemuCaps *
 probe_recording(Recording *recording, GError **error)
 {
-  g_autoptr(GSocket) socket = NULL;
-  VbTestQmpPeer *peer = vb_test_qmp_peer_start(script_replay, recording, &socket);
-  g_autoptr(VbQmp) qmp = vb_qmp_new(socket, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-  VbQemuCaps *caps;
-
-  vb_qemu_probe_monitor_async(qmp, "/usr/bin/qemu-system-x86_64", NULL, on_probed, &result);
-  while (result == NULL)
-    g_main_context_iteration(NULL, TRUE);
-  caps = vb_qemu_probe_monitor_finish(qmp, result, error);
-  vb_qmp_close(qmp);
-  vb_test_qmp_peer_join(peer);
-  return caps;
+  return vb_test_probe_with_peer(script_replay, recording, "/usr/bin/qemu-system-x86_64", error);
 }
 
 static GPtrArray *

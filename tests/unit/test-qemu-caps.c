@@ -77,28 +77,11 @@ script_probe(VbTestQmpPeer *peer, gpointer data)
   }
 }
 
-static void
-on_probed(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref(result);
-}
-
 static VbQemuCaps *
 probe(const Script *script, GError **error)
 {
-  g_autoptr(GSocket) socket = NULL;
-  VbTestQmpPeer *peer = vb_test_qmp_peer_start(script_probe, (gpointer)script, &socket);
-  g_autoptr(VbQmp) qmp = vb_qmp_new(socket, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-  VbQemuCaps *caps;
-
-  vb_qemu_probe_monitor_async(qmp, "/opt/qemu/qemu-system-aarch64", NULL, on_probed, &result);
-  while (result == NULL)
-    g_main_context_iteration(NULL, TRUE);
-  caps = vb_qemu_probe_monitor_finish(qmp, result, error);
-  vb_qmp_close(qmp);
-  vb_test_qmp_peer_join(peer);
-  return caps;
+  return vb_test_probe_with_peer(script_probe, (gpointer)script, "/opt/qemu/qemu-system-aarch64",
+                                 error);
 }
 
 static void
