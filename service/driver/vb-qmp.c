@@ -604,15 +604,13 @@ vb_qmp_new(GSocket *socket, GMainContext *context)
 VbQmp *
 vb_qmp_new_for_fd(int fd, GMainContext *context, GError **error)
 {
-  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, &local_error);
 
   if (socket == NULL) {
     close(fd);
-    g_prefix_error(error, "Cannot use fd %d for the monitor: ", fd);
-    if (error != NULL && *error != NULL) {
-      (*error)->domain = VB_ERROR;
-      (*error)->code = VB_ERROR_MONITOR_ERROR;
-    }
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "Cannot use fd %d for the monitor: %s", fd,
+                local_error->message);
     return NULL;
   }
   return vb_qmp_new(socket, context);
@@ -646,6 +644,29 @@ vb_qmp_new_for_path(const char *path, GMainContext *context, GError **error)
   return vb_qmp_new(socket, context);
 }
 
+static void
+destroy_source(gpointer data)
+{
+  g_source_destroy(data);
+  g_source_unref(data);
+}
+
+/* A handshake given up by its caller: the connection goes on negotiating for the others. */
+static gboolean
+on_handshake_cancelled(GCancellable *cancellable, gpointer data)
+{
+  GTask *task = data;
+  VbQmp *self = g_task_get_source_object(task);
+  guint index;
+
+  if (g_ptr_array_find(self->handshakes, task, &index)) {
+    g_ptr_array_steal_index(self->handshakes, index);
+    g_task_return_error_if_cancelled(task);
+    g_object_unref(task);
+  }
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * vb_qmp_handshake_async:
  *
@@ -661,13 +682,21 @@ vb_qmp_handshake_async(VbQmp *self,
   g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 
   g_task_set_source_tag(task, vb_qmp_handshake_async);
-  g_task_set_return_on_cancel(task, TRUE);
-  if (self->state == STATE_READY)
+  if (self->state == STATE_READY) {
     g_task_return_boolean(task, TRUE);
-  else if (self->state == STATE_CLOSED)
+  } else if (self->state == STATE_CLOSED) {
     g_task_return_error(task, g_error_copy(self->closed_reason));
-  else
+  } else {
+    if (cancellable != NULL) {
+      GSource *source = g_cancellable_source_new(cancellable);
+
+      /* The source goes with the task; the task does not hold itself alive through it. */
+      g_source_set_callback(source, G_SOURCE_FUNC(on_handshake_cancelled), task, NULL);
+      g_source_attach(source, self->context);
+      g_object_set_data_full(G_OBJECT(task), "vb-cancel-source", source, destroy_source);
+    }
     g_ptr_array_add(self->handshakes, g_steal_pointer(&task));
+  }
 }
 
 gboolean

@@ -239,6 +239,36 @@ test_negotiation_refused(void)
   seen_clear(&seen);
 }
 
+static void
+script_slow_greeting(VbTestQmpPeer *peer, gpointer data)
+{
+  g_usleep(100000);
+  vb_test_qmp_peer_negotiate(peer);
+  g_assert_null(vb_test_qmp_peer_read_command(peer, NULL));
+}
+
+static void
+test_handshake_cancelled(void)
+{
+  Seen seen;
+  VbTestQmpPeer *peer;
+  g_autoptr(VbQmp) qmp = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+
+  seen_init(&seen);
+  qmp = connect_peer(script_slow_greeting, NULL, &seen, &peer);
+  vb_qmp_handshake_async(qmp, cancellable, on_handshake, &seen);
+  vb_qmp_handshake_async(qmp, NULL, on_handshake, &seen);
+  g_cancellable_cancel(cancellable);
+  /* The cancelled caller hears at once; the other still gets a negotiated monitor. */
+  wait_done(&seen, 2);
+  vb_qmp_close(qmp);
+  vb_test_qmp_peer_join(peer);
+  assert_log(&seen, (const char *const[]){"handshake-failed:Operation was cancelled", "ready",
+                                          "closed:monitor closed by virtbus", NULL});
+  seen_clear(&seen);
+}
+
 /* ---- events and replies ---- */
 
 static void
@@ -742,6 +772,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qmp/negotiation", test_negotiation);
   g_test_add_func("/virtbus/qmp/no-greeting", test_no_greeting);
   g_test_add_func("/virtbus/qmp/negotiation-refused", test_negotiation_refused);
+  g_test_add_func("/virtbus/qmp/handshake-cancelled", test_handshake_cancelled);
   g_test_add_func("/virtbus/qmp/interleaved", test_interleaved);
   g_test_add_func("/virtbus/qmp/queue", test_queue);
   g_test_add_func("/virtbus/qmp/error-reply", test_error_reply);
