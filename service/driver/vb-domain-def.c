@@ -72,6 +72,22 @@ const char *const vb_watchdog_action_names[] = {"reset", "shutdown",   "poweroff
                                                 "none",  "inject-nmi", NULL};
 const char *const vb_qemu_prop_type_names[] = {"string", "signed", "unsigned",
                                                "bool",   "remove", NULL};
+/* The NIC models virtbus runs: libvirt's names for QEMU's x86 network devices. */
+const char *const vb_net_model_names[] = {"virtio",
+                                          "virtio-transitional",
+                                          "virtio-non-transitional",
+                                          "e1000",
+                                          "e1000e",
+                                          "igb",
+                                          "rtl8139",
+                                          "ne2k_pci",
+                                          "pcnet",
+                                          "vmxnet3",
+                                          "i82551",
+                                          "i82557b",
+                                          "i82559er",
+                                          "usb-net",
+                                          NULL};
 const char *const vb_deprecation_behavior_names[] = {"none", "omit", "reject", "crash", NULL};
 
 void

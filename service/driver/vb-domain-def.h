@@ -312,7 +312,7 @@ typedef struct {
   guint8 mac[6];
   char *source;     /* (owned) (nullable): network name or bridge */
   char *target_dev; /* (owned) (nullable): ethernet tap name */
-  char *model;      /* (owned) (nullable): virtio, e1000, … */
+  char *model;      /* (owned) (nullable): one of vb_net_model_names */
   gint link_state;  /* VB_ABSENT, 0 (down), 1 (up) */
 } VbNetDef;
 
@@ -628,6 +628,7 @@ extern const char *const vb_disk_discard_names[];
 extern const char *const vb_disk_io_names[];
 extern const char *const vb_controller_type_names[];
 extern const char *const vb_net_type_names[];
+extern const char *const vb_net_model_names[];
 extern const char *const vb_input_type_names[];
 extern const char *const vb_input_bus_names[];
 extern const char *const vb_seclabel_type_names[];

@@ -105,6 +105,7 @@ parse_interface(VbDomainDef *def, VbNetDef *net, xmlNode *node, GError **error)
   child = vb_xml_child(node, "model");
   if (child != NULL) {
     const char *model = vb_xml_attr(child, "type");
+    gint known = -1;
 
     if (model == NULL || *model == '\0' ||
         strspn(model, "abcdefghijklmnopqrstuvwxyz"
@@ -114,7 +115,19 @@ parse_interface(VbDomainDef *def, VbNetDef *net, xmlNode *node, GError **error)
                        "'%s' is not a NIC model name", model ? model : "");
       return FALSE;
     }
-    net->model = g_strdup(model);
+    /* libvirt compares model names without case and writes them back in lower case */
+    for (guint i = 0; vb_net_model_names[i] != NULL && known < 0; i++) {
+      if (g_ascii_strcasecmp(model, vb_net_model_names[i]) == 0)
+        known = (gint)i;
+    }
+    if (known < 0) {
+      g_autofree char *list = g_strjoinv("', '", (char **)vb_net_model_names);
+
+      vb_xml_set_error(error, VB_ERROR_NOT_SUPPORTED, child, "type",
+                       "virtbus has no NIC model '%s' (it runs '%s')", model, list);
+      return FALSE;
+    }
+    net->model = g_strdup(vb_net_model_names[known]);
   }
   child = vb_xml_child(node, "link");
   if (child != NULL && !vb_xml_attr_bool(child, "state", "up", "down", &net->link_state, error))

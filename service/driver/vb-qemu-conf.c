@@ -63,20 +63,18 @@ static const char *const default_cgroup_device_acl[] = {
 
 static const char *const known_security_drivers[] = {"selinux", "apparmor", "none", NULL};
 
-static const char *const deprecation_names[] = {"none", "omit", "reject", "crash"};
-
 const char *
 vb_deprecation_behavior_to_string(VbDeprecationBehavior behavior)
 {
-  g_return_val_if_fail((guint)behavior < G_N_ELEMENTS(deprecation_names), NULL);
-  return deprecation_names[behavior];
+  g_return_val_if_fail((guint)behavior <= VB_DEPRECATION_CRASH, NULL);
+  return vb_deprecation_behavior_names[behavior];
 }
 
 gboolean
 vb_deprecation_behavior_from_string(const char *text, VbDeprecationBehavior *out)
 {
-  for (guint i = 0; i < G_N_ELEMENTS(deprecation_names); i++) {
-    if (g_strcmp0(text, deprecation_names[i]) == 0) {
+  for (guint i = 0; vb_deprecation_behavior_names[i] != NULL; i++) {
+    if (g_strcmp0(text, vb_deprecation_behavior_names[i]) == 0) {
       *out = (VbDeprecationBehavior)i;
       return TRUE;
     }

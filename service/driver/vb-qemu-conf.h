@@ -7,19 +7,13 @@
 #include <glib.h>
 #include <sys/types.h>
 
+#include "vb-domain-def.h"
 #include "vb-instance.h"
 
 G_BEGIN_DECLS
 
 /* Largest qemu.conf we read; libvirt's own files are about 40 KiB. */
 #define VB_QEMU_CONF_MAX_SIZE (1024 * 1024)
-
-typedef enum {
-  VB_DEPRECATION_NONE,
-  VB_DEPRECATION_OMIT,
-  VB_DEPRECATION_REJECT,
-  VB_DEPRECATION_CRASH,
-} VbDeprecationBehavior;
 
 const char *vb_deprecation_behavior_to_string(VbDeprecationBehavior behavior);
 gboolean vb_deprecation_behavior_from_string(const char *text, VbDeprecationBehavior *out);

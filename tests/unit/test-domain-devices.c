@@ -211,6 +211,16 @@ test_interface_details(void)
   g_assert_nonnull(strstr(out, "<target dev='tap7'/>"));
 }
 
+/* NIC models are compared without case, as libvirt does, and written in lower case. */
+static void
+test_interface_model_case(void)
+{
+  g_autofree char *out =
+      devices_of(HEAD "<interface type='user'><model type='ViRtIo'/></interface>" TAIL);
+
+  g_assert_nonnull(strstr(out, "<model type='virtio'/>"));
+}
+
 static void
 test_device_errors(void)
 {
@@ -257,6 +267,10 @@ test_device_errors(void)
       HEAD "<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>" TAIL,
       VB_ERROR_INVALID_CONFIG,
       "*/interface/mac/@address: '52:54:00:zz:00:01' is not a MAC address*");
+  vb_test_assert_parse_fails(
+      HEAD "<interface type='user'><model type='idontexist'/></interface>" TAIL,
+      VB_ERROR_NOT_SUPPORTED,
+      "*/interface/model/@type: virtbus has no NIC model 'idontexist' (it runs 'virtio', *)");
   vb_test_assert_parse_fails(HEAD "<interface type='network'/>" TAIL, VB_ERROR_INVALID_CONFIG,
                              "*/interface: a 'network' interface needs <source network='…'/>");
   vb_test_assert_parse_fails(HEAD "<interface type='direct'><source dev='eth0'/></interface>" TAIL,
@@ -497,6 +511,7 @@ main(int argc, char **argv)
                   test_controller_index_assigned);
   g_test_add_func("/virtbus/domain-devices/generated-macs", test_generated_macs);
   g_test_add_func("/virtbus/domain-devices/interface-details", test_interface_details);
+  g_test_add_func("/virtbus/domain-devices/interface-model-case", test_interface_model_case);
   g_test_add_func("/virtbus/domain-devices/errors", test_device_errors);
   g_test_add_func("/virtbus/domain-devices/boot-order-rules", test_boot_order_rules);
   g_test_add_func("/virtbus/domain-devices/small-devices", test_small_devices);
