@@ -826,18 +826,6 @@ vb_capabilities_get_host_finish(VbCapabilities *self, GAsyncResult *result, GErr
 
 /* ---- a domain's defaults ---- */
 
-void
-vb_domain_defaults_free(VbDomainDefaults *self)
-{
-  if (self == NULL)
-    return;
-  g_free(self->arch);
-  g_free(self->machine);
-  g_free(self->emulator);
-  g_clear_pointer(&self->caps, vb_qemu_caps_unref);
-  g_free(self);
-}
-
 typedef struct {
   char *arch;     /* (nullable): as the domain gave it */
   char *machine;  /* (nullable) */
@@ -881,16 +869,6 @@ resolve_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
   g_task_return_boolean(task, TRUE);
 }
 
-/* Whether an emulator of @emulated runs guests of @wanted: the same, or the 32-bit half of a
- * 64-bit target, as libvirt allows. */
-static gboolean
-arch_runs(const char *emulated, const char *wanted)
-{
-  return strcmp(emulated, wanted) == 0 ||
-         (strcmp(emulated, "x86_64") == 0 && strcmp(wanted, "i686") == 0) ||
-         (strcmp(emulated, "aarch64") == 0 && strcmp(wanted, "armv7l") == 0);
-}
-
 static void
 on_resolve_lookup(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -899,43 +877,19 @@ on_resolve_lookup(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(VbQemuCaps) caps =
       vb_capabilities_lookup_finish(VB_CAPABILITIES(source), result, &error);
-  g_autoptr(VbDomainDefaults) defaults = NULL;
-  const VbQemuMachine *machine;
+  VbDomainDefaults *defaults;
   const char *emulator = resolve->emulator != NULL ? resolve->emulator : resolve->found;
 
   if (caps == NULL) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  defaults = g_new0(VbDomainDefaults, 1);
-  /* Without an arch, a named emulator decides it; else the host does. */
-  if (resolve->arch != NULL)
-    defaults->arch = g_strdup(resolve->arch);
-  else if (resolve->emulator != NULL)
-    defaults->arch = g_strdup(vb_qemu_caps_get_arch(caps));
-  else
-    defaults->arch = g_strdup(vb_arch_get_host());
-  if (!arch_runs(vb_qemu_caps_get_arch(caps), defaults->arch)) {
-    g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                            "Emulator %s emulates %s, not the domain's architecture %s", emulator,
-                            vb_qemu_caps_get_arch(caps), defaults->arch);
+  defaults = vb_domain_defaults_new(caps, emulator, resolve->arch, resolve->emulator != NULL,
+                                    resolve->machine, &error);
+  if (defaults == NULL) {
+    g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  if (resolve->machine != NULL) {
-    machine = vb_qemu_caps_lookup_machine(caps, resolve->machine);
-    if (machine == NULL) {
-      g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                              "Machine type '%s' is not supported by %s (the capabilities XML "
-                              "lists those it has)",
-                              resolve->machine, emulator);
-      return;
-    }
-  } else {
-    machine = vb_qemu_caps_get_default_machine(caps);
-  }
-  defaults->machine = g_strdup(machine->name);
-  defaults->emulator = g_strdup(emulator);
-  defaults->caps = g_steal_pointer(&caps);
   g_task_return_pointer(task, g_steal_pointer(&defaults), (GDestroyNotify)vb_domain_defaults_free);
 }
 

@@ -57,6 +57,12 @@ typedef struct {
   VbQemuCaps *caps; /* (owned): the emulator's */
 } VbDomainDefaults;
 
+VbDomainDefaults *vb_domain_defaults_new(VbQemuCaps *caps,
+                                         const char *emulator,
+                                         const char *arch,
+                                         gboolean emulator_given,
+                                         const char *machine,
+                                         GError **error);
 void vb_domain_defaults_free(VbDomainDefaults *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbDomainDefaults, vb_domain_defaults_free)
 

@@ -585,11 +585,14 @@ vb_qemu_caps_get_cpu_models(const VbQemuCaps *self)
 gboolean
 vb_qemu_caps_has_flag(const VbQemuCaps *self, const char *flag)
 {
+  /* named flags first: "device.json" is one, not the QOM type "json" */
+  if (g_hash_table_contains(self->flags, flag))
+    return TRUE;
   if (g_str_has_prefix(flag, DEVICE_PREFIX))
     return g_hash_table_contains(self->types, flag + strlen(DEVICE_PREFIX));
   if (g_str_has_prefix(flag, MACHINE_PREFIX))
     return vb_qemu_caps_lookup_machine(self, flag + strlen(MACHINE_PREFIX)) != NULL;
-  return g_hash_table_contains(self->flags, flag);
+  return FALSE;
 }
 
 static int

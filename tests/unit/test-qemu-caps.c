@@ -125,6 +125,9 @@ test_probe(void)
   g_assert_true(vb_qemu_caps_has_flag(caps, "machine.virt"));
   g_assert_true(vb_qemu_caps_has_flag(caps, "machine.virt-8.1"));
   g_assert_false(vb_qemu_caps_has_flag(caps, "kvm"));
+  /* a named flag that looks like the device family is the named flag */
+  g_assert_true(vb_qemu_caps_has_flag(caps, "device.json"));
+  g_assert_false(vb_qemu_caps_has_flag(caps, "device.no-such-type"));
 
   /* What the cache stores reads back the same. */
   json = vb_qemu_caps_to_json(caps);

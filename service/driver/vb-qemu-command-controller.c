@@ -1,0 +1,371 @@
+/* vb-qemu-command-controller.c: buses: PCI bridges and root ports, USB, SCSI, SATA and
+ * virtio-serial controllers, including the ones libvirt adds without being asked (the first
+ * USB controller, a controller for each SCSI or SATA disk bus in use, virtio-serial for
+ * channels).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "vb-qemu-command-private.h"
+
+typedef struct {
+  const char *model;  /* libvirt's */
+  const char *driver; /* QEMU's */
+} ModelDriver;
+
+static const ModelDriver usb_drivers[] = {
+    {"piix3-uhci", "piix3-usb-uhci"}, {"piix4-uhci", "piix4-usb-uhci"},
+    {"qemu-xhci", "qemu-xhci"},       {"nec-xhci", "nec-usb-xhci"},
+    {"ich9-ehci1", "ich9-usb-ehci1"}, {"ich9-uhci1", "ich9-usb-uhci1"},
+    {"ich9-uhci2", "ich9-usb-uhci2"}, {"ich9-uhci3", "ich9-usb-uhci3"},
+};
+
+static const ModelDriver scsi_drivers[] = {
+    {"virtio-scsi", "virtio-scsi-pci"},
+    {"lsilogic", "lsi53c895a"},
+    {"lsisas1068", "mptsas1068"},
+    {"lsisas1078", "megasas"},
+};
+
+static const ModelDriver pci_drivers[] = {
+    {"pci-bridge", "pci-bridge"},
+    {"pcie-root-port", "pcie-root-port"},
+    {"dmi-to-pci-bridge", "i82801b11-bridge"},
+    {"pcie-to-pci-bridge", "pcie-pci-bridge"},
+};
+
+static const char *
+lookup_driver(const ModelDriver *table, gsize n, const char *model)
+{
+  for (gsize i = 0; i < n; i++) {
+    if (g_strcmp0(table[i].model, model) == 0)
+      return table[i].driver;
+  }
+  return NULL;
+}
+
+static const VbControllerDef *
+find_controller(const VbDomainDef *def, VbControllerType type, guint64 index)
+{
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == type && c->index == index)
+      return c;
+  }
+  return NULL;
+}
+
+/* The default model is the machine's: UHCI on pc, xHCI on q35 (as libvirt chooses). */
+const char *
+vb_qemu_usb_controller_driver(const VbQemuBuild *b, const VbControllerDef *c)
+{
+  const char *model = c != NULL ? c->model : NULL;
+
+  if (g_strcmp0(model, "none") == 0)
+    return NULL;
+  if (model == NULL)
+    model = b->q35 ? "qemu-xhci" : "piix3-uhci";
+  return lookup_driver(usb_drivers, G_N_ELEMENTS(usb_drivers), model);
+}
+
+/* Whether the domain has a USB bus "usb.0": its first controller, given or implied. */
+gboolean
+vb_qemu_build_has_usb(const VbQemuBuild *b)
+{
+  return vb_qemu_usb_controller_driver(b, find_controller(b->def, VB_CONTROLLER_USB, 0)) != NULL;
+}
+
+gboolean
+vb_qemu_build_needs_virtio_serial(const VbQemuBuild *b)
+{
+  const VbDomainDef *def = b->def;
+
+  if (def->channels->len > 0)
+    return TRUE;
+  for (guint i = 0; i < def->consoles->len; i++) {
+    if (((const VbSerialDef *)def->consoles->pdata[i])->target_type == VB_CONSOLE_TARGET_VIRTIO)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gint
+compare_index(gconstpointer a, gconstpointer b)
+{
+  const VbControllerDef *x = *(VbControllerDef *const *)a;
+  const VbControllerDef *y = *(VbControllerDef *const *)b;
+
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Bridges and root ports, parents first (a lower index is never behind a higher one). */
+static gboolean
+build_pci(VbQemuBuild *b, GError **error)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+
+  for (guint i = 0; i < b->def->controllers->len; i++) {
+    VbControllerDef *c = b->def->controllers->pdata[i];
+
+    if (c->type == VB_CONTROLLER_PCI && c->index > 0)
+      g_ptr_array_add(sorted, c);
+  }
+  g_ptr_array_sort(sorted, compare_index);
+  for (guint i = 0; i < sorted->len; i++) {
+    const VbControllerDef *c = sorted->pdata[i];
+    const char *driver = lookup_driver(pci_drivers, G_N_ELEMENTS(pci_drivers), c->model);
+    g_autofree char *what = g_strdup_printf("the '%s' controller %" G_GUINT64_FORMAT,
+                                            c->model != NULL ? c->model : "pci", c->index);
+    VbQemuProps *props;
+    gboolean is_port = g_strcmp0(c->model, "pcie-root-port") == 0;
+
+    if (driver == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "/domain/devices/controller[@type='pci'][@index='%" G_GUINT64_FORMAT
+                  "']: a PCI controller other than the root needs a model",
+                  c->index);
+      return FALSE;
+    }
+    if (is_port && !b->q35) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "/domain/devices/controller[@type='pci'][@index='%" G_GUINT64_FORMAT
+                  "']/@model: a pcie-root-port needs a PCIe machine such as q35",
+                  c->index);
+      return FALSE;
+    }
+    if (!vb_qemu_build_need_device(b, driver, what, error))
+      return FALSE;
+    props = vb_qemu_device_new(driver, NULL);
+    if (is_port) {
+      vb_qemu_props_add_uint(props, "port",
+                             c->target_port >= 0 ? (guint64)c->target_port : 0x7 + c->index);
+      vb_qemu_props_add_uint(props, "chassis",
+                             c->target_chassis >= 0 ? (guint64)c->target_chassis : c->index);
+    } else if (g_str_equal(driver, "pci-bridge") || g_str_equal(driver, "pcie-pci-bridge")) {
+      if (g_str_equal(driver, "pci-bridge"))
+        vb_qemu_props_add_uint(props, "chassis_nr",
+                               c->target_chassis >= 0 ? (guint64)c->target_chassis : c->index);
+    }
+    vb_qemu_props_add_string(props, "id", c->info.assigned_alias);
+    if (!vb_qemu_pci_place(b, props, &c->info,
+                           g_str_equal(driver, "pcie-pci-bridge") ? VB_PCI_PLACE_ANY
+                                                                  : VB_PCI_PLACE_ROOT,
+                           what, error)) {
+      vb_qemu_props_free(props);
+      return FALSE;
+    }
+    vb_qemu_build_device(b, props);
+  }
+  return TRUE;
+}
+
+static gboolean
+build_usb(VbQemuBuild *b, GError **error)
+{
+  const VbDomainDef *def = b->def;
+  const VbControllerDef *first = find_controller(def, VB_CONTROLLER_USB, 0);
+  VbControllerDef implicit = {
+      .type = VB_CONTROLLER_USB, .index = 0, .ports = -1, .master_startport = -1};
+  g_autoptr(GPtrArray) list = g_ptr_array_new();
+
+  if (first == NULL) {
+    implicit.info.assigned_alias = (char *)"usb";
+    implicit.info.address.type = VB_ABSENT;
+    if (!b->q35) {
+      /* libvirt's place for the PIIX3 UHCI: function 2 of the PIIX3 itself */
+      implicit.info.address.type = VB_ADDRESS_PCI;
+      implicit.info.address.slot = 1;
+      implicit.info.address.function = 2;
+      implicit.info.address.multifunction = VB_ABSENT;
+    }
+    g_ptr_array_add(list, &implicit);
+  }
+  for (guint i = 0; i < def->controllers->len; i++) {
+    VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == VB_CONTROLLER_USB)
+      g_ptr_array_add(list, c);
+  }
+  for (guint i = 0; i < list->len; i++) {
+    const VbControllerDef *c = list->pdata[i];
+    const char *driver = vb_qemu_usb_controller_driver(b, c);
+    g_autofree char *what = NULL;
+    g_autofree char *master = NULL;
+    VbQemuProps *props;
+
+    if (driver == NULL)
+      continue;
+    what = g_strdup_printf("the USB controller %" G_GUINT64_FORMAT, c->index);
+    if (!vb_qemu_build_need_device(b, driver, what, error))
+      return FALSE;
+    props = vb_qemu_device_new(driver, NULL);
+    if (c->master_startport >= 0) {
+      /* a companion: its ports belong to the bus of the controller with the same index */
+      master = c->index == 0 ? g_strdup("usb.0")
+                             : g_strdup_printf("usb%" G_GUINT64_FORMAT ".0", c->index);
+      vb_qemu_props_add_string(props, "masterbus", master);
+      vb_qemu_props_add_uint(props, "firstport", (guint64)c->master_startport);
+    } else {
+      vb_qemu_props_add_string(props, "id", c->info.assigned_alias);
+      if (c->ports >= 0 && g_str_has_suffix(driver, "xhci")) {
+        vb_qemu_props_add_uint(props, "p2", (guint64)c->ports);
+        vb_qemu_props_add_uint(props, "p3", (guint64)c->ports);
+      }
+    }
+    if (!vb_qemu_pci_place(b, props, &c->info, VB_PCI_PLACE_ANY, what, error)) {
+      vb_qemu_props_free(props);
+      return FALSE;
+    }
+    vb_qemu_build_device(b, props);
+  }
+  return TRUE;
+}
+
+static gboolean
+disk_bus_in_use(const VbDomainDef *def, VbDiskBus bus, guint64 controller)
+{
+  for (guint i = 0; i < def->disks->len; i++) {
+    const VbDiskDef *disk = def->disks->pdata[i];
+
+    if (disk->target_bus == bus && disk->info.address.type == VB_ADDRESS_DRIVE &&
+        disk->info.address.controller == controller)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static guint64
+highest_controller(const VbDomainDef *def, VbControllerType type, VbDiskBus bus)
+{
+  guint64 count = 0;
+
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == type)
+      count = MAX(count, c->index + 1);
+  }
+  for (guint i = 0; i < def->disks->len; i++) {
+    const VbDiskDef *disk = def->disks->pdata[i];
+
+    if (disk->target_bus == bus && disk->info.address.type == VB_ADDRESS_DRIVE)
+      count = MAX(count, disk->info.address.controller + 1);
+  }
+  return count;
+}
+
+/* SCSI and SATA controllers: each one the XML gives, and one for every disk bus in use. */
+static gboolean
+build_storage_controllers(VbQemuBuild *b, VbControllerType type, GError **error)
+{
+  const VbDomainDef *def = b->def;
+  VbDiskBus bus = type == VB_CONTROLLER_SCSI ? VB_DISK_BUS_SCSI : VB_DISK_BUS_SATA;
+  guint64 n = highest_controller(def, type, bus);
+
+  for (guint64 index = 0; index < n; index++) {
+    const VbControllerDef *c = find_controller(def, type, index);
+    g_autofree char *alias = NULL;
+    g_autofree char *what = NULL;
+    const char *driver;
+    VbQemuProps *props;
+
+    if (c == NULL && !disk_bus_in_use(def, bus, index))
+      continue;
+    what = g_strdup_printf("the %s controller %" G_GUINT64_FORMAT, vb_controller_type_names[type],
+                           index);
+    if (type == VB_CONTROLLER_SATA) {
+      if (index == 0 && b->q35)
+        continue; /* q35's own AHCI, "ide" */
+      driver = "ich9-ahci";
+    } else {
+      driver = lookup_driver(scsi_drivers, G_N_ELEMENTS(scsi_drivers),
+                             c != NULL && c->model != NULL ? c->model : "lsilogic");
+    }
+    if (!vb_qemu_build_need_device(b, driver, what, error))
+      return FALSE;
+    alias = c != NULL
+                ? g_strdup(c->info.assigned_alias)
+                : g_strdup_printf("%s%" G_GUINT64_FORMAT, vb_controller_type_names[type], index);
+    props = vb_qemu_device_new(driver, alias);
+    if (c != NULL && g_str_equal(driver, "virtio-scsi-pci")) {
+      if (c->driver_queues >= 0)
+        vb_qemu_props_add_uint(props, "num_queues", (guint64)c->driver_queues);
+      if (c->driver_cmd_per_lun >= 0)
+        vb_qemu_props_add_uint(props, "cmd_per_lun", (guint64)c->driver_cmd_per_lun);
+      if (c->driver_max_sectors >= 0)
+        vb_qemu_props_add_uint(props, "max_sectors", (guint64)c->driver_max_sectors);
+      if (c->driver_ioeventfd != VB_ABSENT)
+        vb_qemu_props_add_bool(props, "ioeventfd", c->driver_ioeventfd == 1);
+    }
+    if (!vb_qemu_pci_place(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY, what, error)) {
+      vb_qemu_props_free(props);
+      return FALSE;
+    }
+    vb_qemu_build_device(b, props);
+  }
+  return TRUE;
+}
+
+static gboolean
+build_virtio_serial(VbQemuBuild *b, GError **error)
+{
+  const VbDomainDef *def = b->def;
+  guint64 n = 0;
+
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == VB_CONTROLLER_VIRTIO_SERIAL)
+      n = MAX(n, c->index + 1);
+  }
+  if (n == 0 && vb_qemu_build_needs_virtio_serial(b))
+    n = 1;
+  for (guint64 index = 0; index < n; index++) {
+    const VbControllerDef *c = find_controller(def, VB_CONTROLLER_VIRTIO_SERIAL, index);
+    g_autofree char *alias = g_strdup_printf("virtio-serial%" G_GUINT64_FORMAT, index);
+    VbQemuProps *props;
+
+    if (!vb_qemu_build_need_device(b, "virtio-serial-pci", "a virtio-serial controller", error))
+      return FALSE;
+    props = vb_qemu_device_new("virtio-serial-pci", c != NULL ? c->info.assigned_alias : alias);
+    if (c != NULL && c->ports >= 0)
+      vb_qemu_props_add_uint(props, "max_ports", (guint64)c->ports);
+    if (c != NULL && c->vectors >= 0)
+      vb_qemu_props_add_uint(props, "vectors", (guint64)c->vectors);
+    if (!vb_qemu_pci_place(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY,
+                           "a virtio-serial controller", error)) {
+      vb_qemu_props_free(props);
+      return FALSE;
+    }
+    vb_qemu_build_device(b, props);
+  }
+  return TRUE;
+}
+
+static gboolean
+check_ide(VbQemuBuild *b, GError **error)
+{
+  for (guint i = 0; i < b->def->controllers->len; i++) {
+    const VbControllerDef *c = b->def->controllers->pdata[i];
+
+    if ((c->type == VB_CONTROLLER_IDE && (b->q35 || c->index > 0)) ||
+        (c->type == VB_CONTROLLER_FDC && b->q35)) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "/domain/devices/controller[@type='%s'][@index='%" G_GUINT64_FORMAT
+                  "']: the machine %s has no such controller",
+                  vb_controller_type_names[c->type], c->index, b->config->defaults->machine);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+vb_qemu_build_controllers(VbQemuBuild *b, GError **error)
+{
+  return check_ide(b, error) && build_pci(b, error) && build_usb(b, error) &&
+         build_storage_controllers(b, VB_CONTROLLER_SCSI, error) &&
+         build_storage_controllers(b, VB_CONTROLLER_SATA, error) && build_virtio_serial(b, error);
+}

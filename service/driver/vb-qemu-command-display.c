@@ -1,0 +1,319 @@
+/* vb-qemu-command-display.c: what the user sees and hears: VNC and SPICE, video devices,
+ * sound devices and their -audiodev backends.
+ *
+ * A port chosen at start (autoport) is written into the definition by the launcher before it
+ * builds; a definition that still has none (export) shows qemu.conf's first display port.
+ * Passwords never reach the command line: they are set over the monitor before the guest runs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vb-qemu-command-private.h"
+
+#define VNC_PORT_BASE 5900
+
+static const VbGraphicsListen *
+first_listen(const VbGraphicsDef *g)
+{
+  return g->listens->len > 0 ? g->listens->pdata[0] : NULL;
+}
+
+static gint64
+display_port(const VbQemuBuild *b, const VbGraphicsDef *g)
+{
+  return g->port > 0 ? g->port : (gint64)b->config->conf->remote_display_port_min;
+}
+
+static void
+add_password_setup(VbQemuBuild *b, const char *protocol, const char *password)
+{
+  g_autoptr(GString) command =
+      g_string_new("{\"execute\":\"set_password\",\"arguments\":{\"protocol\":\"");
+  g_string_append_printf(command, "%s\",\"password\":\"", protocol);
+  for (const char *c = password; *c != '\0'; c++) {
+    if (*c == '"' || *c == '\\')
+      g_string_append_c(command, '\\');
+    if ((guchar)*c < 0x20)
+      g_string_append_printf(command, "\\u%04x", (guint)(guchar)*c);
+    else
+      g_string_append_c(command, *c);
+  }
+  g_string_append(command, "\"}}");
+  g_ptr_array_add(b->cmd->setup, g_string_free(g_steal_pointer(&command), FALSE));
+}
+
+static void
+append_host(GString *out, const char *address)
+{
+  if (strchr(address, ':') != NULL)
+    g_string_append_printf(out, "[%s]", address);
+  else
+    g_string_append(out, address);
+}
+
+static gboolean
+build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
+{
+  const VbQemuConf *conf = b->config->conf;
+  const VbGraphicsListen *listen = first_listen(g);
+  g_autoptr(GString) vnc = g_string_new(NULL);
+  gint64 port = display_port(b, g);
+
+  if (!vb_qemu_build_has(b, "vnc")) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "/domain/devices/graphics[@type='vnc']: %s was built without VNC",
+                vb_qemu_caps_get_binary(b->caps));
+    return FALSE;
+  }
+  if (listen != NULL && listen->type == VB_LISTEN_NONE) {
+    g_string_append(vnc, "none");
+  } else if ((listen != NULL && listen->type == VB_LISTEN_SOCKET) ||
+             ((listen == NULL || listen->address == NULL) && conf->vnc_auto_unix_socket)) {
+    g_autofree char *path = listen != NULL && listen->socket != NULL
+                                ? g_strdup(listen->socket)
+                                : vb_qemu_build_socket_path(b, "vnc.sock", error);
+
+    if (path == NULL)
+      return FALSE;
+    g_string_append(vnc, "unix:");
+    vb_qemu_keyval_append(vnc, path);
+  } else {
+    if (port < VNC_PORT_BASE || port > G_MAXUINT16) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "/domain/devices/graphics[@type='vnc']/@port: %" G_GINT64_FORMAT
+                  " is not a VNC port (5900 to 65535)",
+                  port);
+      return FALSE;
+    }
+    append_host(vnc,
+                listen != NULL && listen->address != NULL ? listen->address : conf->vnc_listen);
+    g_string_append_printf(vnc, ":%" G_GINT64_FORMAT, port - VNC_PORT_BASE);
+  }
+  if (g->passwd != NULL) {
+    g_string_append(vnc, ",password=on");
+    add_password_setup(b, "vnc", g->passwd);
+  }
+  vb_qemu_build_arg(b, "-vnc", vnc->str);
+  if (g->keymap != NULL)
+    vb_qemu_build_arg(b, "-k", g->keymap);
+  return TRUE;
+}
+
+static gboolean
+build_spice(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
+{
+  const VbQemuConf *conf = b->config->conf;
+  const VbGraphicsListen *listen = first_listen(g);
+  g_autoptr(GString) spice = g_string_new(NULL);
+
+  if (!vb_qemu_build_has(b, "spice")) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "/domain/devices/graphics[@type='spice']: %s was built without SPICE",
+                vb_qemu_caps_get_binary(b->caps));
+    return FALSE;
+  }
+  if (listen != NULL && listen->type == VB_LISTEN_NONE) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                        "/domain/devices/graphics[@type='spice']/listen/@type: 'none' is for "
+                        "local OpenGL displays, which virtbus does not offer");
+    return FALSE;
+  }
+  if (g->tls_port > 0 && !conf->spice_tls) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "/domain/devices/graphics[@type='spice']/@tlsPort: TLS is off in %s "
+                "(spice_tls = 0)",
+                conf->filename);
+    return FALSE;
+  }
+  if (listen != NULL && listen->type == VB_LISTEN_SOCKET) {
+    g_autofree char *path = listen->socket != NULL
+                                ? g_strdup(listen->socket)
+                                : vb_qemu_build_socket_path(b, "spice.sock", error);
+
+    if (path == NULL)
+      return FALSE;
+    g_string_append(spice, "unix=on,addr=");
+    vb_qemu_keyval_append(spice, path);
+  } else {
+    g_string_append_printf(spice, "port=%" G_GINT64_FORMAT, display_port(b, g));
+    if (g->tls_port > 0)
+      g_string_append_printf(spice, ",tls-port=%" G_GINT64_FORMAT, g->tls_port);
+    g_string_append(spice, ",addr=");
+    vb_qemu_keyval_append(spice, listen != NULL && listen->address != NULL ? listen->address
+                                                                           : conf->spice_listen);
+  }
+  if (g->passwd != NULL)
+    add_password_setup(b, "spice", g->passwd);
+  else
+    g_string_append(spice, ",disable-ticketing=on");
+  if (g->image_compression != VB_ABSENT)
+    g_string_append_printf(spice, ",image-compression=%s",
+                           vb_spice_image_compression_names[g->image_compression]);
+  g_string_append(spice, ",seamless-migration=on");
+  vb_qemu_build_arg(b, "-spice", spice->str);
+  return TRUE;
+}
+
+static gboolean
+has_spice(const VbDomainDef *def)
+{
+  for (guint i = 0; i < def->graphics->len; i++) {
+    if (((const VbGraphicsDef *)def->graphics->pdata[i])->type == VB_GRAPHICS_SPICE)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static const char *
+video_driver(gint model, gboolean primary)
+{
+  switch (model) {
+  case VB_VIDEO_VGA:
+    return "VGA";
+  case VB_VIDEO_CIRRUS:
+    return "cirrus-vga";
+  case VB_VIDEO_VIRTIO:
+    return primary ? "virtio-vga" : "virtio-gpu-pci";
+  case VB_VIDEO_QXL:
+    return primary ? "qxl-vga" : "qxl";
+  case VB_VIDEO_BOCHS:
+    return "bochs-display";
+  case VB_VIDEO_NONE:
+  default:
+    return NULL;
+  }
+}
+
+static gboolean
+build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error)
+{
+  const VbDomainDef *def = b->def;
+  g_autofree char *alias = g_strdup_printf("video%u", index);
+  g_autofree char *what = NULL;
+  gint model = video != NULL ? video->model : VB_ABSENT;
+  const char *driver;
+  VbQemuProps *props;
+
+  /* libvirt's default: QXL with SPICE, else VGA */
+  if (model == VB_ABSENT)
+    model = has_spice(def) ? VB_VIDEO_QXL : VB_VIDEO_VGA;
+  driver = video_driver(model, index == 0);
+  if (driver == NULL)
+    return TRUE;
+  what = g_strdup_printf("the video device '%s'", vb_video_model_names[model]);
+  if (!vb_qemu_build_need_device(b, driver, what, error))
+    return FALSE;
+  props = vb_qemu_device_new(driver, video != NULL ? video->info.assigned_alias : alias);
+  if (video != NULL && model == VB_VIDEO_QXL) {
+    if (video->ram >= 0)
+      vb_qemu_props_add_uint(props, "ram_size", (guint64)video->ram * 1024);
+    if (video->vram >= 0)
+      vb_qemu_props_add_uint(props, "vram_size", (guint64)video->vram * 1024);
+  }
+  if (video != NULL && video->vgamem >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VGA))
+    vb_qemu_props_add_uint(props, "vgamem_mb", (guint64)video->vgamem / 1024);
+  if (video != NULL && video->heads >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VIRTIO))
+    vb_qemu_props_add_uint(props, "max_outputs", (guint64)video->heads);
+  if (!vb_qemu_pci_place(b, props, video != NULL ? &video->info : NULL,
+                         index == 0 ? VB_PCI_PLACE_PRIMARY_VIDEO : VB_PCI_PLACE_ANY, what, error)) {
+    vb_qemu_props_free(props);
+    return FALSE;
+  }
+  vb_qemu_build_device(b, props);
+  return TRUE;
+}
+
+/* -audiodev: each <audio>, or one of libvirt's choosing (spice with SPICE, else none). */
+static void
+build_audiodevs(VbQemuBuild *b)
+{
+  const VbDomainDef *def = b->def;
+
+  if (vb_qemu_caps_get_version(b->caps) < VB_QEMU_VERSION(4, 0, 0))
+    return;
+  if (def->audios->len == 0) {
+    const char *driver = has_spice(def) ? "spice" : "none";
+
+    vb_qemu_build_argf(b, "-audiodev", "id=audio1,driver=%s", driver);
+    b->audiodev = g_strdup("audio1");
+    return;
+  }
+  for (guint i = 0; i < def->audios->len; i++) {
+    const VbAudioDef *audio = def->audios->pdata[i];
+
+    vb_qemu_build_argf(b, "-audiodev", "id=audio%" G_GUINT64_FORMAT ",driver=%s", audio->id,
+                       vb_audio_type_names[audio->type]);
+    if (i == 0)
+      b->audiodev = g_strdup_printf("audio%" G_GUINT64_FORMAT, audio->id);
+  }
+}
+
+static gboolean
+build_sound(VbQemuBuild *b, const VbSoundDef *sound, GError **error)
+{
+  static const char *const drivers[] = {"ich9-intel-hda", "intel-hda", "AC97", "ES1370",
+                                        "usb-audio"};
+  const char *driver = drivers[sound->model];
+  const char *alias = sound->info.assigned_alias;
+  g_autofree char *what =
+      g_strdup_printf("the sound device '%s'", vb_sound_model_names[sound->model]);
+  g_autofree char *audiodev = sound->audio_id > 0
+                                  ? g_strdup_printf("audio%" G_GUINT64_FORMAT, sound->audio_id)
+                                  : g_strdup(b->audiodev);
+  gboolean hda = sound->model == VB_SOUND_ICH9 || sound->model == VB_SOUND_ICH6;
+  VbQemuProps *props;
+
+  if (!vb_qemu_build_need_device(b, driver, what, error) ||
+      (hda && !vb_qemu_build_need_device(b, "hda-duplex", what, error)))
+    return FALSE;
+  props = vb_qemu_device_new(driver, alias);
+  if (!hda && audiodev != NULL)
+    vb_qemu_props_add_string(props, "audiodev", audiodev);
+  if (sound->model == VB_SOUND_USB) {
+    vb_qemu_props_add_string(props, "bus", "usb.0");
+  } else if (!vb_qemu_pci_place(b, props, &sound->info, VB_PCI_PLACE_ANY, what, error)) {
+    vb_qemu_props_free(props);
+    return FALSE;
+  }
+  vb_qemu_build_device(b, props);
+  if (hda) {
+    g_autofree char *codec = g_strdup_printf("%s-codec0", alias);
+    g_autofree char *bus = g_strdup_printf("%s.0", alias);
+
+    props = vb_qemu_device_new("hda-duplex", codec);
+    vb_qemu_props_add_string(props, "bus", bus);
+    vb_qemu_props_add_uint(props, "cad", 0);
+    if (audiodev != NULL)
+      vb_qemu_props_add_string(props, "audiodev", audiodev);
+    vb_qemu_build_device(b, props);
+  }
+  return TRUE;
+}
+
+gboolean
+vb_qemu_build_display(VbQemuBuild *b, GError **error)
+{
+  const VbDomainDef *def = b->def;
+
+  build_audiodevs(b);
+  for (guint i = 0; i < def->graphics->len; i++) {
+    const VbGraphicsDef *g = def->graphics->pdata[i];
+
+    if (!(g->type == VB_GRAPHICS_VNC ? build_vnc(b, g, error) : build_spice(b, g, error)))
+      return FALSE;
+  }
+  if (def->videos->len == 0 && def->graphics->len > 0 && !build_video(b, NULL, 0, error))
+    return FALSE;
+  for (guint i = 0; i < def->videos->len; i++) {
+    if (!build_video(b, def->videos->pdata[i], i, error))
+      return FALSE;
+  }
+  for (guint i = 0; i < def->sounds->len; i++) {
+    if (!build_sound(b, def->sounds->pdata[i], error))
+      return FALSE;
+  }
+  return TRUE;
+}

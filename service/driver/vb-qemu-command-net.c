@@ -1,0 +1,150 @@
+/* vb-qemu-command-net.c: network interfaces: the host side (-netdev) and the guest NIC.
+ *
+ * user → QEMU's own user-mode stack. bridge, and network through qemu.conf's network_bridges
+ * (virtbus has no virtual-network driver), → a TAP device on that bridge: the system instance
+ * creates it; the session instance asks qemu-bridge-helper, as an unprivileged user must.
+ * ethernet → a TAP device of its own (system instance only). TAP devices arrive as fds
+ * the launcher opens (VbQemuFdRequest); building creates none.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "vb-qemu-command-private.h"
+
+typedef struct {
+  const char *model;  /* libvirt's, as in vb_net_model_names */
+  const char *driver; /* QEMU's */
+} NicModel;
+
+static const NicModel nic_models[] = {
+    {"virtio", "virtio-net-pci"},
+    {"virtio-transitional", "virtio-net-pci-transitional"},
+    {"virtio-non-transitional", "virtio-net-pci-non-transitional"},
+    {"e1000", "e1000"},
+    {"e1000e", "e1000e"},
+    {"igb", "igb"},
+    {"rtl8139", "rtl8139"},
+    {"ne2k_pci", "ne2k_pci"},
+    {"pcnet", "pcnet"},
+    {"vmxnet3", "vmxnet3"},
+    {"i82551", "i82551"},
+    {"i82557b", "i82557b"},
+    {"i82559er", "i82559er"},
+    {"usb-net", "usb-net"},
+};
+
+static const char *
+nic_driver(const VbNetDef *net)
+{
+  /* libvirt's default on x86 */
+  const char *model = net->model != NULL ? net->model : "rtl8139";
+
+  for (guint i = 0; i < G_N_ELEMENTS(nic_models); i++) {
+    if (g_str_equal(nic_models[i].model, model))
+      return nic_models[i].driver;
+  }
+  g_return_val_if_reached(NULL);
+}
+
+static int
+request_fd(VbQemuBuild *b, VbQemuFdKind kind, const VbNetDef *net, const char *bridge)
+{
+  VbQemuFdRequest *request = g_new0(VbQemuFdRequest, 1);
+
+  request->kind = kind;
+  request->fd = (int)b->next_fd++;
+  request->alias = g_strdup(net->info.assigned_alias);
+  request->bridge = g_strdup(bridge);
+  request->ifname = g_strdup(net->target_dev);
+  g_ptr_array_add(b->cmd->fds, request);
+  return request->fd;
+}
+
+static gboolean
+build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, GError **error)
+{
+  const char *bridge = NULL;
+  gboolean system = b->config->conf->instance == VB_INSTANCE_SYSTEM;
+  int fd;
+
+  switch (net->type) {
+  case VB_NET_USER:
+    vb_qemu_build_argf(b, "-netdev", "user,id=%s", id);
+    return TRUE;
+  case VB_NET_NETWORK:
+    bridge = vb_qemu_conf_lookup_bridge(b->config->conf, net->source);
+    if (bridge == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                  "/domain/devices/interface[%u]/source/@network: virtbus has no virtual "
+                  "network '%s'; map it to a host bridge with network_bridges in %s "
+                  "(e.g. network_bridges = [ \"%s=virbr0\" ])",
+                  index + 1, net->source, b->config->conf->filename, net->source);
+      return FALSE;
+    }
+    break;
+  case VB_NET_BRIDGE:
+    bridge = net->source;
+    break;
+  case VB_NET_ETHERNET:
+  default:
+    if (!system) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                  "/domain/devices/interface[%u]/@type: 'ethernet' needs a TAP device, "
+                  "which only the system instance can create; use 'bridge' or 'user'",
+                  index + 1);
+      return FALSE;
+    }
+    fd = request_fd(b, VB_QEMU_FD_TAP, net, NULL);
+    vb_qemu_build_argf(b, "-netdev", "tap,fd=%d,id=%s", fd, id);
+    return TRUE;
+  }
+  fd = request_fd(b, system ? VB_QEMU_FD_TAP : VB_QEMU_FD_BRIDGE_HELPER, net, bridge);
+  vb_qemu_build_argf(b, "-netdev", "tap,fd=%d,id=%s", fd, id);
+  return TRUE;
+}
+
+static gboolean
+build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
+{
+  const char *driver = nic_driver(net);
+  g_autofree char *id = g_strdup_printf("host%s", net->info.assigned_alias);
+  g_autofree char *what = g_strdup_printf("the interface '%s'", net->info.assigned_alias);
+  g_autofree char *mac = g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
+                                         net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
+  guint bootindex = vb_qemu_build_bootindex(b, &net->info);
+  VbQemuProps *props;
+
+  if (!vb_qemu_build_need_device(b, driver, what, error) || !build_netdev(b, net, id, index, error))
+    return FALSE;
+  props = vb_qemu_device_new(driver, NULL);
+  vb_qemu_props_add_string(props, "netdev", id);
+  vb_qemu_props_add_string(props, "id", net->info.assigned_alias);
+  vb_qemu_props_add_string(props, "mac", mac);
+  if (bootindex > 0)
+    vb_qemu_props_add_uint(props, "bootindex", bootindex);
+  if (g_str_equal(driver, "usb-net")) {
+    vb_qemu_props_add_string(props, "bus", "usb.0");
+  } else if (!vb_qemu_pci_place(b, props, &net->info, VB_PCI_PLACE_ANY, what, error)) {
+    vb_qemu_props_free(props);
+    return FALSE;
+  }
+  vb_qemu_build_device(b, props);
+  /* QEMU has no property for a link that starts down: it is set over the monitor */
+  if (net->link_state == 0)
+    g_ptr_array_add(b->cmd->setup,
+                    g_strdup_printf("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"%s\","
+                                    "\"up\":false}}",
+                                    net->info.assigned_alias));
+  return TRUE;
+}
+
+gboolean
+vb_qemu_build_nets(VbQemuBuild *b, GError **error)
+{
+  for (guint i = 0; i < b->def->nets->len; i++) {
+    if (!build_net(b, b->def->nets->pdata[i], i, error))
+      return FALSE;
+  }
+  return TRUE;
+}

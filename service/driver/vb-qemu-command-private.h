@@ -1,0 +1,93 @@
+/* vb-qemu-command-private.h: the state of one command build, shared by the files that each
+ * build one family of devices.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vb-error.h"
+#include "vb-qemu-command.h"
+#include "vb-qemu-props.h"
+#include "vb-qmp.h"
+
+G_BEGIN_DECLS
+
+#define VB_PCI_SLOTS 32
+
+/* One PCI bus a device can sit on: bus 0 is the machine's root, the others are <controller
+ * type='pci'> by index. */
+typedef struct {
+  gboolean exists;
+  char *id;                  /* (owned): QEMU's name: "pci.0", "pcie.0", "pci.3" */
+  guint first_slot;          /* slots below it are not for devices */
+  guint last_slot;           /* a root port has slot 0 only */
+  gboolean for_auto;         /* virtbus places devices here without an address */
+  guint8 used[VB_PCI_SLOTS]; /* a bit per function */
+} VbPciBus;
+
+typedef struct {
+  const VbDomainDef *def;
+  const VbQemuCommandConfig *config;
+  const VbQemuCaps *caps;
+  VbQemuCommand *cmd;
+  gboolean q35;
+  gboolean kvm;
+  GHashTable *caps_added;   /* (element-type utf8 utf8): <qemu:add> */
+  GHashTable *caps_removed; /* (element-type utf8 utf8): <qemu:del> */
+
+  /* -device entries are kept as properties until the end, for <qemu:override>. */
+  GPtrArray *devices;  /* (element-type VbQemuProps) */
+  GArray *device_args; /* (element-type guint): their index in cmd->args */
+
+  GHashTable *bootindex; /* (element-type VbDeviceInfo guint): from <boot> */
+  GPtrArray *buses;      /* (element-type VbPciBus): by controller index */
+  gint video_slot;       /* bus 0 slot kept for the primary video, -1 when none */
+  guint next_fd;
+  char *audiodev; /* (nullable): the id sound devices use */
+} VbQemuBuild;
+
+gboolean vb_qemu_build_has(const VbQemuBuild *b, const char *flag);
+void vb_qemu_build_arg(VbQemuBuild *b, const char *option, const char *value);
+void vb_qemu_build_argf(VbQemuBuild *b, const char *option, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+void vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props);
+void vb_qemu_build_object(VbQemuBuild *b, const char *option, VbQemuProps *props);
+VbQemuProps *vb_qemu_device_new(const char *driver, const char *id);
+gboolean vb_qemu_build_need_device(const VbQemuBuild *b,
+                                   const char *driver,
+                                   const char *what,
+                                   GError **error);
+char *vb_qemu_build_socket_path(VbQemuBuild *b, const char *name, GError **error);
+
+/* PCI placement (vb-qemu-command-pci.c). */
+typedef enum {
+  VB_PCI_PLACE_ANY = 0,
+  VB_PCI_PLACE_ROOT = 1 << 0,          /* on bus 0 only: root ports, bridges */
+  VB_PCI_PLACE_PRIMARY_VIDEO = 1 << 1, /* libvirt's slot for the first video device */
+} VbPciPlaceFlags;
+
+gboolean vb_qemu_pci_prepare(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_pci_place(VbQemuBuild *b,
+                           VbQemuProps *props,
+                           const VbDeviceInfo *info,
+                           VbPciPlaceFlags flags,
+                           const char *what,
+                           GError **error);
+void vb_qemu_pci_clear(VbQemuBuild *b);
+
+/* The device families. */
+gboolean vb_qemu_build_controllers(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_disks(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_nets(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_display(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_chardevs(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_small_devices(VbQemuBuild *b, GError **error);
+
+/* Boot order: the bootindex a device gets, 0 for none. */
+guint vb_qemu_build_bootindex(const VbQemuBuild *b, const VbDeviceInfo *info);
+
+const char *vb_qemu_usb_controller_driver(const VbQemuBuild *b, const VbControllerDef *c);
+gboolean vb_qemu_build_has_usb(const VbQemuBuild *b);
+gboolean vb_qemu_build_needs_virtio_serial(const VbQemuBuild *b);
+
+G_END_DECLS

@@ -1,0 +1,274 @@
+/* vb-qemu-props.c: an ordered property list for one QEMU object.
+ *
+ * Order matters only for reading: QEMU does not care, but golden argv files and users comparing
+ * with libvirt do, so properties stay where they were first added.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "vb-qemu-props.h"
+
+typedef struct {
+  char *name;
+  VbQemuPropKind kind;
+  char *string;
+  gint64 number; /* int and bool */
+  guint64 unsigned_number;
+  VbQemuProps *object;
+} Prop;
+
+struct _VbQemuProps {
+  GPtrArray *props; /* (element-type Prop) */
+};
+
+static void
+prop_free(Prop *prop)
+{
+  g_free(prop->name);
+  g_free(prop->string);
+  vb_qemu_props_free(prop->object);
+  g_free(prop);
+}
+
+VbQemuProps *
+vb_qemu_props_new(void)
+{
+  VbQemuProps *self = g_new0(VbQemuProps, 1);
+
+  self->props = g_ptr_array_new_with_free_func((GDestroyNotify)prop_free);
+  return self;
+}
+
+void
+vb_qemu_props_free(VbQemuProps *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref(self->props);
+  g_free(self);
+}
+
+static gint
+find(const VbQemuProps *self, const char *name)
+{
+  for (guint i = 0; i < self->props->len; i++) {
+    const Prop *prop = self->props->pdata[i];
+
+    if (g_str_equal(prop->name, name))
+      return (gint)i;
+  }
+  return -1;
+}
+
+/* The property @name, emptied for a new value: an existing one keeps its place. */
+static Prop *
+take_slot(VbQemuProps *self, const char *name, VbQemuPropKind kind)
+{
+  gint index = find(self, name);
+  Prop *prop;
+
+  if (index >= 0) {
+    prop = self->props->pdata[index];
+    g_clear_pointer(&prop->string, g_free);
+    g_clear_pointer(&prop->object, vb_qemu_props_free);
+  } else {
+    prop = g_new0(Prop, 1);
+    prop->name = g_strdup(name);
+    g_ptr_array_add(self->props, prop);
+  }
+  prop->kind = kind;
+  return prop;
+}
+
+void
+vb_qemu_props_add_string(VbQemuProps *self, const char *name, const char *value)
+{
+  take_slot(self, name, VB_QEMU_PROP_KIND_STRING)->string = g_strdup(value);
+}
+
+void
+vb_qemu_props_add_int(VbQemuProps *self, const char *name, gint64 value)
+{
+  take_slot(self, name, VB_QEMU_PROP_KIND_INT)->number = value;
+}
+
+void
+vb_qemu_props_add_uint(VbQemuProps *self, const char *name, guint64 value)
+{
+  take_slot(self, name, VB_QEMU_PROP_KIND_UINT)->unsigned_number = value;
+}
+
+void
+vb_qemu_props_add_bool(VbQemuProps *self, const char *name, gboolean value)
+{
+  take_slot(self, name, VB_QEMU_PROP_KIND_BOOL)->number = value ? 1 : 0;
+}
+
+/* Takes @value. */
+void
+vb_qemu_props_add_object(VbQemuProps *self, const char *name, VbQemuProps *value)
+{
+  take_slot(self, name, VB_QEMU_PROP_KIND_OBJECT)->object = value;
+}
+
+gboolean
+vb_qemu_props_remove(VbQemuProps *self, const char *name)
+{
+  gint index = find(self, name);
+
+  if (index < 0)
+    return FALSE;
+  g_ptr_array_remove_index(self->props, (guint)index);
+  return TRUE;
+}
+
+const char *
+vb_qemu_props_get_string(const VbQemuProps *self, const char *name)
+{
+  gint index = find(self, name);
+  const Prop *prop = index >= 0 ? self->props->pdata[index] : NULL;
+
+  return prop != NULL && prop->kind == VB_QEMU_PROP_KIND_STRING ? prop->string : NULL;
+}
+
+guint
+vb_qemu_props_get_length(const VbQemuProps *self)
+{
+  return self->props->len;
+}
+
+static void
+append_json_string(GString *out, const char *text)
+{
+  g_string_append_c(out, '"');
+  for (const char *c = text; *c != '\0'; c++) {
+    switch (*c) {
+    case '"':
+      g_string_append(out, "\\\"");
+      break;
+    case '\\':
+      g_string_append(out, "\\\\");
+      break;
+    case '\n':
+      g_string_append(out, "\\n");
+      break;
+    case '\t':
+      g_string_append(out, "\\t");
+      break;
+    default:
+      if ((guchar)*c < 0x20)
+        g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
+      else
+        g_string_append_c(out, *c);
+    }
+  }
+  g_string_append_c(out, '"');
+}
+
+static void append_json(GString *out, const VbQemuProps *self);
+static void append_keyval(GString *out, const VbQemuProps *self, const char *prefix, gboolean bare);
+
+static void
+append_value(GString *out, const Prop *prop, gboolean json)
+{
+  switch (prop->kind) {
+  case VB_QEMU_PROP_KIND_STRING:
+    if (json)
+      append_json_string(out, prop->string);
+    else
+      vb_qemu_keyval_append(out, prop->string);
+    break;
+  case VB_QEMU_PROP_KIND_INT:
+    g_string_append_printf(out, "%" G_GINT64_FORMAT, prop->number);
+    break;
+  case VB_QEMU_PROP_KIND_UINT:
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT, prop->unsigned_number);
+    break;
+  case VB_QEMU_PROP_KIND_BOOL:
+    if (json)
+      g_string_append(out, prop->number ? "true" : "false");
+    else
+      g_string_append(out, prop->number ? "on" : "off");
+    break;
+  case VB_QEMU_PROP_KIND_OBJECT:
+    g_assert(json);
+    append_json(out, prop->object);
+    break;
+  default:
+    g_assert_not_reached();
+  }
+}
+
+static void
+append_json(GString *out, const VbQemuProps *self)
+{
+  g_string_append_c(out, '{');
+  for (guint i = 0; i < self->props->len; i++) {
+    const Prop *prop = self->props->pdata[i];
+
+    if (i > 0)
+      g_string_append_c(out, ',');
+    append_json_string(out, prop->name);
+    g_string_append_c(out, ':');
+    append_value(out, prop, TRUE);
+  }
+  g_string_append_c(out, '}');
+}
+
+char *
+vb_qemu_props_to_json(const VbQemuProps *self)
+{
+  GString *out = g_string_new(NULL);
+
+  append_json(out, self);
+  return g_string_free(out, FALSE);
+}
+
+static void
+append_keyval(GString *out, const VbQemuProps *self, const char *prefix, gboolean bare)
+{
+  for (guint i = 0; i < self->props->len; i++) {
+    const Prop *prop = self->props->pdata[i];
+    g_autofree char *name = g_strconcat(prefix, prop->name, NULL);
+
+    if (prop->kind == VB_QEMU_PROP_KIND_OBJECT) {
+      g_autofree char *inner = g_strconcat(name, ".", NULL);
+
+      append_keyval(out, prop->object, inner, FALSE);
+      continue;
+    }
+    if (out->len > 0)
+      g_string_append_c(out, ',');
+    if (!(bare && i == 0)) {
+      g_string_append(out, name);
+      g_string_append_c(out, '=');
+    }
+    append_value(out, prop, FALSE);
+  }
+}
+
+char *
+vb_qemu_props_to_keyval(const VbQemuProps *self, gboolean bare)
+{
+  GString *out = g_string_new(NULL);
+
+  append_keyval(out, self, "", bare);
+  return g_string_free(out, FALSE);
+}
+
+/**
+ * vb_qemu_keyval_append:
+ *
+ * Appends @value to a QEMU option string, doubling its commas so that QEMU reads it as one
+ * value ("a,b" → "a,,b").
+ */
+void
+vb_qemu_keyval_append(GString *out, const char *value)
+{
+  for (const char *c = value; *c != '\0'; c++) {
+    if (*c == ',')
+      g_string_append_c(out, ',');
+    g_string_append_c(out, *c);
+  }
+}
