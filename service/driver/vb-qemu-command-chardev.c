@@ -75,7 +75,7 @@ build_backend(VbQemuBuild *b,
 static gboolean
 build_serial(VbQemuBuild *b, const VbSerialDef *serial, guint index, GError **error)
 {
-  const char *alias = serial->info.assigned_alias;
+  const char *alias = vb_qemu_device_id(&serial->info);
   g_autofree char *chardev = g_strdup_printf("char%s", alias);
   g_autofree char *what = g_strdup_printf("the serial port '%s'", alias);
   gint type = serial->target_type;
@@ -115,7 +115,7 @@ add_virtio_port(VbQemuBuild *b,
                 guint *next_port)
 {
   const VbDeviceAddress *a = &info->address;
-  g_autofree char *chardev = g_strdup_printf("char%s", info->assigned_alias);
+  g_autofree char *chardev = g_strdup_printf("char%s", vb_qemu_device_id(info));
   g_autofree char *bus = g_strdup_printf("virtio-serial%" G_GUINT64_FORMAT ".0",
                                          a->type == VB_ADDRESS_VIRTIO_SERIAL ? a->controller : 0);
   VbQemuProps *props = vb_qemu_device_new(driver, NULL);
@@ -126,7 +126,7 @@ add_virtio_port(VbQemuBuild *b,
   else if (next_port != NULL)
     vb_qemu_props_add_uint(props, "nr", (*next_port)++);
   vb_qemu_props_add_string(props, "chardev", chardev);
-  vb_qemu_props_add_string(props, "id", info->assigned_alias);
+  vb_qemu_props_add_string(props, "id", vb_qemu_device_id(info));
   if (name != NULL)
     vb_qemu_props_add_string(props, "name", name);
   vb_qemu_build_device(b, props);
@@ -141,7 +141,7 @@ build_consoles(VbQemuBuild *b, GError **error)
     const VbSerialDef *console = def->consoles->pdata[i];
 
     if (console->target_type == VB_CONSOLE_TARGET_VIRTIO) {
-      if (!build_backend(b, &console->source, console->info.assigned_alias, NULL, NULL, error))
+      if (!build_backend(b, &console->source, vb_qemu_device_id(&console->info), NULL, NULL, error))
         return FALSE;
       add_virtio_port(b, "virtconsole", &console->info, NULL, NULL);
     } else if (i == 0 && def->serials->len == 0) {
@@ -169,7 +169,7 @@ build_channels(VbQemuBuild *b, GError **error)
   for (guint i = 0; i < def->channels->len; i++) {
     const VbChannelDef *channel = def->channels->pdata[i];
 
-    if (!build_backend(b, &channel->source, channel->info.assigned_alias, channel->target_name,
+    if (!build_backend(b, &channel->source, vb_qemu_device_id(&channel->info), channel->target_name,
                        SPICE_VDAGENT, error))
       return FALSE;
     add_virtio_port(b, "virtserialport", &channel->info, channel->target_name, &next_port);
@@ -185,7 +185,7 @@ build_redirdevs(VbQemuBuild *b, GError **error)
 
   for (guint i = 0; i < def->redirdevs->len; i++) {
     const VbRedirdevDef *redir = def->redirdevs->pdata[i];
-    const char *alias = redir->info.assigned_alias;
+    const char *alias = vb_qemu_device_id(&redir->info);
     g_autofree char *chardev = g_strdup_printf("char%s", alias);
     VbQemuProps *props;
 

@@ -94,7 +94,7 @@ build_blockdev(VbQemuBuild *b, const VbDiskDef *disk, guint number)
 static char *
 build_drive(VbQemuBuild *b, const VbDiskDef *disk)
 {
-  char *id = g_strdup_printf("drive-%s", disk->info.assigned_alias);
+  char *id = g_strdup_printf("drive-%s", vb_qemu_device_id(&disk->info));
   g_autoptr(GString) drive = g_string_new("file=");
 
   vb_qemu_keyval_append(drive, disk->source);
@@ -258,7 +258,7 @@ build_disk(VbQemuBuild *b, const VbDiskDef *disk, guint number, GError **error)
         vb_qemu_build_has(b, "blockdev") ? build_blockdev(b, disk, number) : build_drive(b, disk);
   if (node != NULL)
     vb_qemu_props_add_string(props, "drive", node);
-  vb_qemu_props_add_string(props, "id", disk->info.assigned_alias);
+  vb_qemu_props_add_string(props, "id", vb_qemu_device_id(&disk->info));
   if (bootindex > 0)
     vb_qemu_props_add_uint(props, "bootindex", bootindex);
   if (disk->shareable)

@@ -206,7 +206,7 @@ build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error
   what = g_strdup_printf("the video device '%s'", vb_video_model_names[model]);
   if (!vb_qemu_build_need_device(b, driver, what, error))
     return FALSE;
-  props = vb_qemu_device_new(driver, video != NULL ? video->info.assigned_alias : alias);
+  props = vb_qemu_device_new(driver, video != NULL ? vb_qemu_device_id(&video->info) : alias);
   if (video != NULL && model == VB_VIDEO_QXL) {
     if (video->ram >= 0)
       vb_qemu_props_add_uint(props, "ram_size", (guint64)video->ram * 1024);
@@ -257,7 +257,7 @@ build_sound(VbQemuBuild *b, const VbSoundDef *sound, GError **error)
   static const char *const drivers[] = {"ich9-intel-hda", "intel-hda", "AC97", "ES1370",
                                         "usb-audio"};
   const char *driver = drivers[sound->model];
-  const char *alias = sound->info.assigned_alias;
+  const char *alias = vb_qemu_device_id(&sound->info);
   g_autofree char *what =
       g_strdup_printf("the sound device '%s'", vb_sound_model_names[sound->model]);
   g_autofree char *audiodev = sound->audio_id > 0

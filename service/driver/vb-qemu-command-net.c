@@ -54,7 +54,7 @@ request_fd(VbQemuBuild *b, VbQemuFdKind kind, const VbNetDef *net, const char *b
 
   request->kind = kind;
   request->fd = (int)b->next_fd++;
-  request->alias = g_strdup(net->info.assigned_alias);
+  request->alias = g_strdup(vb_qemu_device_id(&net->info));
   request->bridge = g_strdup(bridge);
   request->ifname = g_strdup(net->target_dev);
   g_ptr_array_add(b->cmd->fds, request);
@@ -108,8 +108,8 @@ static gboolean
 build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
 {
   const char *driver = nic_driver(net);
-  g_autofree char *id = g_strdup_printf("host%s", net->info.assigned_alias);
-  g_autofree char *what = g_strdup_printf("the interface '%s'", net->info.assigned_alias);
+  g_autofree char *id = g_strdup_printf("host%s", vb_qemu_device_id(&net->info));
+  g_autofree char *what = g_strdup_printf("the interface '%s'", vb_qemu_device_id(&net->info));
   g_autofree char *mac = g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
                                          net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
   guint bootindex = vb_qemu_build_bootindex(b, &net->info);
@@ -119,7 +119,7 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
     return FALSE;
   props = vb_qemu_device_new(driver, NULL);
   vb_qemu_props_add_string(props, "netdev", id);
-  vb_qemu_props_add_string(props, "id", net->info.assigned_alias);
+  vb_qemu_props_add_string(props, "id", vb_qemu_device_id(&net->info));
   vb_qemu_props_add_string(props, "mac", mac);
   if (bootindex > 0)
     vb_qemu_props_add_uint(props, "bootindex", bootindex);
@@ -135,7 +135,7 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
     g_ptr_array_add(b->cmd->setup,
                     g_strdup_printf("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"%s\","
                                     "\"up\":false}}",
-                                    net->info.assigned_alias));
+                                    vb_qemu_device_id(&net->info)));
   return TRUE;
 }
 

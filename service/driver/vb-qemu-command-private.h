@@ -53,6 +53,7 @@ void vb_qemu_build_argf(VbQemuBuild *b, const char *option, const char *format, 
 void vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props);
 void vb_qemu_build_object(VbQemuBuild *b, const char *option, VbQemuProps *props);
 VbQemuProps *vb_qemu_device_new(const char *driver, const char *id);
+const char *vb_qemu_device_id(const VbDeviceInfo *info);
 gboolean vb_qemu_build_need_device(const VbQemuBuild *b,
                                    const char *driver,
                                    const char *what,

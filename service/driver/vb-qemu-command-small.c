@@ -23,7 +23,7 @@ build_input(VbQemuBuild *b, const VbInputDef *input, GError **error)
   static const char *const usb_drivers[] = {"usb-mouse", "usb-tablet", "usb-kbd"};
   static const char *const virtio_drivers[] = {"virtio-mouse-pci", "virtio-tablet-pci",
                                                "virtio-keyboard-pci"};
-  const char *alias = input->info.assigned_alias;
+  const char *alias = vb_qemu_device_id(&input->info);
   g_autofree char *what = g_strdup_printf("the input device '%s'", alias);
   const char *driver;
   VbQemuProps *props;
@@ -55,7 +55,7 @@ build_input(VbQemuBuild *b, const VbInputDef *input, GError **error)
 static gboolean
 build_rng(VbQemuBuild *b, const VbRngDef *rng, GError **error)
 {
-  const char *alias = rng->info.assigned_alias;
+  const char *alias = vb_qemu_device_id(&rng->info);
   g_autofree char *object = g_strdup_printf("obj%s", alias);
   g_autofree char *what = g_strdup_printf("the random number generator '%s'", alias);
   g_autoptr(GString) backend = g_string_new("rng-random,id=");
@@ -134,13 +134,13 @@ build_watchdog(VbQemuBuild *b, const VbWatchdogDef *watchdog, GError **error)
   case VB_WATCHDOG_IB700:
     if (!vb_qemu_build_need_device(b, "ib700", "the watchdog", error))
       return FALSE;
-    vb_qemu_build_device(b, vb_qemu_device_new("ib700", watchdog->info.assigned_alias));
+    vb_qemu_build_device(b, vb_qemu_device_new("ib700", vb_qemu_device_id(&watchdog->info)));
     return TRUE;
   case VB_WATCHDOG_I6300ESB:
   default:
     if (!vb_qemu_build_need_device(b, "i6300esb", "the watchdog", error))
       return FALSE;
-    props = vb_qemu_device_new("i6300esb", watchdog->info.assigned_alias);
+    props = vb_qemu_device_new("i6300esb", vb_qemu_device_id(&watchdog->info));
     if (!place_or_free(b, props, &watchdog->info, "the watchdog", error))
       return FALSE;
     vb_qemu_build_device(b, props);

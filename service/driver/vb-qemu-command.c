@@ -114,6 +114,14 @@ vb_qemu_device_new(const char *driver, const char *id)
   return props;
 }
 
+/* A device's QEMU id: its user alias (ua-…) when it has one, as libvirt does, else the alias
+ * virtbus gives it. Controllers keep theirs, since their buses are named after it. */
+const char *
+vb_qemu_device_id(const VbDeviceInfo *info)
+{
+  return info->alias != NULL ? info->alias : info->assigned_alias;
+}
+
 /* Takes @props. The text is written at the end, once <qemu:override> has been applied. */
 void
 vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props)
@@ -321,16 +329,25 @@ build_machine(VbQemuBuild *b, GError **error)
 }
 
 /* Hyper-V enlightenments as QEMU's -cpu properties, in libvirt's order. */
-static void
-append_hyperv(VbQemuBuild *b, GString *cpu)
+static gboolean
+append_hyperv(VbQemuBuild *b, GString *cpu, GError **error)
 {
   const VbFeatures *f = &b->def->features;
 
   if (!b->def->has_features || !f->hyperv)
-    return;
+    return TRUE;
+  /* QEMU refuses these without KVM: say so before it does */
+  if (!b->kvm &&
+      (f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH || f->hyperv_state[VB_HYPERV_VPINDEX] == 1)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "/domain/features/hyperv%s: needs KVM; a type='qemu' (TCG) domain cannot "
+                "have it",
+                f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH ? "/@mode" : "/vpindex");
+    return FALSE;
+  }
   if (f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH) {
     g_string_append(cpu, ",hv-passthrough=on");
-    return;
+    return TRUE;
   }
   for (guint i = 0; i < VB_HYPERV_N_FEATURES; i++) {
     if (f->hyperv_state[i] != 1)
@@ -357,6 +374,7 @@ append_hyperv(VbQemuBuild *b, GString *cpu)
       break;
     }
   }
+  return TRUE;
 }
 
 static gboolean
@@ -423,7 +441,8 @@ build_cpu(VbQemuBuild *b, GError **error)
   timer_policy(def, VB_TIMER_KVMCLOCK, &present);
   if (present == 0)
     g_string_append(out, ",kvmclock=off");
-  append_hyperv(b, out);
+  if (!append_hyperv(b, out, error))
+    return FALSE;
   timer_policy(def, VB_TIMER_HYPERVCLOCK, &present);
   if (present == 1)
     g_string_append(out, ",hv-time=on");
