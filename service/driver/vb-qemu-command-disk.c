@@ -266,7 +266,9 @@ build_disk(VbQemuBuild *b, const VbDiskDef *disk, guint number, GError **error)
   if (disk->serial != NULL)
     vb_qemu_props_add_string(props, "serial", disk->serial);
   if (has_cache_mode(disk) && node != NULL && vb_qemu_build_has(b, "blockdev"))
-    vb_qemu_props_add_bool(props, "write-cache", cache_modes[disk->driver_cache].write_cache);
+    /* an OnOffAuto property: QEMU wants the string */
+    vb_qemu_props_add_string(props, "write-cache",
+                             cache_modes[disk->driver_cache].write_cache ? "on" : "off");
   vb_qemu_build_device(b, props);
   return TRUE;
 }

@@ -104,3 +104,50 @@ vb_test_format_view(const char *xml, VbDomainXmlFlags flags)
   g_assert_cmpstr(once, ==, twice);
   return g_steal_pointer(&once);
 }
+
+static gboolean
+is_domain_input(const char *dir, const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *head = NULL;
+  gsize length;
+
+  if (!g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".x86_64-latest.xml"))
+    return FALSE;
+  path = g_build_filename(dir, name, NULL);
+  if (!g_file_get_contents(path, &head, &length, NULL))
+    return FALSE;
+  return strstr(head, "<domain") != NULL && strstr(head, "<capabilities") == NULL &&
+         strstr(head, "<qemuCaps") == NULL;
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+/**
+ * vb_test_corpus_inputs:
+ * @dir: libvirt's corpus ($VIRTBUS_CORPUS)
+ *
+ * Returns: (transfer full) (element-type utf8): the names of the input domains in @dir,
+ *   sorted: the files *.xml whose root is <domain>, not libvirt's expected outputs
+ *   (*.x86_64-latest.xml)
+ */
+GPtrArray *
+vb_test_corpus_inputs(const char *dir, GError **error)
+{
+  g_autoptr(GDir) listing = g_dir_open(dir, 0, error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+
+  if (listing == NULL)
+    return NULL;
+  while ((name = g_dir_read_name(listing)) != NULL) {
+    if (is_domain_input(dir, name))
+      g_ptr_array_add(names, g_strdup(name));
+  }
+  g_ptr_array_sort(names, compare_names);
+  return g_steal_pointer(&names);
+}

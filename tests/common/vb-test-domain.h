@@ -34,5 +34,6 @@ void vb_test_assert_parse_fails(const char *xml, gint code, const char *message_
 char *vb_test_format_checked(VbTestSchema *schema, const char *xml);
 char *vb_test_element_of(const char *formatted, const char *opening);
 char *vb_test_format_view(const char *xml, VbDomainXmlFlags flags);
+GPtrArray *vb_test_corpus_inputs(const char *dir, GError **error);
 
 G_END_DECLS

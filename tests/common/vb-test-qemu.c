@@ -3,7 +3,8 @@
  * The tests adapt a definition to this host first (vb_test_adapt_def): TCG instead of KVM
  * (with the CPU QEMU's "max" for the host's, and no Hyper-V vpindex, which needs KVM),
  * small images made with qemu-img instead of the disks it names, user networking instead of
- * TAP devices (which need a bridge and privileges), free ports for displays. Everything else
+ * TAP devices (which need a bridge and privileges), free ports on qemu.conf's listen address
+ * for displays. Everything else
  * reaches QEMU as built.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -163,6 +164,9 @@ vb_test_adapt_def(VbDomainDef *def, const char *dir, GError **error)
     if (g->port == 0 || g->type == VB_GRAPHICS_VNC)
       g->port = free_tcp_port();
     g->tls_port = 0;
+    /* the addresses a domain listens on may not exist here: qemu.conf's default does */
+    for (guint l = 0; l < g->listens->len; l++)
+      g_clear_pointer(&((VbGraphicsListen *)g->listens->pdata[l])->address, g_free);
   }
   for (guint i = 0; i < def->serials->len; i++) {
     VbSerialDef *serial = def->serials->pdata[i];

@@ -20,23 +20,8 @@
 
 #include "vb-domain-xml.h"
 #include "vb-error.h"
+#include "vb-test-domain.h"
 #include "vb-test-schema.h"
-
-static gboolean
-is_domain_input(const char *dir, const char *name)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *head = NULL;
-  gsize length;
-
-  if (!g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".x86_64-latest.xml"))
-    return FALSE;
-  path = g_build_filename(dir, name, NULL);
-  if (!g_file_get_contents(path, &head, &length, NULL))
-    return FALSE;
-  return strstr(head, "<domain") != NULL && strstr(head, "<capabilities") == NULL &&
-         strstr(head, "<qemuCaps") == NULL;
-}
 
 /* The element path of a NotSupported message: "line N: /domain/x/@y: …" → "/domain/x/@y". */
 static char *
@@ -50,12 +35,6 @@ path_of(const char *message)
   start += 2;
   end = strstr(start, ": ");
   return end != NULL ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
-}
-
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Each view of @def validates and is a fixed point of parse and format. */
@@ -91,17 +70,15 @@ main(int argc, char **argv)
   const char *corpus = g_getenv("VIRTBUS_CORPUS");
   g_autoptr(GError) error = NULL;
   g_autoptr(VbTestSchema) schema = NULL;
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) names = NULL;
   guint accepted = 0, not_supported = 0, errors = 0;
-  const char *name;
 
   if (corpus == NULL || *corpus == '\0') {
     g_print("corpus-xml: skipped, VIRTBUS_CORPUS is not set\n");
     return 77;
   }
-  dir = g_dir_open(corpus, 0, &error);
-  if (dir == NULL) {
+  names = vb_test_corpus_inputs(corpus, &error);
+  if (names == NULL) {
     g_printerr("corpus-xml: %s\n", error->message);
     return 1;
   }
@@ -110,12 +87,6 @@ main(int argc, char **argv)
     g_printerr("corpus-xml: %s\n", error->message);
     return 1;
   }
-  while ((name = g_dir_read_name(dir)) != NULL) {
-    if (is_domain_input(corpus, name))
-      g_ptr_array_add(names, g_strdup(name));
-  }
-  g_ptr_array_sort(names, compare_names);
-
   for (guint i = 0; i < names->len; i++) {
     g_autofree char *path = g_build_filename(corpus, names->pdata[i], NULL);
     g_autofree char *xml = NULL;
