@@ -41,11 +41,12 @@ has_cache_mode(const VbDiskDef *disk)
 static void
 add_cache(VbQemuProps *props, const VbDiskDef *disk)
 {
-  const CacheMode *mode = &cache_modes[disk->driver_cache];
+  const CacheMode *mode;
   VbQemuProps *cache;
 
   if (!has_cache_mode(disk))
     return;
+  mode = &cache_modes[disk->driver_cache];
   cache = vb_qemu_props_new();
   vb_qemu_props_add_bool(cache, "direct", mode->direct);
   vb_qemu_props_add_bool(cache, "no-flush", mode->no_flush);

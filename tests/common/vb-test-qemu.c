@@ -4,7 +4,8 @@
  * (with the CPU QEMU's "max" for the host's, and no Hyper-V vpindex, which needs KVM),
  * small images made with qemu-img instead of the disks it names, user networking instead of
  * TAP devices (which need a bridge and privileges), free ports on qemu.conf's listen address
- * for displays. Everything else
+ * for displays, files and sockets in a scratch directory (QEMU listening on the sockets, as
+ * nothing else is there). Everything else
  * reaches QEMU as built.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -173,12 +174,17 @@ vb_test_adapt_def(VbDomainDef *def, const char *dir, GError **error)
     g_autofree char *name = g_strdup_printf("serial%u", i);
 
     move_path(&serial->source.path, dir, name);
+    if (serial->source.type == VB_CHR_UNIX)
+      serial->source.unix_mode = 0;
   }
   for (guint i = 0; i < def->channels->len; i++) {
     VbChannelDef *channel = def->channels->pdata[i];
     g_autofree char *name = g_strdup_printf("channel%u", i);
 
     move_path(&channel->source.path, dir, name);
+    /* nothing listens on the other end here: QEMU listens instead */
+    if (channel->source.type == VB_CHR_UNIX)
+      channel->source.unix_mode = 0;
   }
   for (guint i = 0; i < def->rngs->len; i++)
     g_clear_pointer(&((VbRngDef *)def->rngs->pdata[i])->backend, g_free);
@@ -246,6 +252,8 @@ read_log(const VbTestQemu *self)
 
   if (!g_file_get_contents(self->log, &text, NULL, NULL))
     return g_strdup("(no log)");
+  /* one line, so that a TAP report shows all of it */
+  g_strdelimit(text, "\n", ';');
   return g_strstrip(g_steal_pointer(&text));
 }
 
@@ -300,11 +308,13 @@ vb_test_qemu_start(const VbQemuCommand *cmd, GError **error)
   vb_qmp_handshake_async(self->qmp, NULL, on_result, &result);
   if (!wait_for(&result, START_TIMEOUT_MS) || !vb_qmp_handshake_finish(self->qmp, result, error)) {
     g_autofree char *log = NULL;
+    g_autoptr(GAsyncResult) exited = NULL;
 
     if (result == NULL)
       g_set_error_literal(error, VB_ERROR, VB_ERROR_TIMEOUT, "no QMP greeting");
-    /* give a dying QEMU a moment to finish its message */
-    g_usleep(100 * 1000);
+    /* let a dying QEMU finish its message */
+    g_subprocess_wait_async(self->process, NULL, on_result, &exited);
+    wait_for(&exited, EXIT_TIMEOUT_MS);
     log = read_log(self);
     g_prefix_error(error, "QEMU did not start (%s): ", log);
     return NULL;
@@ -572,7 +582,10 @@ vb_test_qemu_stop(VbTestQemu *self)
     return;
   if (self->process != NULL) {
     if (self->qmp != NULL && vb_qmp_is_ready(self->qmp)) {
-      g_autoptr(JsonNode) reply = vb_test_qemu_execute(self, "quit", NULL, NULL);
+      JsonNode *reply = vb_test_qemu_execute(self, "quit", NULL, NULL);
+
+      if (reply != NULL)
+        json_node_unref(reply);
     }
     g_subprocess_wait_async(self->process, NULL, on_exited, &exited);
     if (!wait_for(&exited, EXIT_TIMEOUT_MS)) {

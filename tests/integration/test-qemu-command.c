@@ -65,7 +65,7 @@ start(Fixture *fx, const char *xml)
 static void
 test_fixture(Fixture *fx, gconstpointer data)
 {
-  g_autofree char *path = g_test_build_filename(G_TEST_DIST, "data", "domains", data, NULL);
+  const char *path = data;
   g_autofree char *xml = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -113,19 +113,19 @@ static void
 test_namespace_commandline(Fixture *fx, gconstpointer data)
 {
   g_autofree char *cmdline = NULL;
-  g_autofree char *environ = NULL;
+  g_autofree char *environment = NULL;
 
   start(fx, NS_HEAD "<qemu:commandline><qemu:arg value='-device'/>"
                     "<qemu:arg value='pvpanic,id=ua-extra'/>"
                     "<qemu:env name='VIRTBUS_TEST' value='from the namespace'/>"
                     "</qemu:commandline></domain>");
   cmdline = read_proc(fx->qemu->process, "cmdline");
-  environ = read_proc(fx->qemu->process, "environ");
+  environment = read_proc(fx->qemu->process, "environ");
   g_assert_nonnull(strstr(cmdline, "\n-device\npvpanic,id=ua-extra"));
-  g_assert_nonnull(strstr(environ, "\nVIRTBUS_TEST=from the namespace"));
+  g_assert_nonnull(strstr(environment, "\nVIRTBUS_TEST=from the namespace"));
   /* and only what virtbus chose: none of this test's own environment */
-  g_assert_null(strstr(environ, "G_TEST_SRCDIR="));
-  g_assert_nonnull(strstr(environ, "LC_ALL=C\n"));
+  g_assert_null(strstr(environment, "G_TEST_SRCDIR="));
+  g_assert_nonnull(strstr(environment, "LC_ALL=C\n"));
   g_assert_true(
       g_ptr_array_find_with_equal_func(fx->cmd->taints, "custom-argv", g_str_equal, NULL));
 }
@@ -188,25 +188,30 @@ compare_names(gconstpointer a, gconstpointer b)
   return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The fixture domains and the command builder's own inputs (the golden tests' too). */
 static void
 add_fixture_tests(void)
 {
-  g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "domains", NULL);
-  g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
+  static const char *const subdirs[] = {"domains", "qemu-argv"};
   GPtrArray *names = fixture_names;
-  const char *name;
 
-  g_assert_nonnull(listing);
-  while ((name = g_dir_read_name(listing)) != NULL) {
-    /* the inputs, not the expected .inactive/.live outputs */
-    if (g_str_has_suffix(name, ".xml") && strchr(name, '.') == strrchr(name, '.'))
-      g_ptr_array_add(names, g_strdup(name));
+  for (guint d = 0; d < G_N_ELEMENTS(subdirs); d++) {
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", subdirs[d], NULL);
+    g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(listing);
+    while ((name = g_dir_read_name(listing)) != NULL) {
+      /* the inputs, not the expected .inactive/.live outputs */
+      if (g_str_has_suffix(name, ".xml") && strchr(name, '.') == strrchr(name, '.'))
+        g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+    }
   }
   g_ptr_array_sort(names, compare_names);
   g_assert_cmpuint(names->len, >, 0);
   for (guint i = 0; i < names->len; i++) {
-    g_autofree char *path =
-        g_strdup_printf("/virtbus/qemu-command/fixture/%s", (const char *)names->pdata[i]);
+    g_autofree char *base = g_path_get_basename(names->pdata[i]);
+    g_autofree char *path = g_strdup_printf("/virtbus/qemu-command/fixture/%s", base);
 
     g_test_add(path, Fixture, names->pdata[i], fixture_set_up, test_fixture, fixture_tear_down);
   }
