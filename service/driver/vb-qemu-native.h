@@ -1,0 +1,17 @@
+/* vb-qemu-native.h: domxml-from-native, reading a QEMU command line ("qemu-argv") back into a
+ * domain definition. The other direction is vb_qemu_command_to_native().
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "vb-domain-def.h"
+
+G_BEGIN_DECLS
+
+char *vb_qemu_native_to_xml(const char *text, GError **error);
+VbDomainDef *vb_qemu_native_parse(const char *text, GError **error);
+
+G_END_DECLS

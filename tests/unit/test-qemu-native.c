@@ -1,0 +1,222 @@
+/* test-qemu-native.c: domxml-from-native: QEMU command lines read back into domain XML.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vb-domain-xml.h"
+#include "vb-error.h"
+#include "vb-qemu-native.h"
+
+/* The example of libvirt's 2013 QEMU driver page (drvqemu-1.0-2013.txt), with its line
+ * continuations, and the XML it shows for it. That XML has no <name> and a zero UUID; ours
+ * names the domain "imported" and generates one, so the comparison sets both. */
+static const char demo_args[] = "LC_ALL=C PATH=/bin HOME=/home/test USER=test \\\n"
+                                "LOGNAME=test /usr/bin/qemu -S -M pc -m 214 -smp 1 \\\n"
+                                "-nographic -monitor pty -no-acpi -boot c -hda \\\n"
+                                "/dev/HostVG/QEMUGuest1 -net none -serial none \\\n"
+                                "-parallel none -usb\n";
+
+static const char demo_xml[] = "<domain type='qemu'>\n"
+                               "<name>imported</name>\n"
+                               "<memory>219136</memory>\n"
+                               "<currentMemory>219136</currentMemory>\n"
+                               "<vcpu>1</vcpu>\n"
+                               "<os>\n"
+                               "<type arch='i686' machine='pc'>hvm</type>\n"
+                               "<boot dev='hd'/>\n"
+                               "</os>\n"
+                               "<clock offset='utc'/>\n"
+                               "<on_poweroff>destroy</on_poweroff>\n"
+                               "<on_reboot>restart</on_reboot>\n"
+                               "<on_crash>destroy</on_crash>\n"
+                               "<devices>\n"
+                               "<emulator>/usr/bin/qemu</emulator>\n"
+                               "<disk type='block' device='disk'>\n"
+                               "<source dev='/dev/HostVG/QEMUGuest1'/>\n"
+                               "<target dev='hda' bus='ide'/>\n"
+                               "</disk>\n"
+                               "</devices>\n"
+                               "</domain>\n";
+
+static void
+test_reference_example(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) ours = vb_qemu_native_parse(demo_args, &error);
+  g_autoptr(VbDomainDef) reference = NULL;
+  g_autofree char *ours_xml = NULL;
+  g_autofree char *reference_xml = NULL;
+
+  g_assert_no_error(error);
+  reference = vb_domain_def_parse(demo_xml, strlen(demo_xml), &error);
+  g_assert_no_error(error);
+  memcpy(reference->uuid, ours->uuid, sizeof ours->uuid);
+  ours_xml = vb_domain_def_format(ours, VB_DOMAIN_XML_INACTIVE);
+  reference_xml = vb_domain_def_format(reference, VB_DOMAIN_XML_INACTIVE);
+  g_assert_cmpstr(ours_xml, ==, reference_xml);
+}
+
+static char *
+disk_sources(const VbDomainDef *def)
+{
+  GString *out = g_string_new(NULL);
+
+  for (guint i = 0; i < def->disks->len; i++) {
+    const VbDiskDef *disk = def->disks->pdata[i];
+
+    g_string_append_printf(
+        out, "%s:%s:%s:%s:%s%s;", disk->target_dev, vb_disk_bus_names[disk->target_bus],
+        vb_disk_device_names[disk->device], disk->source != NULL ? disk->source : "-",
+        disk->driver_format == VB_ABSENT ? "-" : vb_disk_format_names[disk->driver_format],
+        disk->readonly ? ":ro" : "");
+  }
+  return g_string_free(out, FALSE);
+}
+
+/* Shell quoting, continuation lines, JSON and key=value devices, kept environment. */
+static void
+test_quoting_and_devices(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = vb_qemu_native_parse(
+      "LC_ALL=C GUEST_MODE='a b' /usr/bin/qemu-system-x86_64 --name 'guest=it'\\''s,,x' "
+      "-uuid 7e2a1f2c-3b4d-4e5f-8a9b-0c1d2e3f4a5b -m size=1G -smp 2,maxcpus=4 "
+      "-machine q35,accel=kvm -cpu Westmere,+aes,-x2apic -rtc base=localtime -no-reboot \\\n"
+      "-blockdev '{\"driver\":\"file\",\"filename\":\"/img/a b.qcow2\",\"node-name\":\"s1\"}' "
+      "-blockdev '{\"node-name\":\"f1\",\"read-only\":false,\"driver\":\"qcow2\",\"file\":\"s1\"}' "
+      "-device '{\"driver\":\"virtio-blk-pci\",\"drive\":\"f1\",\"id\":\"virtio-disk0\"}' "
+      "-drive file=/img/c,,d.iso,if=none,id=cd,media=cdrom,format=raw "
+      "-device scsi-cd,drive=cd "
+      "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01 "
+      "-nic bridge,br=br7,model=e1000 -net nic,model=rtl8139 -net user "
+      "-vnc '[::1]:3' -serial pty -usbdevice tablet -kernel /boot/k -append 'console=ttyS0 "
+      "x=\"1\"'",
+      &error);
+  g_autofree char *disks = NULL;
+
+  g_assert_no_error(error);
+  g_assert_cmpstr(def->name, ==, "it's,x");
+  g_assert_cmpint(def->virt_type, ==, VB_VIRT_KVM);
+  g_assert_cmpuint(def->memory_kib, ==, 1024 * 1024);
+  g_assert_cmpuint(def->vcpus, ==, 4);
+  g_assert_cmpuint(def->vcpus_current, ==, 2);
+  g_assert_cmpstr(def->os.machine, ==, "q35");
+  g_assert_cmpstr(def->os.arch, ==, "x86_64");
+  g_assert_cmpstr(def->cpu->model, ==, "Westmere");
+  g_assert_cmpuint(def->cpu->features->len, ==, 2);
+  g_assert_cmpint(def->clock.offset, ==, VB_CLOCK_LOCALTIME);
+  g_assert_cmpint(def->on_reboot, ==, VB_LIFECYCLE_DESTROY);
+  g_assert_cmpstr(def->os.cmdline, ==, "console=ttyS0 x=\"1\"");
+  disks = disk_sources(def);
+  g_assert_cmpstr(disks, ==,
+                  "vda:virtio:disk:/img/a b.qcow2:qcow2;sda:scsi:cdrom:/img/c,d.iso:raw:ro;");
+  g_assert_cmpuint(def->nets->len, ==, 3);
+  g_assert_cmpint(((VbNetDef *)def->nets->pdata[0])->type, ==, VB_NET_USER);
+  g_assert_cmpstr(((VbNetDef *)def->nets->pdata[0])->model, ==, "virtio");
+  g_assert_cmpint(((VbNetDef *)def->nets->pdata[1])->type, ==, VB_NET_BRIDGE);
+  g_assert_cmpstr(((VbNetDef *)def->nets->pdata[1])->source, ==, "br7");
+  g_assert_cmpstr(((VbNetDef *)def->nets->pdata[2])->model, ==, "rtl8139");
+  g_assert_cmpuint(def->graphics->len, ==, 1);
+  g_assert_cmpint(((VbGraphicsDef *)def->graphics->pdata[0])->port, ==, 5903);
+  g_assert_cmpuint(def->serials->len, ==, 1);
+  g_assert_cmpuint(def->inputs->len, ==, 1);
+  g_assert_cmpuint(def->qemu.env->len, ==, 1);
+  g_assert_cmpstr(((VbQemuEnv *)def->qemu.env->pdata[0])->value, ==, "a b");
+  g_clear_pointer(&def, vb_domain_def_free);
+  def = vb_qemu_native_parse("/usr/bin/qemu-system-x86_64 -vnc unix:/run/v.sock", &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(
+      ((VbGraphicsListen *)((VbGraphicsDef *)def->graphics->pdata[0])->listens->pdata[0])->socket,
+      ==, "/run/v.sock");
+}
+
+typedef struct {
+  const char *line;
+  gint code;
+  const char *message;
+} Refusal;
+
+static void
+test_refusals(void)
+{
+  static const Refusal cases[] = {
+      {"/usr/bin/qemu-system-x86_64 -object memory-backend-ram,id=m", VB_ERROR_NOT_SUPPORTED,
+       "the option '-object' is not one domxml-from-native reads (see docs/qemu-command.md)"},
+      {"/usr/bin/qemu-system-x86_64 -parallel file:/tmp/p", VB_ERROR_NOT_SUPPORTED,
+       "-parallel file:/tmp/p: virtbus has no parallel ports"},
+      {"/usr/bin/qemu-system-x86_64 -display gtk", VB_ERROR_NOT_SUPPORTED,
+       "-display gtk: domxml-from-native reads 'none' and 'vnc=…'"},
+      {"/usr/bin/qemu-system-x86_64 -usbdevice mouse", VB_ERROR_NOT_SUPPORTED,
+       "-usbdevice mouse: domxml-from-native reads 'tablet'"},
+      {"/usr/bin/qemu-system-x86_64 -serial stdio", VB_ERROR_NOT_SUPPORTED,
+       "-serial stdio: domxml-from-native reads pty, null, file:PATH and none"},
+      {"/usr/bin/qemu-system-x86_64 -drive file=/f,if=floppy", VB_ERROR_NOT_SUPPORTED,
+       "-drive if=floppy: domxml-from-native reads if=ide, virtio, scsi and none"},
+      {"/usr/bin/qemu-system-x86_64 -device pvpanic", VB_ERROR_NOT_SUPPORTED,
+       "-device pvpanic: domxml-from-native reads disk and NIC devices only"},
+      {"/usr/bin/qemu-system-x86_64 -netdev socket,id=s", VB_ERROR_NOT_SUPPORTED,
+       "-netdev socket: domxml-from-native reads the network backends user, tap and bridge"},
+      {"/usr/bin/qemu-system-x86_64 -vnc host:abc", VB_ERROR_NOT_SUPPORTED,
+       "-vnc host:abc: domxml-from-native reads HOST:DISPLAY, :DISPLAY, unix:PATH and none"},
+      {"/usr/bin/qemu-img info x", VB_ERROR_NOT_SUPPORTED,
+       "'/usr/bin/qemu-img' is not a QEMU system emulator virtbus knows (qemu-system-ARCH, "
+       "qemu-kvm)"},
+      {"LC_ALL=C", VB_ERROR_INVALID_ARGS, "the line names no QEMU binary after its environment"},
+      {"/usr/bin/qemu-system-x86_64 -m", VB_ERROR_INVALID_ARGS, "-m needs a value"},
+      {"/usr/bin/qemu-system-x86_64 -m lots", VB_ERROR_INVALID_ARGS,
+       "-m lots is not a memory size"},
+      {"/usr/bin/qemu-system-x86_64 -boot z", VB_ERROR_INVALID_ARGS,
+       "-boot z: 'z' is not a boot device"},
+      {"/usr/bin/qemu-system-x86_64 -device '{\"driver\":'", VB_ERROR_INVALID_ARGS,
+       "-device: '{\"driver\":' is not a JSON object"},
+      {"/usr/bin/qemu-system-x86_64 -drive file=/f,if=none,id=x", VB_ERROR_INVALID_ARGS,
+       "-drive file=/f,if=none is used by no -device"},
+      {"/usr/bin/qemu-system-x86_64 -device virtio-blk-pci,drive=nope", VB_ERROR_INVALID_ARGS,
+       "-device: drive 'nope' is neither a -drive id nor a -blockdev node-name"},
+      {"/usr/bin/qemu-system-x86_64 -drive file=/f,id=d -device scsi-hd,drive=d",
+       VB_ERROR_INVALID_ARGS,
+       "-device: the -drive 'd' has a bus of its own (if=ide); give it if=none"},
+      {"/usr/bin/qemu-system-x86_64 -device e1000,netdev=nope", VB_ERROR_INVALID_ARGS,
+       "-device e1000: its netdev 'nope' is not a -netdev id"},
+      {"/usr/bin/qemu-system-x86_64 -name 'unclosed", VB_ERROR_INVALID_ARGS,
+       "the line is not shell words: *"},
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VbDomainDef) def = vb_qemu_native_parse(cases[i].line, &error);
+
+    if (def != NULL)
+      g_error("'%s' was accepted", cases[i].line);
+    g_assert_error(error, VB_ERROR, cases[i].code);
+    if (!g_pattern_match_simple(cases[i].message, error->message))
+      g_error("'%s': '%s' does not match '%s'", cases[i].line, error->message, cases[i].message);
+  }
+}
+
+/* What from-native writes is checked by the domain parser like any definition. */
+static void
+test_parser_checks(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def =
+      vb_qemu_native_parse("/usr/bin/qemu-system-x86_64 -nic user,mac=01:00:5e:00:00:01", &error);
+
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
+  g_assert_nonnull(strstr(error->message, "multicast"));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/virtbus/qemu-native/reference-example", test_reference_example);
+  g_test_add_func("/virtbus/qemu-native/quoting-and-devices", test_quoting_and_devices);
+  g_test_add_func("/virtbus/qemu-native/refusals", test_refusals);
+  g_test_add_func("/virtbus/qemu-native/parser-checks", test_parser_checks);
+  return g_test_run();
+}
