@@ -149,14 +149,11 @@ build_pci(VbQemuBuild *b, GError **error)
                                c->target_chassis >= 0 ? (guint64)c->target_chassis : c->index);
     }
     vb_qemu_props_add_string(props, "id", c->info.assigned_alias);
-    if (!vb_qemu_pci_place(b, props, &c->info,
-                           g_str_equal(driver, "pcie-pci-bridge") ? VB_PCI_PLACE_ANY
-                                                                  : VB_PCI_PLACE_ROOT,
-                           what, error)) {
-      vb_qemu_props_free(props);
+    if (!vb_qemu_build_pci_device(b, props, &c->info,
+                                  g_str_equal(driver, "pcie-pci-bridge") ? VB_PCI_PLACE_ANY
+                                                                         : VB_PCI_PLACE_ROOT,
+                                  what, error))
       return FALSE;
-    }
-    vb_qemu_build_device(b, props);
   }
   return TRUE;
 }
@@ -214,11 +211,8 @@ build_usb(VbQemuBuild *b, GError **error)
         vb_qemu_props_add_uint(props, "p3", (guint64)c->ports);
       }
     }
-    if (!vb_qemu_pci_place(b, props, &c->info, VB_PCI_PLACE_ANY, what, error)) {
-      vb_qemu_props_free(props);
+    if (!vb_qemu_build_pci_device(b, props, &c->info, VB_PCI_PLACE_ANY, what, error))
       return FALSE;
-    }
-    vb_qemu_build_device(b, props);
   }
   return TRUE;
 }
@@ -299,11 +293,9 @@ build_storage_controllers(VbQemuBuild *b, VbControllerType type, GError **error)
       if (c->driver_ioeventfd != VB_ABSENT)
         vb_qemu_props_add_bool(props, "ioeventfd", c->driver_ioeventfd == 1);
     }
-    if (!vb_qemu_pci_place(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY, what, error)) {
-      vb_qemu_props_free(props);
+    if (!vb_qemu_build_pci_device(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY, what,
+                                  error))
       return FALSE;
-    }
-    vb_qemu_build_device(b, props);
   }
   return TRUE;
 }
@@ -334,12 +326,9 @@ build_virtio_serial(VbQemuBuild *b, GError **error)
       vb_qemu_props_add_uint(props, "max_ports", (guint64)c->ports);
     if (c != NULL && c->vectors >= 0)
       vb_qemu_props_add_uint(props, "vectors", (guint64)c->vectors);
-    if (!vb_qemu_pci_place(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY,
-                           "a virtio-serial controller", error)) {
-      vb_qemu_props_free(props);
+    if (!vb_qemu_build_pci_device(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY,
+                                  "a virtio-serial controller", error))
       return FALSE;
-    }
-    vb_qemu_build_device(b, props);
   }
   return TRUE;
 }

@@ -217,12 +217,10 @@ build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error
     vb_qemu_props_add_uint(props, "vgamem_mb", (guint64)video->vgamem / 1024);
   if (video != NULL && video->heads >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VIRTIO))
     vb_qemu_props_add_uint(props, "max_outputs", (guint64)video->heads);
-  if (!vb_qemu_pci_place(b, props, video != NULL ? &video->info : NULL,
-                         index == 0 ? VB_PCI_PLACE_PRIMARY_VIDEO : VB_PCI_PLACE_ANY, what, error)) {
-    vb_qemu_props_free(props);
+  if (!vb_qemu_build_pci_device(b, props, video != NULL ? &video->info : NULL,
+                                index == 0 ? VB_PCI_PLACE_PRIMARY_VIDEO : VB_PCI_PLACE_ANY, what,
+                                error))
     return FALSE;
-  }
-  vb_qemu_build_device(b, props);
   return TRUE;
 }
 

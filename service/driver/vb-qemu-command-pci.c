@@ -211,3 +211,25 @@ vb_qemu_pci_place(VbQemuBuild *b,
               what, b->q35 ? "pcie-root-port" : "pci-bridge");
   return FALSE;
 }
+
+/**
+ * vb_qemu_build_pci_device:
+ *
+ * Takes @props: places the device on a PCI bus and adds it to the command, or frees it and
+ * fails.
+ */
+gboolean
+vb_qemu_build_pci_device(VbQemuBuild *b,
+                         VbQemuProps *props,
+                         const VbDeviceInfo *info,
+                         VbPciPlaceFlags flags,
+                         const char *what,
+                         GError **error)
+{
+  if (!vb_qemu_pci_place(b, props, info, flags, what, error)) {
+    vb_qemu_props_free(props);
+    return FALSE;
+  }
+  vb_qemu_build_device(b, props);
+  return TRUE;
+}

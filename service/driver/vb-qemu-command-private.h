@@ -75,6 +75,12 @@ gboolean vb_qemu_pci_place(VbQemuBuild *b,
                            const char *what,
                            GError **error);
 void vb_qemu_pci_clear(VbQemuBuild *b);
+gboolean vb_qemu_build_pci_device(VbQemuBuild *b,
+                                  VbQemuProps *props,
+                                  const VbDeviceInfo *info,
+                                  VbPciPlaceFlags flags,
+                                  const char *what,
+                                  GError **error);
 
 /* The device families. */
 gboolean vb_qemu_build_controllers(VbQemuBuild *b, GError **error);

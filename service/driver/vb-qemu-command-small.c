@@ -69,9 +69,8 @@ build_rng(VbQemuBuild *b, const VbRngDef *rng, GError **error)
   props = vb_qemu_device_new("virtio-rng-pci", NULL);
   vb_qemu_props_add_string(props, "rng", object);
   vb_qemu_props_add_string(props, "id", alias);
-  if (!place_or_free(b, props, &rng->info, what, error))
+  if (!vb_qemu_build_pci_device(b, props, &rng->info, VB_PCI_PLACE_ANY, what, error))
     return FALSE;
-  vb_qemu_build_device(b, props);
   return TRUE;
 }
 
@@ -87,11 +86,8 @@ build_balloon(VbQemuBuild *b, GError **error)
   if (!vb_qemu_build_need_device(b, "virtio-balloon-pci", "the memory balloon", error))
     return FALSE;
   props = vb_qemu_device_new("virtio-balloon-pci", "balloon0");
-  if (!place_or_free(b, props, balloon != NULL ? &balloon->info : NULL, "the memory balloon",
-                     error))
-    return FALSE;
-  vb_qemu_build_device(b, props);
-  return TRUE;
+  return vb_qemu_build_pci_device(b, props, balloon != NULL ? &balloon->info : NULL,
+                                  VB_PCI_PLACE_ANY, "the memory balloon", error);
 }
 
 static gboolean
@@ -141,9 +137,9 @@ build_watchdog(VbQemuBuild *b, const VbWatchdogDef *watchdog, GError **error)
     if (!vb_qemu_build_need_device(b, "i6300esb", "the watchdog", error))
       return FALSE;
     props = vb_qemu_device_new("i6300esb", vb_qemu_device_id(&watchdog->info));
-    if (!place_or_free(b, props, &watchdog->info, "the watchdog", error))
+    if (!vb_qemu_build_pci_device(b, props, &watchdog->info, VB_PCI_PLACE_ANY, "the watchdog",
+                                  error))
       return FALSE;
-    vb_qemu_build_device(b, props);
     return TRUE;
   }
 }

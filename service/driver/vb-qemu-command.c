@@ -39,7 +39,6 @@ vb_qemu_command_free(VbQemuCommand *self)
   g_ptr_array_unref(self->fds);
   g_ptr_array_unref(self->setup);
   g_ptr_array_unref(self->taints);
-  g_ptr_array_unref(self->warnings);
   g_free(self->monitor_path);
   g_free(self->lib_dir);
   g_free(self->run_dir);
@@ -56,7 +55,6 @@ command_new(void)
   self->fds = g_ptr_array_new_with_free_func((GDestroyNotify)fd_request_free);
   self->setup = g_ptr_array_new_with_free_func(g_free);
   self->taints = g_ptr_array_new_with_free_func(g_free);
-  self->warnings = g_ptr_array_new_with_free_func(g_free);
   return self;
 }
 

@@ -47,15 +47,14 @@ typedef struct {
 
 typedef struct {
   char *binary;
-  GPtrArray *env;      /* (owned) (element-type utf8): NAME=value, in order */
-  GPtrArray *args;     /* (owned) (element-type utf8): after the binary */
-  GPtrArray *fds;      /* (owned) (element-type VbQemuFdRequest) */
-  GPtrArray *setup;    /* (owned) (element-type utf8): QMP commands to run before 'cont' */
-  GPtrArray *taints;   /* (owned) (element-type utf8): libvirt's taint names */
-  char *monitor_path;  /* (owned) */
-  char *lib_dir;       /* (owned): the domain's HOME */
-  char *run_dir;       /* (owned): the domain's sockets */
-  GPtrArray *warnings; /* (owned) (element-type utf8): settings QEMU cannot honour */
+  GPtrArray *env;     /* (owned) (element-type utf8): NAME=value, in order */
+  GPtrArray *args;    /* (owned) (element-type utf8): after the binary */
+  GPtrArray *fds;     /* (owned) (element-type VbQemuFdRequest) */
+  GPtrArray *setup;   /* (owned) (element-type utf8): QMP commands to run before 'cont' */
+  GPtrArray *taints;  /* (owned) (element-type utf8): libvirt's taint names */
+  char *monitor_path; /* (owned) */
+  char *lib_dir;      /* (owned): the domain's HOME */
+  char *run_dir;      /* (owned): the domain's sockets */
 } VbQemuCommand;
 
 VbQemuCommand *
