@@ -78,7 +78,7 @@ build_blockdev(VbQemuBuild *b, const VbDiskDef *disk, guint number)
   vb_qemu_props_add_bool(file, "auto-read-only", TRUE);
   if (disk->driver_discard != VB_ABSENT)
     vb_qemu_props_add_string(file, "discard", vb_disk_discard_names[disk->driver_discard]);
-  vb_qemu_build_object(b, "-blockdev", file);
+  vb_qemu_build_blockdev(b, file);
 
   vb_qemu_props_add_string(top, "node-name", format);
   vb_qemu_props_add_bool(top, "read-only", disk->readonly);
@@ -87,7 +87,7 @@ build_blockdev(VbQemuBuild *b, const VbDiskDef *disk, guint number)
   add_cache(top, disk);
   vb_qemu_props_add_string(top, "driver", format_name(disk));
   vb_qemu_props_add_string(top, "file", storage);
-  vb_qemu_build_object(b, "-blockdev", top);
+  vb_qemu_build_blockdev(b, top);
   return format;
 }
 

@@ -30,19 +30,11 @@ display_port(const VbQemuBuild *b, const VbGraphicsDef *g)
 static void
 add_password_setup(VbQemuBuild *b, const char *protocol, const char *password)
 {
-  g_autoptr(GString) command =
-      g_string_new("{\"execute\":\"set_password\",\"arguments\":{\"protocol\":\"");
-  g_string_append_printf(command, "%s\",\"password\":\"", protocol);
-  for (const char *c = password; *c != '\0'; c++) {
-    if (*c == '"' || *c == '\\')
-      g_string_append_c(command, '\\');
-    if ((guchar)*c < 0x20)
-      g_string_append_printf(command, "\\u%04x", (guint)(guchar)*c);
-    else
-      g_string_append_c(command, *c);
-  }
-  g_string_append(command, "\"}}");
-  g_ptr_array_add(b->cmd->setup, g_string_free(g_steal_pointer(&command), FALSE));
+  VbQemuProps *arguments = vb_qemu_props_new();
+
+  vb_qemu_props_add_string(arguments, "protocol", protocol);
+  vb_qemu_props_add_string(arguments, "password", password);
+  vb_qemu_build_setup(b, "set_password", arguments);
 }
 
 static void

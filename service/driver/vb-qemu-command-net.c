@@ -34,12 +34,17 @@ static const NicModel nic_models[] = {
     {"usb-net", "usb-net"},
 };
 
-static const char *
-nic_driver(const VbNetDef *net)
+/**
+ * vb_qemu_nic_driver:
+ * @model: (nullable): one of vb_net_model_names; %NULL for libvirt's x86 default, rtl8139
+ *
+ * Returns: QEMU's device for the NIC model
+ */
+const char *
+vb_qemu_nic_driver(const char *model)
 {
-  /* libvirt's default on x86 */
-  const char *model = net->model != NULL ? net->model : "rtl8139";
-
+  if (model == NULL)
+    model = "rtl8139";
   for (guint i = 0; i < G_N_ELEMENTS(nic_models); i++) {
     if (g_str_equal(nic_models[i].model, model))
       return nic_models[i].driver;
@@ -47,17 +52,33 @@ nic_driver(const VbNetDef *net)
   g_return_val_if_reached(NULL);
 }
 
-static int
-request_fd(VbQemuBuild *b, VbQemuFdKind kind, const VbNetDef *net, const char *bridge)
+/**
+ * vb_qemu_nic_model:
+ *
+ * Returns: (nullable): libvirt's NIC model for the QEMU device @driver, %NULL when it is not
+ *   a NIC virtbus runs
+ */
+const char *
+vb_qemu_nic_model(const char *driver)
 {
-  VbQemuFdRequest *request = g_new0(VbQemuFdRequest, 1);
+  /* "virtio-net" is QEMU's transport-neutral name of the same NIC */
+  if (g_str_equal(driver, "virtio-net"))
+    return "virtio";
+  for (guint i = 0; i < G_N_ELEMENTS(nic_models); i++) {
+    if (g_str_equal(nic_models[i].driver, driver))
+      return nic_models[i].model;
+  }
+  return NULL;
+}
 
-  request->kind = kind;
-  request->fd = (int)b->next_fd++;
+static int
+request_tap(VbQemuBuild *b, VbQemuFdKind kind, const VbNetDef *net, const char *bridge)
+{
+  VbQemuFdRequest *request = vb_qemu_build_request_fd(b, kind);
+
   request->alias = g_strdup(vb_qemu_device_id(&net->info));
   request->bridge = g_strdup(bridge);
   request->ifname = g_strdup(net->target_dev);
-  g_ptr_array_add(b->cmd->fds, request);
   return request->fd;
 }
 
@@ -95,11 +116,11 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
                   index + 1);
       return FALSE;
     }
-    fd = request_fd(b, VB_QEMU_FD_TAP, net, NULL);
+    fd = request_tap(b, VB_QEMU_FD_TAP, net, NULL);
     vb_qemu_build_argf(b, "-netdev", "tap,fd=%d,id=%s", fd, id);
     return TRUE;
   }
-  fd = request_fd(b, system ? VB_QEMU_FD_TAP : VB_QEMU_FD_BRIDGE_HELPER, net, bridge);
+  fd = request_tap(b, system ? VB_QEMU_FD_TAP : VB_QEMU_FD_BRIDGE_HELPER, net, bridge);
   vb_qemu_build_argf(b, "-netdev", "tap,fd=%d,id=%s", fd, id);
   return TRUE;
 }
@@ -107,7 +128,7 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
 static gboolean
 build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
 {
-  const char *driver = nic_driver(net);
+  const char *driver = vb_qemu_nic_driver(net->model);
   g_autofree char *id = g_strdup_printf("host%s", vb_qemu_device_id(&net->info));
   g_autofree char *what = g_strdup_printf("the interface '%s'", vb_qemu_device_id(&net->info));
   g_autofree char *mac = g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
@@ -131,11 +152,13 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
   }
   vb_qemu_build_device(b, props);
   /* QEMU has no property for a link that starts down: it is set over the monitor */
-  if (net->link_state == 0)
-    g_ptr_array_add(b->cmd->setup,
-                    g_strdup_printf("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"%s\","
-                                    "\"up\":false}}",
-                                    vb_qemu_device_id(&net->info)));
+  if (net->link_state == 0) {
+    VbQemuProps *arguments = vb_qemu_props_new();
+
+    vb_qemu_props_add_string(arguments, "name", vb_qemu_device_id(&net->info));
+    vb_qemu_props_add_bool(arguments, "up", FALSE);
+    vb_qemu_build_setup(b, "set_link", arguments);
+  }
   return TRUE;
 }
 

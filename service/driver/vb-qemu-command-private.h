@@ -51,7 +51,9 @@ void vb_qemu_build_arg(VbQemuBuild *b, const char *option, const char *value);
 void vb_qemu_build_argf(VbQemuBuild *b, const char *option, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 void vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props);
-void vb_qemu_build_object(VbQemuBuild *b, const char *option, VbQemuProps *props);
+void vb_qemu_build_blockdev(VbQemuBuild *b, VbQemuProps *props);
+void vb_qemu_build_setup(VbQemuBuild *b, const char *execute, VbQemuProps *arguments);
+VbQemuFdRequest *vb_qemu_build_request_fd(VbQemuBuild *b, VbQemuFdKind kind);
 VbQemuProps *vb_qemu_device_new(const char *driver, const char *id);
 const char *vb_qemu_device_id(const VbDeviceInfo *info);
 gboolean vb_qemu_build_need_device(const VbQemuBuild *b,

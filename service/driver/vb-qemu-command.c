@@ -133,22 +133,37 @@ vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props)
   g_array_append_val(b->device_args, index);
 }
 
-/* Takes @props: -object, -blockdev, -netdev, -chardev, -audiodev. -blockdev is JSON (QEMU
- * reads it no other way for nested members); the rest use the key=value syntax every QEMU
- * since 3.1 reads. */
+/* Takes @props: a -blockdev, always JSON (QEMU reads nested members no other way). */
 void
-vb_qemu_build_object(VbQemuBuild *b, const char *option, VbQemuProps *props)
+vb_qemu_build_blockdev(VbQemuBuild *b, VbQemuProps *props)
 {
   g_autoptr(VbQemuProps) owned = props;
 
-  g_ptr_array_add(b->cmd->args, g_strdup(option));
-  if (g_str_equal(option, "-blockdev"))
-    g_ptr_array_add(b->cmd->args, vb_qemu_props_to_json(owned));
-  else
-    g_ptr_array_add(b->cmd->args,
-                    vb_qemu_props_to_keyval(owned, g_str_equal(option, "-chardev") ||
-                                                       g_str_equal(option, "-netdev") ||
-                                                       g_str_equal(option, "-object")));
+  g_ptr_array_add(b->cmd->args, g_strdup("-blockdev"));
+  g_ptr_array_add(b->cmd->args, vb_qemu_props_to_json(owned));
+}
+
+/* Takes @arguments: a monitor command the launcher runs before 'cont'. */
+void
+vb_qemu_build_setup(VbQemuBuild *b, const char *execute, VbQemuProps *arguments)
+{
+  g_autoptr(VbQemuProps) command = vb_qemu_props_new();
+
+  vb_qemu_props_add_string(command, "execute", execute);
+  vb_qemu_props_add_object(command, "arguments", arguments);
+  g_ptr_array_add(b->cmd->setup, vb_qemu_props_to_json(command));
+}
+
+/* An fd the launcher opens, numbered in the order asked for after the monitor's. */
+VbQemuFdRequest *
+vb_qemu_build_request_fd(VbQemuBuild *b, VbQemuFdKind kind)
+{
+  VbQemuFdRequest *request = g_new0(VbQemuFdRequest, 1);
+
+  request->kind = kind;
+  request->fd = (int)b->next_fd++;
+  g_ptr_array_add(b->cmd->fds, request);
+  return request;
 }
 
 /* Fails unless the emulator has the QOM type @driver, which @what needs. */
@@ -291,8 +306,8 @@ append_on_off(GString *out, const char *name, gint state)
     g_string_append_printf(out, ",%s=%s", name, state ? "on" : "off");
 }
 
-static gboolean
-build_machine(VbQemuBuild *b, GError **error)
+static void
+build_machine(VbQemuBuild *b)
 {
   const VbDomainDef *def = b->def;
   g_autoptr(GString) machine = g_string_new(NULL);
@@ -322,8 +337,6 @@ build_machine(VbQemuBuild *b, GError **error)
     vb_qemu_build_arg(b, "-no-hpet", NULL);
   if (version < VB_QEMU_VERSION(5, 0, 0) && !(def->has_features && def->features.acpi))
     vb_qemu_build_arg(b, "-no-acpi", NULL);
-  (void)error;
-  return TRUE;
 }
 
 /* Hyper-V enlightenments as QEMU's -cpu properties, in libvirt's order. */
@@ -490,11 +503,8 @@ build_monitor(VbQemuBuild *b, GError **error)
     g_string_append(chardev, ",server=on,wait=off");
     vb_qemu_build_arg(b, "-chardev", chardev->str);
   } else {
-    VbQemuFdRequest *request = g_new0(VbQemuFdRequest, 1);
+    const VbQemuFdRequest *request = vb_qemu_build_request_fd(b, VB_QEMU_FD_MONITOR);
 
-    request->kind = VB_QEMU_FD_MONITOR;
-    request->fd = (int)b->next_fd++;
-    g_ptr_array_add(cmd->fds, request);
     vb_qemu_build_argf(b, "-chardev", "socket,id=charmonitor,fd=%d,server=on,wait=off",
                        request->fd);
   }
@@ -617,12 +627,12 @@ add_pflash(VbQemuBuild *b, guint unit, const char *path, gboolean read_only)
   vb_qemu_props_add_string(file, "node-name", storage);
   vb_qemu_props_add_bool(file, "auto-read-only", TRUE);
   vb_qemu_props_add_string(file, "discard", "unmap");
-  vb_qemu_build_object(b, "-blockdev", file);
+  vb_qemu_build_blockdev(b, file);
   vb_qemu_props_add_string(raw, "node-name", format);
   vb_qemu_props_add_bool(raw, "read-only", read_only);
   vb_qemu_props_add_string(raw, "driver", "raw");
   vb_qemu_props_add_string(raw, "file", storage);
-  vb_qemu_build_object(b, "-blockdev", raw);
+  vb_qemu_build_blockdev(b, raw);
 }
 
 static gboolean
@@ -687,12 +697,8 @@ build_lifecycle(VbQemuBuild *b, GError **error)
     }
     vb_qemu_build_arg(b, "-action", "panic=pause");
   }
-  if (def->watchdog != NULL && def->watchdog->action != VB_ABSENT) {
-    const char *action = vb_watchdog_action_names[def->watchdog->action];
-
-    vb_qemu_build_arg(b, "-watchdog-action",
-                      g_str_equal(action, "inject-nmi") ? "inject-nmi" : action);
-  }
+  if (def->watchdog != NULL && def->watchdog->action != VB_ABSENT)
+    vb_qemu_build_arg(b, "-watchdog-action", vb_watchdog_action_names[def->watchdog->action]);
   return TRUE;
 }
 
@@ -884,7 +890,10 @@ build_all(VbQemuBuild *b, GError **error)
   g_string_append(name, ",debug-threads=on");
   vb_qemu_build_arg(b, "-name", name->str);
   vb_qemu_build_arg(b, "-S", NULL);
-  if (!build_firmware(b, error) || !build_machine(b, error) || !build_cpu(b, error))
+  if (!build_firmware(b, error))
+    return FALSE;
+  build_machine(b);
+  if (!build_cpu(b, error))
     return FALSE;
   build_memory_and_cpus(b);
   vb_qemu_build_arg(b, "-uuid", uuid);

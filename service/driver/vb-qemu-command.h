@@ -68,5 +68,7 @@ char *vb_qemu_command_to_native(const VbQemuCommand *self);
 char *vb_qemu_command_to_lines(const VbQemuCommand *self);
 
 char *vb_domain_short_dir_name(const VbDomainDef *def, gint64 id);
+const char *vb_qemu_nic_driver(const char *model);
+const char *vb_qemu_nic_model(const char *driver);
 
 G_END_DECLS

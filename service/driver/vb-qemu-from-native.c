@@ -21,6 +21,7 @@
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-qemu-caps.h"
+#include "vb-qemu-command.h"
 #include "vb-qemu-native.h"
 #include "vb-xml-writer.h"
 
@@ -364,13 +365,6 @@ drive_of(Import *im, const char *node, const char *bus, gboolean cdrom, GError *
   return disk;
 }
 
-static const char *const nic_drivers[][2] = {
-    {"virtio-net-pci", "virtio"}, {"virtio-net", "virtio"}, {"e1000", "e1000"},
-    {"e1000e", "e1000e"},         {"rtl8139", "rtl8139"},   {"ne2k_pci", "ne2k_pci"},
-    {"pcnet", "pcnet"},           {"vmxnet3", "vmxnet3"},   {"i82551", "i82551"},
-    {"i82557b", "i82557b"},       {"i82559er", "i82559er"}, {"usb-net", "usb-net"},
-};
-
 static gboolean
 read_backend(const char *option, GHashTable *props, Backend *out, GError **error)
 {
@@ -394,6 +388,34 @@ read_backend(const char *option, GHashTable *props, Backend *out, GError **error
   return TRUE;
 }
 
+static void
+backend_copy(Backend *to, const Backend *from)
+{
+  to->type = g_strdup(from->type);
+  to->bridge = g_strdup(from->bridge);
+  to->ifname = g_strdup(from->ifname);
+}
+
+/* -device NIC,netdev=ID,mac=…: the backend is the -netdev of that id, read before. */
+static gboolean
+read_nic_device(Import *im, GHashTable *props, const char *driver, GError **error)
+{
+  const char *netdev = lookup(props, "netdev") != NULL ? lookup(props, "netdev") : "";
+  const Backend *backend = g_hash_table_lookup(im->netdevs, netdev);
+  Nic *nic = g_new0(Nic, 1);
+
+  g_ptr_array_add(im->nics, nic);
+  nic->model = g_strdup(vb_qemu_nic_model(driver));
+  nic->mac = g_strdup(lookup(props, "mac"));
+  if (backend == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                "-device %s: its netdev '%s' is not a -netdev id", driver, netdev);
+    return FALSE;
+  }
+  backend_copy(&nic->backend, backend);
+  return TRUE;
+}
+
 static gboolean
 read_device(Import *im, const char *value, GError **error)
 {
@@ -407,27 +429,8 @@ read_device(Import *im, const char *value, GError **error)
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "-device %s: no driver", value);
     return FALSE;
   }
-  for (guint i = 0; i < G_N_ELEMENTS(nic_drivers); i++) {
-    if (g_str_equal(driver, nic_drivers[i][0])) {
-      Nic *nic = g_new0(Nic, 1);
-      Backend *backend = g_hash_table_lookup(
-          im->netdevs, lookup(props, "netdev") != NULL ? lookup(props, "netdev") : "");
-
-      g_ptr_array_add(im->nics, nic);
-      nic->model = g_strdup(nic_drivers[i][1]);
-      nic->mac = g_strdup(lookup(props, "mac"));
-      if (backend == NULL) {
-        g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
-                    "-device %s: its netdev '%s' is not a -netdev id", driver,
-                    lookup(props, "netdev") != NULL ? lookup(props, "netdev") : "");
-        return FALSE;
-      }
-      nic->backend.type = g_strdup(backend->type);
-      nic->backend.bridge = g_strdup(backend->bridge);
-      nic->backend.ifname = g_strdup(backend->ifname);
-      return TRUE;
-    }
-  }
+  if (vb_qemu_nic_model(driver) != NULL)
+    return read_nic_device(im, props, driver, error);
   {
     const char *bus = g_str_has_prefix(driver, "virtio-blk") ? "virtio"
                       : g_str_has_prefix(driver, "ide-")     ? "ide"
@@ -526,11 +529,12 @@ read_nic(Import *im, const char *value, GError **error)
   g_ptr_array_add(im->nics, nic);
   nic->model = g_strdup(lookup(props, "model"));
   nic->mac = g_strdup(lookup(props, "mac"));
-  for (guint i = 0; nic->model != NULL && i < G_N_ELEMENTS(nic_drivers); i++) {
-    if (g_str_equal(nic->model, nic_drivers[i][0])) {
-      g_free(nic->model);
-      nic->model = g_strdup(nic_drivers[i][1]);
-    }
+  /* -nic takes QEMU's device names: virtio-net-pci is libvirt's virtio */
+  if (nic->model != NULL && vb_qemu_nic_model(nic->model) != NULL) {
+    char *model = g_strdup(vb_qemu_nic_model(nic->model));
+
+    g_free(nic->model);
+    nic->model = model;
   }
   return read_backend("-nic", props, &nic->backend, error);
 }
@@ -1032,11 +1036,7 @@ finish_import(Import *im, GError **error)
     if (nic->backend.type != NULL)
       continue;
     if (next_backend < im->net_backends->len) {
-      const Backend *backend = im->net_backends->pdata[next_backend++];
-
-      nic->backend.type = g_strdup(backend->type);
-      nic->backend.bridge = g_strdup(backend->bridge);
-      nic->backend.ifname = g_strdup(backend->ifname);
+      backend_copy(&nic->backend, im->net_backends->pdata[next_backend++]);
     } else {
       nic->backend.type = g_strdup("user");
     }

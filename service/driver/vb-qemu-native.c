@@ -41,6 +41,17 @@ append_env(GString *out, const char *assignment)
   append_quoted(out, equals + 1);
 }
 
+/* The environment and the binary, each followed by @separator's. */
+static void
+append_env_and_binary(GString *out, const VbQemuCommand *self, const char *separator)
+{
+  for (guint i = 0; i < self->env->len; i++) {
+    append_env(out, self->env->pdata[i]);
+    g_string_append(out, separator);
+  }
+  append_quoted(out, self->binary);
+}
+
 /**
  * vb_qemu_command_to_native:
  *
@@ -52,11 +63,7 @@ vb_qemu_command_to_native(const VbQemuCommand *self)
 {
   GString *out = g_string_new(NULL);
 
-  for (guint i = 0; i < self->env->len; i++) {
-    append_env(out, self->env->pdata[i]);
-    g_string_append_c(out, ' ');
-  }
-  append_quoted(out, self->binary);
+  append_env_and_binary(out, self, " ");
   for (guint i = 0; i < self->args->len; i++) {
     g_string_append_c(out, ' ');
     append_quoted(out, self->args->pdata[i]);
@@ -76,11 +83,7 @@ vb_qemu_command_to_lines(const VbQemuCommand *self)
 {
   GString *out = g_string_new(NULL);
 
-  for (guint i = 0; i < self->env->len; i++) {
-    append_env(out, self->env->pdata[i]);
-    g_string_append(out, " \\\n");
-  }
-  append_quoted(out, self->binary);
+  append_env_and_binary(out, self, " \\\n");
   for (guint i = 0; i < self->args->len; i++) {
     const char *arg = self->args->pdata[i];
     const char *next = i + 1 < self->args->len ? self->args->pdata[i + 1] : NULL;
