@@ -84,6 +84,26 @@ gboolean vb_qemu_build_pci_device(VbQemuBuild *b,
                                   const char *what,
                                   GError **error);
 
+void vb_qemu_build_env(VbQemuBuild *b, const char *name, const char *value);
+
+/* Machine-wide options (vb-qemu-command-machine.c). */
+gboolean vb_qemu_build_accelerator(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_firmware(VbQemuBuild *b, GError **error);
+void vb_qemu_build_machine(VbQemuBuild *b);
+gboolean vb_qemu_build_cpu(VbQemuBuild *b, GError **error);
+void vb_qemu_build_memory_and_cpus(VbQemuBuild *b);
+gboolean vb_qemu_build_clock(VbQemuBuild *b, GError **error);
+void vb_qemu_build_boot(VbQemuBuild *b);
+void vb_qemu_build_pm(VbQemuBuild *b);
+gboolean vb_qemu_build_pit(VbQemuBuild *b, GError **error);
+gboolean vb_qemu_build_lifecycle(VbQemuBuild *b, GError **error);
+
+/* The qemu namespace (vb-qemu-command-namespace.c). */
+gboolean vb_qemu_build_caps_changes(VbQemuBuild *b, GError **error);
+void vb_qemu_build_compat(VbQemuBuild *b);
+void vb_qemu_build_namespace_args(VbQemuBuild *b);
+gboolean vb_qemu_build_finish_devices(VbQemuBuild *b, GError **error);
+
 /* The device families. */
 gboolean vb_qemu_build_controllers(VbQemuBuild *b, GError **error);
 gboolean vb_qemu_build_disks(VbQemuBuild *b, GError **error);
