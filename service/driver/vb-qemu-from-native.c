@@ -9,8 +9,9 @@
  * -usb -usbdevice tablet, and the options every QEMU virtbus starts carries anyway (-S
  * -no-user-config -nodefaults -no-shutdown -msg). Anything else is NotSupported, named.
  *
- * The XML is written, then read by the domain parser, so what comes out obeys every rule a
- * defined domain does.
+ * This file reads the options into a VbImport; vb-qemu-from-native-xml.c writes that as XML,
+ * which the domain parser then reads, so what comes out obeys every rule a defined domain
+ * does.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -22,8 +23,9 @@
 #include "vb-error.h"
 #include "vb-qemu-caps.h"
 #include "vb-qemu-command.h"
+#include "vb-qemu-from-native-private.h"
 #include "vb-qemu-native.h"
-#include "vb-xml-writer.h"
+#include "vb-qemu-props.h"
 
 /* Environment a launcher sets for any QEMU: not the guest's, not kept. */
 static const char *const launcher_env[] = {
@@ -35,59 +37,8 @@ static const char *const ignored_options[] = {
     "-S", "-no-user-config", "-nodefaults", "-no-shutdown", "-usb", NULL};
 static const char *const ignored_with_value[] = {"-monitor", "-msg", NULL};
 
-typedef struct {
-  char *type;   /* "file" or "block" */
-  char *device; /* "disk" or "cdrom" */
-  char *source; /* (nullable) */
-  char *bus;
-  char *target;
-  char *format; /* (nullable) */
-  gboolean readonly;
-} Disk;
-
-typedef struct {
-  char *type;   /* user, bridge, ethernet */
-  char *bridge; /* (nullable) */
-  char *ifname; /* (nullable) */
-} Backend;
-
-typedef struct {
-  char *model; /* (nullable) */
-  char *mac;   /* (nullable) */
-  Backend backend;
-} Nic;
-
-typedef struct {
-  char *name;
-  char *uuid;
-  char *emulator;
-  char *arch;
-  char *machine;
-  gboolean kvm;
-  gboolean acpi;
-  gboolean no_reboot;
-  guint64 memory_kib;
-  char *smp;
-  char *cpu;
-  GPtrArray *boot; /* (element-type utf8): hd, cdrom, network, fd */
-  gboolean bootmenu;
-  char *kernel, *initrd, *append;
-  char *rtc_base;
-  GPtrArray *disks;        /* (element-type Disk) */
-  GHashTable *drives;      /* id → Disk (borrowed from disks), for -drive if=none */
-  GHashTable *blockdevs;   /* node-name → JsonObject of the -blockdev */
-  GHashTable *netdevs;     /* id → Backend */
-  GPtrArray *nics;         /* (element-type Nic) */
-  GPtrArray *net_backends; /* -net user/tap, paired with -net nic in order */
-  char *vnc;               /* (nullable): the -vnc value */
-  GPtrArray *serials;      /* (element-type utf8): pty, null, file:PATH */
-  gboolean tablet;
-  GPtrArray *env;       /* (element-type utf8): NAME=VALUE to keep */
-  guint next_letter[3]; /* per bus family: ide, virtio, scsi */
-} Import;
-
 static void
-disk_free(Disk *disk)
+disk_free(VbImportDisk *disk)
 {
   g_free(disk->type);
   g_free(disk->device);
@@ -99,7 +50,7 @@ disk_free(Disk *disk)
 }
 
 static void
-backend_clear(Backend *backend)
+backend_clear(VbImportBackend *backend)
 {
   g_free(backend->type);
   g_free(backend->bridge);
@@ -107,14 +58,14 @@ backend_clear(Backend *backend)
 }
 
 static void
-backend_free(Backend *backend)
+backend_free(VbImportBackend *backend)
 {
   backend_clear(backend);
   g_free(backend);
 }
 
 static void
-nic_free(Nic *nic)
+nic_free(VbImportNic *nic)
 {
   g_free(nic->model);
   g_free(nic->mac);
@@ -123,7 +74,7 @@ nic_free(Nic *nic)
 }
 
 static void
-import_clear(Import *im)
+import_clear(VbImport *im)
 {
   g_free(im->name);
   g_free(im->uuid);
@@ -146,43 +97,6 @@ import_clear(Import *im)
   g_free(im->vnc);
   g_ptr_array_unref(im->serials);
   g_ptr_array_unref(im->env);
-}
-
-/* QEMU's "key=value,…" with ",," for a comma; a first item with no '=' is @implied's value. */
-static GHashTable *
-parse_keyval(const char *text, const char *implied)
-{
-  GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GString) item = g_string_new(NULL);
-  gboolean first = TRUE;
-
-  for (const char *c = text;; c++) {
-    if (*c == ',' && c[1] == ',') {
-      g_string_append_c(item, ',');
-      c++;
-      continue;
-    }
-    if (*c != ',' && *c != '\0') {
-      g_string_append_c(item, *c);
-      continue;
-    }
-    {
-      const char *equals = strchr(item->str, '=');
-
-      if (equals != NULL)
-        g_hash_table_replace(table, g_strndup(item->str, (gsize)(equals - item->str)),
-                             g_strdup(equals + 1));
-      else if (first && implied != NULL && item->len > 0)
-        g_hash_table_replace(table, g_strdup(implied), g_strdup(item->str));
-      else if (item->len > 0)
-        g_hash_table_replace(table, g_strdup(item->str), g_strdup("on"));
-    }
-    first = FALSE;
-    g_string_truncate(item, 0);
-    if (*c == '\0')
-      break;
-  }
-  return table;
 }
 
 /* -device and -blockdev take JSON too; both become a flat table of strings here (nested
@@ -220,7 +134,7 @@ parse_props(const char *option, const char *text, const char *implied, GError **
   GHashTable *table;
 
   if (text[0] != '{')
-    return parse_keyval(text, implied);
+    return vb_qemu_keyval_parse(text, implied);
   parser = json_parser_new();
   if (!json_parser_load_from_data(parser, text, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
@@ -233,15 +147,9 @@ parse_props(const char *option, const char *text, const char *implied, GError **
   return table;
 }
 
-static const char *
-lookup(GHashTable *props, const char *key)
-{
-  return g_hash_table_lookup(props, key);
-}
-
 /* The next free name on a bus family: hda…, vda…, sda…. */
 static char *
-next_target(Import *im, const char *bus, gint index)
+next_target(VbImport *im, const char *bus, gint index)
 {
   guint family = g_str_equal(bus, "virtio") ? 1 : g_str_equal(bus, "scsi") ? 2 : 0;
   const char *prefix = family == 1 ? "vd" : family == 2 ? "sd" : "hd";
@@ -253,11 +161,11 @@ next_target(Import *im, const char *bus, gint index)
   return g_strdup_printf("%s%c", prefix, 'a' + n);
 }
 
-static Disk *
+static VbImportDisk *
 add_disk(
-    Import *im, const char *source, const char *bus, gint index, gboolean cdrom, GError **error)
+    VbImport *im, const char *source, const char *bus, gint index, gboolean cdrom, GError **error)
 {
-  Disk *disk = g_new0(Disk, 1);
+  VbImportDisk *disk = g_new0(VbImportDisk, 1);
 
   disk->source = g_strdup(source);
   disk->type = g_strdup(source != NULL && g_str_has_prefix(source, "/dev/") ? "block" : "file");
@@ -274,15 +182,15 @@ add_disk(
 }
 
 static gboolean
-read_drive(Import *im, const char *value, GError **error)
+read_drive(VbImport *im, const char *value, GError **error)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "file");
-  const char *iface = lookup(props, "if");
-  const char *index = lookup(props, "index");
-  const char *media = lookup(props, "media");
-  const char *id = lookup(props, "id");
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "file");
+  const char *iface = g_hash_table_lookup(props, "if");
+  const char *index = g_hash_table_lookup(props, "index");
+  const char *media = g_hash_table_lookup(props, "media");
+  const char *id = g_hash_table_lookup(props, "id");
   const char *bus;
-  Disk *disk;
+  VbImportDisk *disk;
 
   if (iface == NULL)
     iface = "ide";
@@ -295,15 +203,15 @@ read_drive(Import *im, const char *value, GError **error)
                 "-drive if=%s: domxml-from-native reads if=ide, virtio, scsi and none", iface);
     return FALSE;
   }
-  disk = g_new0(Disk, 1);
-  disk->source = g_strdup(lookup(props, "file"));
+  disk = g_new0(VbImportDisk, 1);
+  disk->source = g_strdup(g_hash_table_lookup(props, "file"));
   disk->type =
       g_strdup(disk->source != NULL && g_str_has_prefix(disk->source, "/dev/") ? "block" : "file");
   disk->device = g_strdup(g_strcmp0(media, "cdrom") == 0 ? "cdrom" : "disk");
   disk->bus = g_strdup(bus);
-  disk->format = g_strdup(lookup(props, "format"));
-  disk->readonly =
-      g_strcmp0(lookup(props, "readonly"), "on") == 0 || g_strcmp0(media, "cdrom") == 0;
+  disk->format = g_strdup(g_hash_table_lookup(props, "format"));
+  disk->readonly = g_strcmp0(g_hash_table_lookup(props, "readonly"), "on") == 0 ||
+                   g_strcmp0(media, "cdrom") == 0;
   g_ptr_array_add(im->disks, disk);
   if (!g_str_equal(bus, "pending")) {
     disk->target =
@@ -320,10 +228,10 @@ read_drive(Import *im, const char *value, GError **error)
 }
 
 /* The disk behind a -device's drive=: a -drive id, or a -blockdev format node and its file. */
-static Disk *
-drive_of(Import *im, const char *node, const char *bus, gboolean cdrom, GError **error)
+static VbImportDisk *
+drive_of(VbImport *im, const char *node, const char *bus, gboolean cdrom, GError **error)
 {
-  Disk *disk = node != NULL ? g_hash_table_lookup(im->drives, node) : NULL;
+  VbImportDisk *disk = node != NULL ? g_hash_table_lookup(im->drives, node) : NULL;
   GHashTable *blockdev;
   const char *file;
   GHashTable *storage;
@@ -353,32 +261,34 @@ drive_of(Import *im, const char *node, const char *bus, gboolean cdrom, GError *
                 "-device: drive '%s' is neither a -drive id nor a -blockdev node-name", node);
     return NULL;
   }
-  file = lookup(blockdev, "file");
+  file = g_hash_table_lookup(blockdev, "file");
   storage = file != NULL ? g_hash_table_lookup(im->blockdevs, file) : NULL;
-  disk =
-      add_disk(im, lookup(storage != NULL ? storage : blockdev, "filename"), bus, -1, cdrom, error);
+  disk = add_disk(im, g_hash_table_lookup(storage != NULL ? storage : blockdev, "filename"), bus,
+                  -1, cdrom, error);
   if (disk == NULL)
     return NULL;
   if (storage != NULL)
-    disk->format = g_strdup(lookup(blockdev, "driver"));
-  disk->readonly = disk->readonly || g_strcmp0(lookup(blockdev, "read-only"), "on") == 0;
+    disk->format = g_strdup(g_hash_table_lookup(blockdev, "driver"));
+  disk->readonly =
+      disk->readonly || g_strcmp0(g_hash_table_lookup(blockdev, "read-only"), "on") == 0;
   return disk;
 }
 
 static gboolean
-read_backend(const char *option, GHashTable *props, Backend *out, GError **error)
+read_backend(const char *option, GHashTable *props, VbImportBackend *out, GError **error)
 {
-  const char *type = lookup(props, "type");
+  const char *type = g_hash_table_lookup(props, "type");
 
   if (g_strcmp0(type, "user") == 0) {
     out->type = g_strdup("user");
   } else if (g_strcmp0(type, "bridge") == 0) {
     out->type = g_strdup("bridge");
-    out->bridge = g_strdup(lookup(props, "br") != NULL ? lookup(props, "br") : "br0");
+    out->bridge = g_strdup(
+        g_hash_table_lookup(props, "br") != NULL ? g_hash_table_lookup(props, "br") : "br0");
   } else if (g_strcmp0(type, "tap") == 0) {
-    out->type = g_strdup(lookup(props, "br") != NULL ? "bridge" : "ethernet");
-    out->bridge = g_strdup(lookup(props, "br"));
-    out->ifname = g_strdup(lookup(props, "ifname"));
+    out->type = g_strdup(g_hash_table_lookup(props, "br") != NULL ? "bridge" : "ethernet");
+    out->bridge = g_strdup(g_hash_table_lookup(props, "br"));
+    out->ifname = g_strdup(g_hash_table_lookup(props, "ifname"));
   } else {
     g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
                 "%s %s: domxml-from-native reads the network backends user, tap and bridge", option,
@@ -389,7 +299,7 @@ read_backend(const char *option, GHashTable *props, Backend *out, GError **error
 }
 
 static void
-backend_copy(Backend *to, const Backend *from)
+backend_copy(VbImportBackend *to, const VbImportBackend *from)
 {
   to->type = g_strdup(from->type);
   to->bridge = g_strdup(from->bridge);
@@ -398,15 +308,16 @@ backend_copy(Backend *to, const Backend *from)
 
 /* -device NIC,netdev=ID,mac=…: the backend is the -netdev of that id, read before. */
 static gboolean
-read_nic_device(Import *im, GHashTable *props, const char *driver, GError **error)
+read_nic_device(VbImport *im, GHashTable *props, const char *driver, GError **error)
 {
-  const char *netdev = lookup(props, "netdev") != NULL ? lookup(props, "netdev") : "";
-  const Backend *backend = g_hash_table_lookup(im->netdevs, netdev);
-  Nic *nic = g_new0(Nic, 1);
+  const char *netdev =
+      g_hash_table_lookup(props, "netdev") != NULL ? g_hash_table_lookup(props, "netdev") : "";
+  const VbImportBackend *backend = g_hash_table_lookup(im->netdevs, netdev);
+  VbImportNic *nic = g_new0(VbImportNic, 1);
 
   g_ptr_array_add(im->nics, nic);
   nic->model = g_strdup(vb_qemu_nic_model(driver));
-  nic->mac = g_strdup(lookup(props, "mac"));
+  nic->mac = g_strdup(g_hash_table_lookup(props, "mac"));
   if (backend == NULL) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                 "-device %s: its netdev '%s' is not a -netdev id", driver, netdev);
@@ -417,14 +328,14 @@ read_nic_device(Import *im, GHashTable *props, const char *driver, GError **erro
 }
 
 static gboolean
-read_device(Import *im, const char *value, GError **error)
+read_device(VbImport *im, const char *value, GError **error)
 {
   g_autoptr(GHashTable) props = parse_props("-device", value, "driver", error);
   const char *driver;
 
   if (props == NULL)
     return FALSE;
-  driver = lookup(props, "driver");
+  driver = g_hash_table_lookup(props, "driver");
   if (driver == NULL) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "-device %s: no driver", value);
     return FALSE;
@@ -439,8 +350,8 @@ read_device(Import *im, const char *value, GError **error)
                                                              : NULL;
 
     if (bus != NULL)
-      return drive_of(im, lookup(props, "drive"), bus, g_str_has_suffix(driver, "-cd"), error) !=
-             NULL;
+      return drive_of(im, g_hash_table_lookup(props, "drive"), bus, g_str_has_suffix(driver, "-cd"),
+                      error) != NULL;
   }
   g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
               "-device %s: domxml-from-native reads disk and NIC devices only", driver);
@@ -448,10 +359,10 @@ read_device(Import *im, const char *value, GError **error)
 }
 
 static gboolean
-read_memory(Import *im, const char *value, GError **error)
+read_memory(VbImport *im, const char *value, GError **error)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "size");
-  const char *size = lookup(props, "size");
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "size");
+  const char *size = g_hash_table_lookup(props, "size");
   char *end = NULL;
   guint64 number = size != NULL ? g_ascii_strtoull(size, &end, 10) : 0;
   guint64 scale = 1024; /* QEMU's default unit is MiB */
@@ -473,10 +384,10 @@ read_memory(Import *im, const char *value, GError **error)
 }
 
 static gboolean
-read_boot(Import *im, const char *value, GError **error)
+read_boot(VbImport *im, const char *value, GError **error)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "order");
-  const char *order = lookup(props, "order");
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "order");
+  const char *order = g_hash_table_lookup(props, "order");
 
   for (const char *c = order != NULL ? order : ""; *c != '\0'; c++) {
     const char *dev = *c == 'c'   ? "hd"
@@ -492,28 +403,28 @@ read_boot(Import *im, const char *value, GError **error)
     }
     g_ptr_array_add(im->boot, g_strdup(dev));
   }
-  im->bootmenu = g_strcmp0(lookup(props, "menu"), "on") == 0;
+  im->bootmenu = g_strcmp0(g_hash_table_lookup(props, "menu"), "on") == 0;
   return TRUE;
 }
 
 static gboolean
-read_net(Import *im, const char *value, GError **error)
+read_net(VbImport *im, const char *value, GError **error)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "type");
-  const char *type = lookup(props, "type");
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "type");
+  const char *type = g_hash_table_lookup(props, "type");
 
   if (g_strcmp0(type, "none") == 0)
     return TRUE;
   if (g_strcmp0(type, "nic") == 0) {
-    Nic *nic = g_new0(Nic, 1);
+    VbImportNic *nic = g_new0(VbImportNic, 1);
 
-    nic->model = g_strdup(lookup(props, "model"));
-    nic->mac = g_strdup(lookup(props, "macaddr"));
+    nic->model = g_strdup(g_hash_table_lookup(props, "model"));
+    nic->mac = g_strdup(g_hash_table_lookup(props, "macaddr"));
     g_ptr_array_add(im->nics, nic);
     return TRUE;
   }
   {
-    Backend *backend = g_new0(Backend, 1);
+    VbImportBackend *backend = g_new0(VbImportBackend, 1);
 
     g_ptr_array_add(im->net_backends, backend);
     return read_backend("-net", props, backend, error);
@@ -521,14 +432,14 @@ read_net(Import *im, const char *value, GError **error)
 }
 
 static gboolean
-read_nic(Import *im, const char *value, GError **error)
+read_nic(VbImport *im, const char *value, GError **error)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "type");
-  Nic *nic = g_new0(Nic, 1);
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "type");
+  VbImportNic *nic = g_new0(VbImportNic, 1);
 
   g_ptr_array_add(im->nics, nic);
-  nic->model = g_strdup(lookup(props, "model"));
-  nic->mac = g_strdup(lookup(props, "mac"));
+  nic->model = g_strdup(g_hash_table_lookup(props, "model"));
+  nic->mac = g_strdup(g_hash_table_lookup(props, "mac"));
   /* -nic takes QEMU's device names: virtio-net-pci is libvirt's virtio */
   if (nic->model != NULL && vb_qemu_nic_model(nic->model) != NULL) {
     char *model = g_strdup(vb_qemu_nic_model(nic->model));
@@ -540,23 +451,25 @@ read_nic(Import *im, const char *value, GError **error)
 }
 
 static gboolean
-read_machine(Import *im, const char *value)
+read_machine(VbImport *im, const char *value)
 {
-  g_autoptr(GHashTable) props = parse_keyval(value, "type");
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "type");
 
   g_free(im->machine);
-  im->machine = g_strdup(lookup(props, "type"));
-  if (g_strcmp0(lookup(props, "accel"), "kvm") == 0 ||
-      g_str_has_prefix(lookup(props, "accel") != NULL ? lookup(props, "accel") : "", "kvm:"))
+  im->machine = g_strdup(g_hash_table_lookup(props, "type"));
+  if (g_strcmp0(g_hash_table_lookup(props, "accel"), "kvm") == 0 ||
+      g_str_has_prefix(
+          g_hash_table_lookup(props, "accel") != NULL ? g_hash_table_lookup(props, "accel") : "",
+          "kvm:"))
     im->kvm = TRUE;
-  if (g_strcmp0(lookup(props, "acpi"), "off") == 0)
+  if (g_strcmp0(g_hash_table_lookup(props, "acpi"), "off") == 0)
     im->acpi = FALSE;
   return TRUE;
 }
 
 /* Options that take a value, and what reads it. */
 static gboolean
-read_option(Import *im, const char *option, const char *value, GError **error)
+read_option(VbImport *im, const char *option, const char *value, GError **error)
 {
   static const char *const hd_options[] = {"-hda", "-hdb", "-hdc", "-hdd", NULL};
 
@@ -565,10 +478,10 @@ read_option(Import *im, const char *option, const char *value, GError **error)
       return add_disk(im, value, "ide", (gint)i, FALSE, error) != NULL;
   }
   if (g_str_equal(option, "-name")) {
-    g_autoptr(GHashTable) props = parse_keyval(value, "guest");
+    g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "guest");
 
     g_free(im->name);
-    im->name = g_strdup(lookup(props, "guest"));
+    im->name = g_strdup(g_hash_table_lookup(props, "guest"));
   } else if (g_str_equal(option, "-uuid")) {
     g_free(im->uuid);
     im->uuid = g_strdup(value);
@@ -583,9 +496,9 @@ read_option(Import *im, const char *option, const char *value, GError **error)
   } else if (g_str_equal(option, "-machine") || g_str_equal(option, "-M")) {
     return read_machine(im, value);
   } else if (g_str_equal(option, "-accel")) {
-    g_autoptr(GHashTable) props = parse_keyval(value, "accel");
+    g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "accel");
 
-    im->kvm = g_strcmp0(lookup(props, "accel"), "kvm") == 0;
+    im->kvm = g_strcmp0(g_hash_table_lookup(props, "accel"), "kvm") == 0;
   } else if (g_str_equal(option, "-boot")) {
     return read_boot(im, value, error);
   } else if (g_str_equal(option, "-cdrom")) {
@@ -597,17 +510,21 @@ read_option(Import *im, const char *option, const char *value, GError **error)
 
     if (props == NULL)
       return FALSE;
-    g_hash_table_replace(
-        im->blockdevs,
-        g_strdup(lookup(props, "node-name") != NULL ? lookup(props, "node-name") : ""), props);
+    g_hash_table_replace(im->blockdevs,
+                         g_strdup(g_hash_table_lookup(props, "node-name") != NULL
+                                      ? g_hash_table_lookup(props, "node-name")
+                                      : ""),
+                         props);
   } else if (g_str_equal(option, "-device")) {
     return read_device(im, value, error);
   } else if (g_str_equal(option, "-netdev")) {
-    g_autoptr(GHashTable) props = parse_keyval(value, "type");
-    Backend *backend = g_new0(Backend, 1);
+    g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "type");
+    VbImportBackend *backend = g_new0(VbImportBackend, 1);
 
-    g_hash_table_replace(im->netdevs,
-                         g_strdup(lookup(props, "id") != NULL ? lookup(props, "id") : ""), backend);
+    g_hash_table_replace(
+        im->netdevs,
+        g_strdup(g_hash_table_lookup(props, "id") != NULL ? g_hash_table_lookup(props, "id") : ""),
+        backend);
     return read_backend("-netdev", props, backend, error);
   } else if (g_str_equal(option, "-net")) {
     return read_net(im, value, error);
@@ -645,10 +562,10 @@ read_option(Import *im, const char *option, const char *value, GError **error)
     g_free(im->append);
     im->append = g_strdup(value);
   } else if (g_str_equal(option, "-rtc")) {
-    g_autoptr(GHashTable) props = parse_keyval(value, NULL);
+    g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, NULL);
 
     g_free(im->rtc_base);
-    im->rtc_base = g_strdup(lookup(props, "base"));
+    im->rtc_base = g_strdup(g_hash_table_lookup(props, "base"));
   } else if (g_str_equal(option, "-usbdevice")) {
     if (!g_str_equal(value, "tablet")) {
       g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
@@ -680,269 +597,6 @@ arch_of_binary(const char *binary)
   return NULL;
 }
 
-static void
-write_disk(VbXmlWriter *w, const Disk *disk)
-{
-  vb_xml_writer_start(w, "disk");
-  vb_xml_writer_attr(w, "type", disk->type);
-  vb_xml_writer_attr(w, "device", disk->device);
-  if (disk->format != NULL) {
-    vb_xml_writer_start(w, "driver");
-    vb_xml_writer_attr(w, "name", "qemu");
-    vb_xml_writer_attr(w, "type", disk->format);
-    vb_xml_writer_end(w);
-  }
-  if (disk->source != NULL) {
-    vb_xml_writer_start(w, "source");
-    vb_xml_writer_attr(w, g_str_equal(disk->type, "block") ? "dev" : "file", disk->source);
-    vb_xml_writer_end(w);
-  }
-  vb_xml_writer_start(w, "target");
-  vb_xml_writer_attr(w, "dev", disk->target);
-  vb_xml_writer_attr(w, "bus", disk->bus);
-  vb_xml_writer_end(w);
-  if (disk->readonly) {
-    vb_xml_writer_start(w, "readonly");
-    vb_xml_writer_end(w);
-  }
-  vb_xml_writer_end(w);
-}
-
-static void
-write_nic(VbXmlWriter *w, const Nic *nic)
-{
-  vb_xml_writer_start(w, "interface");
-  vb_xml_writer_attr(w, "type", nic->backend.type);
-  if (nic->mac != NULL) {
-    vb_xml_writer_start(w, "mac");
-    vb_xml_writer_attr(w, "address", nic->mac);
-    vb_xml_writer_end(w);
-  }
-  if (nic->backend.bridge != NULL) {
-    vb_xml_writer_start(w, "source");
-    vb_xml_writer_attr(w, "bridge", nic->backend.bridge);
-    vb_xml_writer_end(w);
-  }
-  if (nic->backend.ifname != NULL) {
-    vb_xml_writer_start(w, "target");
-    vb_xml_writer_attr(w, "dev", nic->backend.ifname);
-    vb_xml_writer_end(w);
-  }
-  if (nic->model != NULL) {
-    vb_xml_writer_start(w, "model");
-    vb_xml_writer_attr(w, "type", nic->model);
-    vb_xml_writer_end(w);
-  }
-  vb_xml_writer_end(w);
-}
-
-static void
-write_listen(VbXmlWriter *w, const char *type, const char *attribute, const char *value)
-{
-  vb_xml_writer_start(w, "listen");
-  vb_xml_writer_attr(w, "type", type);
-  if (attribute != NULL)
-    vb_xml_writer_attr(w, attribute, value);
-  vb_xml_writer_end(w);
-}
-
-/* -vnc HOST:DISPLAY, :DISPLAY, unix:PATH or none. */
-static gboolean
-write_vnc(VbXmlWriter *w, const char *value, GError **error)
-{
-  g_autoptr(GHashTable) props = parse_keyval(value, "display");
-  const char *display = lookup(props, "display") != NULL ? lookup(props, "display") : "";
-  const char *colon = strrchr(display, ':');
-  g_autofree char *host = NULL;
-
-  vb_xml_writer_start(w, "graphics");
-  vb_xml_writer_attr(w, "type", "vnc");
-  if (g_str_has_prefix(display, "unix:")) {
-    write_listen(w, "socket", "socket", display + strlen("unix:"));
-  } else if (g_str_equal(display, "none")) {
-    write_listen(w, "none", NULL, NULL);
-  } else if (colon != NULL && colon[1] != '\0' &&
-             strspn(colon + 1, "0123456789") == strlen(colon + 1) && strlen(colon + 1) < 6) {
-    vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT,
-                              5900 + g_ascii_strtoll(colon + 1, NULL, 10));
-    vb_xml_writer_attr(w, "autoport", "no");
-    host = g_strndup(display, (gsize)(colon - display));
-    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-      char *inner = g_strndup(host + 1, strlen(host) - 2);
-
-      g_free(host);
-      host = inner;
-    }
-    if (*host != '\0')
-      write_listen(w, "address", "address", host);
-  } else {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "-vnc %s: domxml-from-native reads HOST:DISPLAY, :DISPLAY, unix:PATH and none",
-                value);
-    return FALSE;
-  }
-  vb_xml_writer_end(w);
-  return TRUE;
-}
-
-static gboolean
-write_serial(VbXmlWriter *w, const char *value, GError **error)
-{
-  vb_xml_writer_start(w, "serial");
-  if (g_str_equal(value, "pty") || g_str_equal(value, "null")) {
-    vb_xml_writer_attr(w, "type", value);
-  } else if (g_str_has_prefix(value, "file:")) {
-    vb_xml_writer_attr(w, "type", "file");
-    vb_xml_writer_start(w, "source");
-    vb_xml_writer_attr(w, "path", value + strlen("file:"));
-    vb_xml_writer_end(w);
-  } else {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "-serial %s: domxml-from-native reads pty, null, file:PATH and none", value);
-    return FALSE;
-  }
-  vb_xml_writer_end(w);
-  return TRUE;
-}
-
-static gboolean
-write_cpu(VbXmlWriter *w, const char *value)
-{
-  g_autoptr(GHashTable) props = parse_keyval(value, "model");
-  g_auto(GStrv) items = g_strsplit(value, ",", -1);
-  const char *model = lookup(props, "model");
-
-  vb_xml_writer_start(w, "cpu");
-  if (g_strcmp0(model, "host") == 0) {
-    vb_xml_writer_attr(w, "mode", "host-passthrough");
-  } else if (g_strcmp0(model, "max") == 0) {
-    vb_xml_writer_attr(w, "mode", "maximum");
-  } else {
-    vb_xml_writer_attr(w, "mode", "custom");
-    vb_xml_writer_element_text(w, "model", model);
-    for (guint i = 1; items[i] != NULL; i++) {
-      const char *item = items[i];
-      gboolean on = item[0] != '-' && !g_str_has_suffix(item, "=off");
-      g_autofree char *name = g_strndup(item + (item[0] == '+' || item[0] == '-'),
-                                        strcspn(item + (item[0] == '+' || item[0] == '-'), "="));
-
-      vb_xml_writer_start(w, "feature");
-      vb_xml_writer_attr(w, "policy", on ? "require" : "disable");
-      vb_xml_writer_attr(w, "name", name);
-      vb_xml_writer_end(w);
-    }
-  }
-  vb_xml_writer_end(w);
-  return TRUE;
-}
-
-static void
-write_vcpu(VbXmlWriter *w, const char *smp)
-{
-  g_autoptr(GHashTable) props = parse_keyval(smp != NULL ? smp : "1", "cpus");
-  const char *cpus = lookup(props, "cpus") != NULL ? lookup(props, "cpus") : "1";
-  const char *max = lookup(props, "maxcpus");
-
-  vb_xml_writer_start(w, "vcpu");
-  if (max != NULL && !g_str_equal(max, cpus))
-    vb_xml_writer_attr(w, "current", cpus);
-  vb_xml_writer_text(w, max != NULL ? max : cpus);
-  vb_xml_writer_end(w);
-}
-
-static gboolean
-write_domain(Import *im, VbXmlWriter *w, GError **error)
-{
-  vb_xml_writer_start(w, "domain");
-  vb_xml_writer_attr(w, "type", im->kvm ? "kvm" : "qemu");
-  if (im->env->len > 0)
-    vb_xml_writer_attr(w, "xmlns:qemu", "http://libvirt.org/schemas/domain/qemu/1.0");
-  vb_xml_writer_element_text(w, "name", im->name);
-  if (im->uuid != NULL)
-    vb_xml_writer_element_text(w, "uuid", im->uuid);
-  {
-    g_autofree char *memory = g_strdup_printf("%" G_GUINT64_FORMAT, im->memory_kib);
-
-    vb_xml_writer_start(w, "memory");
-    vb_xml_writer_attr(w, "unit", "KiB");
-    vb_xml_writer_text(w, memory);
-    vb_xml_writer_end(w);
-  }
-  write_vcpu(w, im->smp);
-  vb_xml_writer_start(w, "os");
-  vb_xml_writer_start(w, "type");
-  vb_xml_writer_attr(w, "arch", im->arch);
-  if (im->machine != NULL)
-    vb_xml_writer_attr(w, "machine", im->machine);
-  vb_xml_writer_text(w, "hvm");
-  vb_xml_writer_end(w);
-  if (im->kernel != NULL)
-    vb_xml_writer_element_text(w, "kernel", im->kernel);
-  if (im->initrd != NULL)
-    vb_xml_writer_element_text(w, "initrd", im->initrd);
-  if (im->append != NULL)
-    vb_xml_writer_element_text(w, "cmdline", im->append);
-  for (guint i = 0; i < im->boot->len; i++) {
-    vb_xml_writer_start(w, "boot");
-    vb_xml_writer_attr(w, "dev", im->boot->pdata[i]);
-    vb_xml_writer_end(w);
-  }
-  if (im->bootmenu) {
-    vb_xml_writer_start(w, "bootmenu");
-    vb_xml_writer_attr(w, "enable", "yes");
-    vb_xml_writer_end(w);
-  }
-  vb_xml_writer_end(w);
-  if (im->acpi) {
-    vb_xml_writer_start(w, "features");
-    vb_xml_writer_start(w, "acpi");
-    vb_xml_writer_end(w);
-    vb_xml_writer_end(w);
-  }
-  if (im->cpu != NULL)
-    write_cpu(w, im->cpu);
-  vb_xml_writer_start(w, "clock");
-  vb_xml_writer_attr(w, "offset", g_strcmp0(im->rtc_base, "localtime") == 0 ? "localtime" : "utc");
-  vb_xml_writer_end(w);
-  if (im->no_reboot)
-    vb_xml_writer_element_text(w, "on_reboot", "destroy");
-  vb_xml_writer_start(w, "devices");
-  vb_xml_writer_element_text(w, "emulator", im->emulator);
-  for (guint i = 0; i < im->disks->len; i++)
-    write_disk(w, im->disks->pdata[i]);
-  for (guint i = 0; i < im->nics->len; i++)
-    write_nic(w, im->nics->pdata[i]);
-  for (guint i = 0; i < im->serials->len; i++) {
-    if (!write_serial(w, im->serials->pdata[i], error))
-      return FALSE;
-  }
-  if (im->tablet) {
-    vb_xml_writer_start(w, "input");
-    vb_xml_writer_attr(w, "type", "tablet");
-    vb_xml_writer_attr(w, "bus", "usb");
-    vb_xml_writer_end(w);
-  }
-  if (im->vnc != NULL && !write_vnc(w, im->vnc, error))
-    return FALSE;
-  vb_xml_writer_end(w);
-  if (im->env->len > 0) {
-    vb_xml_writer_start(w, "qemu:commandline");
-    for (guint i = 0; i < im->env->len; i++) {
-      const char *assignment = im->env->pdata[i];
-      const char *equals = strchr(assignment, '=');
-      g_autofree char *name = g_strndup(assignment, (gsize)(equals - assignment));
-
-      vb_xml_writer_start(w, "qemu:env");
-      vb_xml_writer_attr(w, "name", name);
-      vb_xml_writer_attr(w, "value", equals + 1);
-      vb_xml_writer_end(w);
-    }
-    vb_xml_writer_end(w);
-  }
-  vb_xml_writer_end(w);
-  return TRUE;
-}
-
 static gboolean
 is_assignment(const char *word)
 {
@@ -952,7 +606,7 @@ is_assignment(const char *word)
 }
 
 static gboolean
-read_words(Import *im, char **words, GError **error)
+read_words(VbImport *im, char **words, GError **error)
 {
   guint i = 0;
 
@@ -1015,12 +669,12 @@ read_words(Import *im, char **words, GError **error)
 
 /* What the options leave to be settled once all are read. */
 static gboolean
-finish_import(Import *im, GError **error)
+finish_import(VbImport *im, GError **error)
 {
   guint next_backend = 0;
 
   for (guint i = 0; i < im->disks->len; i++) {
-    const Disk *disk = im->disks->pdata[i];
+    const VbImportDisk *disk = im->disks->pdata[i];
 
     if (disk->target == NULL) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
@@ -1031,7 +685,7 @@ finish_import(Import *im, GError **error)
   }
   /* -net nic pairs with the -net backends in order; QEMU's default backend is user */
   for (guint i = 0; i < im->nics->len; i++) {
-    Nic *nic = im->nics->pdata[i];
+    VbImportNic *nic = im->nics->pdata[i];
 
     if (nic->backend.type != NULL)
       continue;
@@ -1062,7 +716,7 @@ vb_qemu_native_to_xml(const char *text, GError **error)
   g_auto(GStrv) words = NULL;
   g_autoptr(GError) shell_error = NULL;
   g_autoptr(VbXmlWriter) w = NULL;
-  Import im = {
+  VbImport im = {
       .acpi = TRUE,
       .boot = g_ptr_array_new_with_free_func(g_free),
       .disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_free),
@@ -1090,7 +744,8 @@ vb_qemu_native_to_xml(const char *text, GError **error)
     return NULL;
   }
   w = vb_xml_writer_new();
-  ok = read_words(&im, words, error) && finish_import(&im, error) && write_domain(&im, w, error);
+  ok = read_words(&im, words, error) && finish_import(&im, error) &&
+       vb_qemu_import_write(&im, w, error);
   import_clear(&im);
   return ok ? vb_xml_writer_finish(w) : NULL;
 }

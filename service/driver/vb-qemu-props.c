@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "vb-qemu-props.h"
 
 typedef struct {
@@ -271,4 +273,49 @@ vb_qemu_keyval_append(GString *out, const char *value)
       g_string_append_c(out, ',');
     g_string_append_c(out, *c);
   }
+}
+
+/**
+ * vb_qemu_keyval_parse:
+ * @implied: (nullable): the key of a first item given without one ("user" in "user,id=n0")
+ *
+ * Reads QEMU's "key=value,…" syntax, ",," standing for a comma; an item with no '=' and not
+ * first is a flag, "on".
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the keys and values
+ */
+GHashTable *
+vb_qemu_keyval_parse(const char *text, const char *implied)
+{
+  GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) item = g_string_new(NULL);
+  gboolean first = TRUE;
+
+  for (const char *c = text;; c++) {
+    if (*c == ',' && c[1] == ',') {
+      g_string_append_c(item, ',');
+      c++;
+      continue;
+    }
+    if (*c != ',' && *c != '\0') {
+      g_string_append_c(item, *c);
+      continue;
+    }
+    {
+      const char *equals = strchr(item->str, '=');
+
+      if (equals != NULL)
+        g_hash_table_replace(table, g_strndup(item->str, (gsize)(equals - item->str)),
+                             g_strdup(equals + 1));
+      else if (first && implied != NULL && item->len > 0)
+        g_hash_table_replace(table, g_strdup(implied), g_strdup(item->str));
+      else if (item->len > 0)
+        g_hash_table_replace(table, g_strdup(item->str), g_strdup("on"));
+    }
+    first = FALSE;
+    g_string_truncate(item, 0);
+    if (*c == '\0')
+      break;
+  }
+  return table;
 }

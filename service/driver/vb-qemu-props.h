@@ -42,5 +42,6 @@ char *vb_qemu_props_to_json(const VbQemuProps *self);
 char *vb_qemu_props_to_keyval(const VbQemuProps *self, gboolean bare);
 
 void vb_qemu_keyval_append(GString *out, const char *value);
+GHashTable *vb_qemu_keyval_parse(const char *text, const char *implied);
 
 G_END_DECLS
