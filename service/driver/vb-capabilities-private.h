@@ -1,0 +1,28 @@
+/* vb-capabilities-private.h: the fields of VbCapabilities, shared by its cache core
+ * (vb-capabilities.c) and its discovery of emulators and host capabilities
+ * (vb-capabilities-host.c).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include "vb-capabilities.h"
+
+G_BEGIN_DECLS
+
+struct _VbCapabilities {
+  GObject parent_instance;
+
+  char *cache_dir;   /* (owned): …/cache/qemu/capabilities */
+  guint cache_mode;  /* of the instance's cache directory */
+  GStrv search_dirs; /* (owned): qemu.conf emulator_search_path, then the system dirs */
+  uid_t qemu_uid;    /* who QEMU runs as, for /dev/kvm */
+  gid_t qemu_gid;
+  GHashTable *entries; /* (owned): binary → Entry */
+  GHashTable *probes;  /* (owned): binary → PendingProbe */
+  guint n_probes;      /* probes started, for tests */
+};
+
+G_END_DECLS
