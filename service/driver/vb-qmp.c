@@ -11,7 +11,8 @@
  * read; commands queue until then. One command is on the wire at a time (QEMU answers in order
  * without out-of-band, which we do not negotiate), so a reply names its command twice: by
  * position and by id. A command answered early, by its timeout or its cancellable, stays in
- * flight until QEMU answers it, so the next reply is never mistaken for its own.
+ * flight until QEMU answers it, so the next reply is never mistaken for its own. This file
+ * holds the connection and the queue; vb-qmp-dispatch.c reads what QEMU sends.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -23,51 +24,7 @@
 #include <unistd.h>
 
 #include "vb-error.h"
-#include "vb-qmp-stream.h"
-#include "vb-qmp.h"
-
-typedef enum {
-  STATE_GREETING,    /* waiting for {"QMP": …} */
-  STATE_NEGOTIATING, /* qmp_capabilities sent */
-  STATE_READY,
-  STATE_CLOSED,
-} State;
-
-typedef struct {
-  GTask *task;        /* (nullable) (owned): NULL once answered early, or for qmp_capabilities */
-  char *name;         /* (owned): the command, for messages */
-  char *id;           /* (owned) */
-  char *line;         /* (owned): the serialised command with its line end */
-  gsize length;       /* of line */
-  GUnixFDList *fds;   /* (nullable) (owned): sent with the first byte of line */
-  gboolean raw;       /* the passthrough: the reply goes back as text */
-  JsonNode *user_id;  /* (nullable) (owned): the id the passthrough caller chose */
-  GSource *timeout;   /* (nullable) (owned) */
-  GSource *cancelled; /* (nullable) (owned) */
-  gboolean negotiate; /* our own qmp_capabilities */
-} Command;
-
-struct _VbQmp {
-  GObject parent_instance;
-
-  GSocket *socket;       /* (owned) */
-  GMainContext *context; /* (owned) */
-  GSource *read_source;  /* (nullable) (owned) */
-  GSource *write_source; /* (nullable) (owned) */
-  VbQmpStream *stream;   /* (owned) */
-  State state;
-
-  guint version;
-  char *package;      /* (nullable) (owned) */
-  GStrv capabilities; /* (nullable) (owned): from the greeting */
-
-  GPtrArray *handshakes; /* (element-type GTask) (owned): waiting for STATE_READY */
-  GQueue queue;          /* (element-type Command) (owned): not sent yet */
-  Command *in_flight;    /* (nullable) (owned): on the wire, waiting for its reply */
-  gsize in_flight_sent;  /* bytes of in_flight->line written */
-  guint64 next_id;
-  GError *closed_reason; /* (nullable) (owned) */
-};
+#include "vb-qmp-private.h"
 
 G_DEFINE_TYPE(VbQmp, vb_qmp, G_TYPE_OBJECT)
 
@@ -79,12 +36,16 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void close_with(VbQmp *self, GError *reason, gboolean notify);
-static void send_next(VbQmp *self);
+void
+vb_qmp_emit_event(VbQmp *self, const char *name, JsonObject *data, gint64 timestamp)
+{
+  g_signal_emit(self, signals[SIGNAL_EVENT], 0, name, data, timestamp);
+}
+
 static gboolean on_writable(GSocket *socket, GIOCondition condition, gpointer data);
 
-static void
-command_free(Command *command)
+void
+vb_qmp_command_free(VbQmpCommand *command)
 {
   g_assert(command->task == NULL);
   g_free(command->name);
@@ -103,8 +64,8 @@ command_free(Command *command)
   g_free(command);
 }
 
-static void
-drop_source(GSource **source)
+void
+vb_qmp_drop_source(GSource **source)
 {
   if (*source != NULL) {
     g_source_destroy(*source);
@@ -115,10 +76,10 @@ drop_source(GSource **source)
 /* Answers a command's caller with @error and detaches the caller from it. The command itself
  * may stay in flight. */
 static void
-command_fail(Command *command, GError *error)
+command_fail(VbQmpCommand *command, GError *error)
 {
-  drop_source(&command->timeout);
-  drop_source(&command->cancelled);
+  vb_qmp_drop_source(&command->timeout);
+  vb_qmp_drop_source(&command->cancelled);
   if (command->task != NULL) {
     GTask *task = g_steal_pointer(&command->task);
 
@@ -132,19 +93,19 @@ command_fail(Command *command, GError *error)
 /* Ends a command early (timeout or cancellation): a queued one leaves the queue, one on the wire
  * stays until QEMU answers. */
 static void
-command_end_early(VbQmp *self, Command *command, GError *error)
+command_end_early(VbQmp *self, VbQmpCommand *command, GError *error)
 {
   command_fail(command, error);
   if (command != self->in_flight) {
     g_queue_remove(&self->queue, command);
-    command_free(command);
+    vb_qmp_command_free(command);
   }
 }
 
 static gboolean
 on_command_timeout(gpointer data)
 {
-  Command *command = data;
+  VbQmpCommand *command = data;
   VbQmp *self = g_task_get_source_object(command->task);
 
   command_end_early(
@@ -156,7 +117,7 @@ on_command_timeout(gpointer data)
 static gboolean
 on_command_cancelled(GCancellable *cancellable, gpointer data)
 {
-  Command *command = data;
+  VbQmpCommand *command = data;
   VbQmp *self = g_task_get_source_object(command->task);
   GError *error = NULL;
 
@@ -169,7 +130,7 @@ on_command_cancelled(GCancellable *cancellable, gpointer data)
 static void
 flush_output(VbQmp *self)
 {
-  Command *command = self->in_flight;
+  VbQmpCommand *command = self->in_flight;
 
   while (command != NULL && self->in_flight_sent < command->length) {
     g_autoptr(GError) error = NULL;
@@ -192,15 +153,15 @@ flush_output(VbQmp *self)
         }
         return;
       }
-      close_with(self,
-                 g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "cannot write to the monitor: %s",
-                             error->message),
-                 TRUE);
+      vb_qmp_close_with(self,
+                        g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                    "cannot write to the monitor: %s", error->message),
+                        TRUE);
       return;
     }
     self->in_flight_sent += (gsize)written;
   }
-  drop_source(&self->write_source);
+  vb_qmp_drop_source(&self->write_source);
 }
 
 static gboolean
@@ -212,237 +173,19 @@ on_writable(GSocket *socket, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE; /* flush_output destroys the source once done */
 }
 
-static void
-send_next(VbQmp *self)
+void
+vb_qmp_send_next(VbQmp *self)
 {
-  Command *head;
+  VbQmpCommand *head;
 
-  if (self->in_flight != NULL || self->state == STATE_CLOSED)
+  if (self->in_flight != NULL || self->state == VB_QMP_STATE_CLOSED)
     return;
   head = g_queue_peek_head(&self->queue);
-  if (head == NULL || (self->state != STATE_READY && !head->negotiate))
+  if (head == NULL || (self->state != VB_QMP_STATE_READY && !head->negotiate))
     return;
   self->in_flight = g_queue_pop_head(&self->queue);
   self->in_flight_sent = 0;
   flush_output(self);
-}
-
-static char *
-describe_qmp_error(JsonObject *error)
-{
-  const char *class = NULL, *desc = NULL;
-
-  if (error != NULL) {
-    if (json_object_has_member(error, "class"))
-      class = json_object_get_string_member_with_default(error, "class", NULL);
-    if (json_object_has_member(error, "desc"))
-      desc = json_object_get_string_member_with_default(error, "desc", NULL);
-  }
-  return g_strdup_printf("%s: %s", class != NULL ? class : "(no class)",
-                         desc != NULL ? desc : "(no description)");
-}
-
-static void
-complete_handshakes(VbQmp *self, const GError *error)
-{
-  g_autoptr(GPtrArray) waiting = g_steal_pointer(&self->handshakes);
-
-  self->handshakes = g_ptr_array_new_with_free_func(g_object_unref);
-  for (guint i = 0; i < waiting->len; i++) {
-    GTask *task = waiting->pdata[i];
-
-    if (error != NULL)
-      g_task_return_error(task, g_error_copy(error));
-    else
-      g_task_return_boolean(task, TRUE);
-  }
-}
-
-static gboolean
-ids_match(JsonNode *reply_id, const char *our_id)
-{
-  /* QEMU answers a line it could not parse without an id: that is the command in flight. */
-  if (reply_id == NULL)
-    return TRUE;
-  return JSON_NODE_HOLDS_VALUE(reply_id) && json_node_get_value_type(reply_id) == G_TYPE_STRING &&
-         g_strcmp0(json_node_get_string(reply_id), our_id) == 0;
-}
-
-/* The passthrough's reply: QEMU's, with the caller's id in place of ours (none if it gave none). */
-static char *
-raw_reply(JsonObject *message, JsonNode *user_id)
-{
-  g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
-  JsonObject *reply = json_object_new();
-  g_autoptr(GList) names = json_object_get_members(message);
-
-  for (GList *l = names; l != NULL; l = l->next) {
-    if (strcmp(l->data, "id") != 0)
-      json_object_set_member(reply, l->data,
-                             json_node_copy(json_object_get_member(message, l->data)));
-  }
-  if (user_id != NULL)
-    json_object_set_member(reply, "id", json_node_copy(user_id));
-  json_node_take_object(node, reply);
-  return json_to_string(node, FALSE);
-}
-
-static void
-handle_reply(VbQmp *self, JsonObject *message)
-{
-  Command *command = self->in_flight;
-  JsonNode *reply_id = json_object_get_member(message, "id");
-
-  if (command == NULL || self->in_flight_sent < command->length ||
-      !ids_match(reply_id, command->id)) {
-    g_autofree char *text = reply_id != NULL ? json_to_string(reply_id, FALSE) : g_strdup("none");
-
-    g_warning("Ignoring a monitor reply that answers no command in flight (id %s)", text);
-    return;
-  }
-  self->in_flight = NULL;
-
-  if (command->negotiate) {
-    if (json_object_has_member(message, "error")) {
-      g_autofree char *why = describe_qmp_error(json_object_get_object_member(message, "error"));
-
-      command_free(command);
-      close_with(
-          self,
-          g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused 'qmp_capabilities': %s", why),
-          TRUE);
-      return;
-    }
-    command_free(command);
-    self->state = STATE_READY;
-    complete_handshakes(self, NULL);
-  } else if (command->task == NULL) {
-    command_free(command); /* answered early: nobody waits for it any more */
-  } else {
-    g_autoptr(GTask) task = g_steal_pointer(&command->task);
-
-    drop_source(&command->timeout);
-    drop_source(&command->cancelled);
-    if (command->raw) {
-      g_task_return_pointer(task, raw_reply(message, command->user_id), g_free);
-    } else if (json_object_has_member(message, "error")) {
-      JsonNode *error_node = json_object_get_member(message, "error");
-      g_autofree char *why = describe_qmp_error(
-          JSON_NODE_HOLDS_OBJECT(error_node) ? json_node_get_object(error_node) : NULL);
-
-      g_task_return_new_error(task, VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused '%s': %s",
-                              command->name, why);
-    } else {
-      g_task_return_pointer(task, json_node_copy(json_object_get_member(message, "return")),
-                            (GDestroyNotify)json_node_unref);
-    }
-    command_free(command);
-  }
-  send_next(self);
-}
-
-static void
-handle_greeting(VbQmp *self, JsonObject *message)
-{
-  JsonNode *qmp = json_object_get_member(message, "QMP");
-  JsonObject *greeting, *version, *qemu;
-  g_autoptr(GStrvBuilder) capabilities = g_strv_builder_new();
-  Command *negotiate;
-
-  if (qmp == NULL || !JSON_NODE_HOLDS_OBJECT(qmp)) {
-    close_with(self,
-               g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR,
-                                   "the monitor did not start with the QMP greeting"),
-               TRUE);
-    return;
-  }
-  greeting = json_node_get_object(qmp);
-  version = json_object_has_member(greeting, "version")
-                ? json_object_get_object_member(greeting, "version")
-                : NULL;
-  qemu = version != NULL && json_object_has_member(version, "qemu")
-             ? json_object_get_object_member(version, "qemu")
-             : NULL;
-  if (qemu != NULL) {
-    gint64 major = json_object_get_int_member_with_default(qemu, "major", 0);
-    gint64 minor = json_object_get_int_member_with_default(qemu, "minor", 0);
-    gint64 micro = json_object_get_int_member_with_default(qemu, "micro", 0);
-
-    if (major >= 0 && major < 4000 && minor >= 0 && minor < 1000 && micro >= 0 && micro < 1000)
-      self->version = VB_QEMU_VERSION((guint)major, (guint)minor, (guint)micro);
-  }
-  if (version != NULL && json_object_has_member(version, "package"))
-    self->package = g_strdup(json_object_get_string_member_with_default(version, "package", ""));
-  if (json_object_has_member(greeting, "capabilities")) {
-    JsonNode *list = json_object_get_member(greeting, "capabilities");
-
-    if (JSON_NODE_HOLDS_ARRAY(list)) {
-      JsonArray *array = json_node_get_array(list);
-
-      for (guint i = 0; i < json_array_get_length(array); i++) {
-        JsonNode *item = json_array_get_element(array, i);
-
-        if (JSON_NODE_HOLDS_VALUE(item) && json_node_get_value_type(item) == G_TYPE_STRING)
-          g_strv_builder_add(capabilities, json_node_get_string(item));
-      }
-    }
-  }
-  self->capabilities = g_strv_builder_end(capabilities);
-
-  /* No capability is asked for: out-of-band would let replies overtake each other. */
-  negotiate = g_new0(Command, 1);
-  negotiate->negotiate = TRUE;
-  negotiate->name = g_strdup("qmp_capabilities");
-  negotiate->id = g_strdup_printf("vb-%" G_GUINT64_FORMAT, ++self->next_id);
-  negotiate->line =
-      g_strdup_printf("{\"execute\": \"qmp_capabilities\", \"id\": \"%s\"}\r\n", negotiate->id);
-  negotiate->length = strlen(negotiate->line);
-  g_queue_push_head(&self->queue, negotiate);
-  self->state = STATE_NEGOTIATING;
-  send_next(self);
-}
-
-static void
-handle_event(VbQmp *self, JsonObject *message)
-{
-  JsonNode *name = json_object_get_member(message, "event");
-  JsonNode *data = json_object_get_member(message, "data");
-  JsonNode *stamp = json_object_get_member(message, "timestamp");
-  g_autoptr(JsonObject) empty = json_object_new();
-  gint64 timestamp = 0;
-
-  if (!JSON_NODE_HOLDS_VALUE(name) || json_node_get_value_type(name) != G_TYPE_STRING) {
-    g_warning("Ignoring a monitor event without a name");
-    return;
-  }
-  if (stamp != NULL && JSON_NODE_HOLDS_OBJECT(stamp)) {
-    JsonObject *object = json_node_get_object(stamp);
-    gint64 seconds = json_object_get_int_member_with_default(object, "seconds", 0);
-    gint64 micro = json_object_get_int_member_with_default(object, "microseconds", 0);
-
-    if (seconds >= 0 && seconds < G_MAXINT64 / G_USEC_PER_SEC - 1 && micro >= 0 &&
-        micro < G_USEC_PER_SEC)
-      timestamp = seconds * G_USEC_PER_SEC + micro;
-  }
-  g_signal_emit(self, signals[SIGNAL_EVENT], 0, json_node_get_string(name),
-                data != NULL && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : empty,
-                timestamp);
-}
-
-static gboolean
-on_message(JsonObject *message, gpointer data)
-{
-  VbQmp *self = data;
-
-  if (self->state == STATE_GREETING)
-    handle_greeting(self, message);
-  else if (json_object_has_member(message, "event"))
-    handle_event(self, message);
-  else if (json_object_has_member(message, "return") || json_object_has_member(message, "error"))
-    handle_reply(self, message);
-  else
-    g_warning("Ignoring a monitor message that is neither a reply nor an event");
-  return self->state != STATE_CLOSED;
 }
 
 static gboolean
@@ -457,55 +200,56 @@ on_readable(GSocket *socket, GIOCondition condition, gpointer data)
   if (received < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return G_SOURCE_CONTINUE;
   if (received == 0 || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
-    close_with(self,
-               g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "the monitor connection closed (%s)",
-                           received == 0 ? "end of file" : "reset by QEMU"),
-               TRUE);
+    vb_qmp_close_with(self,
+                      g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                  "the monitor connection closed (%s)",
+                                  received == 0 ? "end of file" : "reset by QEMU"),
+                      TRUE);
     return G_SOURCE_REMOVE;
   }
   if (received < 0) {
-    close_with(self,
-               g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "cannot read from the monitor: %s",
-                           error->message),
-               TRUE);
+    vb_qmp_close_with(self,
+                      g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                  "cannot read from the monitor: %s", error->message),
+                      TRUE);
     return G_SOURCE_REMOVE;
   }
-  if (!vb_qmp_stream_feed(self->stream, buffer, (gsize)received, on_message, self, &error)) {
-    close_with(self, g_steal_pointer(&error), TRUE);
+  if (!vb_qmp_stream_feed(self->stream, buffer, (gsize)received, vb_qmp_on_message, self, &error)) {
+    vb_qmp_close_with(self, g_steal_pointer(&error), TRUE);
     return G_SOURCE_REMOVE;
   }
-  return self->state == STATE_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return self->state == VB_QMP_STATE_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 /* Ends the connection: every caller still waiting gets @reason, and "closed" is emitted once when
  * @notify. Takes @reason. */
-static void
-close_with(VbQmp *self, GError *reason, gboolean notify)
+void
+vb_qmp_close_with(VbQmp *self, GError *reason, gboolean notify)
 {
-  Command *command;
+  VbQmpCommand *command;
 
-  if (self->state == STATE_CLOSED) {
+  if (self->state == VB_QMP_STATE_CLOSED) {
     g_error_free(reason);
     return;
   }
   g_object_ref(self); /* a caller's callback or a "closed" handler may drop the last reference */
-  self->state = STATE_CLOSED;
+  self->state = VB_QMP_STATE_CLOSED;
   self->closed_reason = reason;
-  drop_source(&self->read_source);
-  drop_source(&self->write_source);
+  vb_qmp_drop_source(&self->read_source);
+  vb_qmp_drop_source(&self->write_source);
   g_socket_close(self->socket, NULL);
 
-  complete_handshakes(self, reason);
+  vb_qmp_complete_handshakes(self, reason);
   if (self->in_flight != NULL) {
     command = g_steal_pointer(&self->in_flight);
     command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' got no reply: %s",
                                       command->name, reason->message));
-    command_free(command);
+    vb_qmp_command_free(command);
   }
   while ((command = g_queue_pop_head(&self->queue)) != NULL) {
     command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' was not sent: %s",
                                       command->name, reason->message));
-    command_free(command);
+    vb_qmp_command_free(command);
   }
   if (notify)
     g_signal_emit(self, signals[SIGNAL_CLOSED], 0, reason);
@@ -517,9 +261,9 @@ vb_qmp_dispose(GObject *object)
 {
   VbQmp *self = VB_QMP(object);
 
-  if (self->state != STATE_CLOSED)
-    close_with(self, g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor disposed"),
-               FALSE);
+  if (self->state != VB_QMP_STATE_CLOSED)
+    vb_qmp_close_with(
+        self, g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor disposed"), FALSE);
   G_OBJECT_CLASS(vb_qmp_parent_class)->dispose(object);
 }
 
@@ -644,11 +388,13 @@ vb_qmp_new_for_path(const char *path, GMainContext *context, GError **error)
   return vb_qmp_new(socket, context);
 }
 
+/* vb_qmp_drop_source() as a GDestroyNotify. */
 static void
 destroy_source(gpointer data)
 {
-  g_source_destroy(data);
-  g_source_unref(data);
+  GSource *source = data;
+
+  vb_qmp_drop_source(&source);
 }
 
 /* A handshake given up by its caller: the connection goes on negotiating for the others. */
@@ -682,9 +428,9 @@ vb_qmp_handshake_async(VbQmp *self,
   g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 
   g_task_set_source_tag(task, vb_qmp_handshake_async);
-  if (self->state == STATE_READY) {
+  if (self->state == VB_QMP_STATE_READY) {
     g_task_return_boolean(task, TRUE);
-  } else if (self->state == STATE_CLOSED) {
+  } else if (self->state == VB_QMP_STATE_CLOSED) {
     g_task_return_error(task, g_error_copy(self->closed_reason));
   } else {
     if (cancellable != NULL) {
@@ -709,13 +455,13 @@ vb_qmp_handshake_finish(VbQmp *self, GAsyncResult *result, GError **error)
 gboolean
 vb_qmp_is_ready(VbQmp *self)
 {
-  return self->state == STATE_READY;
+  return self->state == VB_QMP_STATE_READY;
 }
 
 gboolean
 vb_qmp_is_closed(VbQmp *self)
 {
-  return self->state == STATE_CLOSED;
+  return self->state == VB_QMP_STATE_CLOSED;
 }
 
 /* From the greeting, 0 when it had none: see VB_QEMU_VERSION(). */
@@ -739,13 +485,14 @@ vb_qmp_has_capability(VbQmp *self, const char *capability)
 }
 
 static void
-enqueue(VbQmp *self, GTask *task, Command *command, guint timeout_ms, GCancellable *cancellable)
+enqueue(
+    VbQmp *self, GTask *task, VbQmpCommand *command, guint timeout_ms, GCancellable *cancellable)
 {
   command->task = task;
-  if (self->state == STATE_CLOSED) {
+  if (self->state == VB_QMP_STATE_CLOSED) {
     command_fail(command, g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "'%s' was not sent: %s",
                                       command->name, self->closed_reason->message));
-    command_free(command);
+    vb_qmp_command_free(command);
     return;
   }
   if (timeout_ms != VB_QMP_NO_TIMEOUT) {
@@ -759,13 +506,13 @@ enqueue(VbQmp *self, GTask *task, Command *command, guint timeout_ms, GCancellab
     g_source_attach(command->cancelled, self->context);
   }
   g_queue_push_tail(&self->queue, command);
-  send_next(self);
+  vb_qmp_send_next(self);
 }
 
-static Command *
+static VbQmpCommand *
 command_new(VbQmp *self, const char *name, JsonObject *object)
 {
-  Command *command = g_new0(Command, 1);
+  VbQmpCommand *command = g_new0(VbQmpCommand, 1);
   g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
 
@@ -803,7 +550,7 @@ vb_qmp_execute_async(VbQmp *self,
 {
   GTask *task = g_task_new(self, NULL, callback, user_data);
   g_autoptr(JsonObject) object = json_object_new();
-  Command *pending;
+  VbQmpCommand *pending;
 
   g_task_set_source_tag(task, vb_qmp_execute_async);
   json_object_set_string_member(object, "execute", command);
@@ -819,7 +566,7 @@ vb_qmp_execute_async(VbQmp *self,
         g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_ARGS,
                                 "Cannot pass fd %d with '%s': %s", fds[i], command, error->message);
         g_object_unref(task);
-        command_free(pending);
+        vb_qmp_command_free(pending);
         return;
       }
     }
@@ -860,7 +607,7 @@ vb_qmp_execute_raw_async(VbQmp *self,
   g_autoptr(JsonNode) root = vb_qmp_parse_object(json, strlen(json), &error);
   JsonObject *object;
   JsonNode *execute;
-  Command *pending;
+  VbQmpCommand *pending;
 
   g_task_set_source_tag(task, vb_qmp_execute_raw_async);
   if (root == NULL) {
@@ -907,7 +654,7 @@ vb_qmp_execute_raw_finish(VbQmp *self, GAsyncResult *result, GError **error)
 void
 vb_qmp_close(VbQmp *self)
 {
-  close_with(self,
-             g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor closed by virtbus"),
-             TRUE);
+  vb_qmp_close_with(
+      self, g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR, "monitor closed by virtbus"),
+      TRUE);
 }
