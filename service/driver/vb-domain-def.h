@@ -55,7 +55,7 @@ typedef struct {
   gint loader_secure;      /* VB_ABSENT, 0, 1 */
   char *nvram;             /* (owned) (nullable) */
   char *nvram_template;    /* (owned) (nullable) */
-  gint firmware;           /* VB_ABSENT, efi|bios: firmware chosen by virtbus at start */
+  gint firmware;           /* VB_ABSENT, VbFirmwareKind: firmware chosen by virtbus at start */
   gint fw_secure_boot;     /* <firmware><feature name='secure-boot'>: VB_ABSENT, 0, 1 */
   gint fw_enrolled_keys;   /* <firmware><feature name='enrolled-keys'>: VB_ABSENT, 0, 1 */
 } VbOsDef;
@@ -64,6 +64,12 @@ typedef enum {
   VB_LOADER_ROM,
   VB_LOADER_PFLASH,
 } VbLoaderType;
+
+/* In vb_firmware_names[] order. */
+typedef enum {
+  VB_FIRMWARE_EFI,
+  VB_FIRMWARE_BIOS,
+} VbFirmwareKind;
 
 /* Hyper-V enlightenments, in libvirt's formatting order. */
 typedef enum {

@@ -76,10 +76,13 @@ vb_qemu_build_machine(VbQemuBuild *b)
 
   vb_qemu_keyval_append(machine, b->config->defaults->machine);
   g_string_append_printf(machine, ",accel=%s,usb=off", b->kvm ? "kvm" : "tcg");
-  if (def->has_features) {
+  if (def->has_features)
     append_on_off(machine, "vmport", def->features.vmport);
-    append_on_off(machine, "smm", def->features.smm);
-  }
+  /* firmware that guards its variables with SMM needs it; fits() saw it was not refused */
+  append_on_off(machine, "smm",
+                def->has_features && def->features.smm != VB_ABSENT ? def->features.smm
+                : b->loader_secure                                  ? 1
+                                                                    : VB_ABSENT);
   g_string_append(machine, ",dump-guest-core=off");
   timer_policy(def, VB_TIMER_HPET, &hpet);
   if (hpet == 0 && version >= VB_QEMU_VERSION(7, 0, 0))
@@ -87,9 +90,9 @@ vb_qemu_build_machine(VbQemuBuild *b)
   if (version >= VB_QEMU_VERSION(5, 0, 0))
     g_string_append_printf(machine, ",acpi=%s",
                            def->has_features && def->features.acpi ? "on" : "off");
-  if (def->os.loader != NULL && def->os.loader_type == VB_LOADER_PFLASH) {
+  if (b->loader_pflash && vb_qemu_build_has(b, "blockdev")) {
     g_string_append(machine, ",pflash0=libvirt-pflash0-format");
-    if (def->os.nvram != NULL)
+    if (b->cmd->nvram != NULL)
       g_string_append(machine, ",pflash1=libvirt-pflash1-format");
   }
   vb_qemu_build_arg(b, "-machine", machine->str);
@@ -350,48 +353,110 @@ vb_qemu_build_boot(VbQemuBuild *b)
     vb_qemu_build_arg(b, "-append", os->cmdline);
 }
 
+/* One pflash unit: a -blockdev file/format pair the machine names, or -drive if=pflash when
+ * the emulator (or <qemu:del capability='blockdev'/>) rules -blockdev out. */
 static void
-add_pflash(VbQemuBuild *b, guint unit, const char *path, gboolean read_only)
+add_pflash(VbQemuBuild *b, guint unit, const char *path, const char *format, gboolean read_only)
 {
   g_autofree char *storage = g_strdup_printf("libvirt-pflash%u-storage", unit);
-  g_autofree char *format = g_strdup_printf("libvirt-pflash%u-format", unit);
-  VbQemuProps *file = vb_qemu_props_new();
-  VbQemuProps *raw = vb_qemu_props_new();
+  g_autofree char *node = g_strdup_printf("libvirt-pflash%u-format", unit);
+  VbQemuProps *file, *top;
 
+  if (!vb_qemu_build_has(b, "blockdev")) {
+    g_autoptr(GString) drive = g_string_new("file=");
+
+    vb_qemu_keyval_append(drive, path);
+    g_string_append_printf(drive, ",if=pflash,format=%s,unit=%u%s", format, unit,
+                           read_only ? ",readonly=on" : "");
+    vb_qemu_build_arg(b, "-drive", drive->str);
+    return;
+  }
+  file = vb_qemu_props_new();
   vb_qemu_props_add_string(file, "driver", "file");
   vb_qemu_props_add_string(file, "filename", path);
   vb_qemu_props_add_string(file, "node-name", storage);
   vb_qemu_props_add_bool(file, "auto-read-only", TRUE);
   vb_qemu_props_add_string(file, "discard", "unmap");
   vb_qemu_build_blockdev(b, file);
-  vb_qemu_props_add_string(raw, "node-name", format);
-  vb_qemu_props_add_bool(raw, "read-only", read_only);
-  vb_qemu_props_add_string(raw, "driver", "raw");
-  vb_qemu_props_add_string(raw, "file", storage);
-  vb_qemu_build_blockdev(b, raw);
+  top = vb_qemu_props_new();
+  vb_qemu_props_add_string(top, "node-name", node);
+  vb_qemu_props_add_bool(top, "read-only", read_only);
+  vb_qemu_props_add_string(top, "driver", format);
+  vb_qemu_props_add_string(top, "file", storage);
+  vb_qemu_build_blockdev(b, top);
 }
 
+/* The firmware <os firmware> asks virtbus to choose: the first of QEMU's descriptors that fits.
+ * Its variables are the domain's own copy of the template, kept across starts beside the other
+ * domains' in the state directory (libvirt's NAME_VARS.fd), unless <nvram> names the file. */
+static gboolean
+choose_firmware(VbQemuBuild *b, GError **error)
+{
+  const VbOsDef *os = &b->def->os;
+  const VbDomainDefaults *defaults = b->config->defaults;
+  const VbFirmware *fw =
+      vb_firmware_select(b->config->firmware, b->def, defaults->arch, defaults->machine, error);
+
+  if (fw == NULL)
+    return error == NULL || *error == NULL; /* 'bios' with no descriptor: QEMU's own */
+  b->loader = fw->executable;
+  b->loader_format = fw->executable_format != NULL ? fw->executable_format : "raw";
+  b->loader_pflash = fw->device == VB_FIRMWARE_DEVICE_FLASH;
+  b->loader_readonly = TRUE;
+  b->loader_secure = (fw->features & VB_FIRMWARE_REQUIRES_SMM) != 0;
+  if (fw->nvram_template != NULL) {
+    b->cmd->nvram_template =
+        g_strdup(os->nvram_template != NULL ? os->nvram_template : fw->nvram_template);
+    if (os->nvram != NULL && os->nvram[0] != '\0') {
+      b->cmd->nvram = g_strdup(os->nvram);
+    } else {
+      g_autofree char *file = g_strdup_printf(
+          "%s_VARS.%s", b->def->name, g_str_equal(b->loader_format, "qcow2") ? "qcow2" : "fd");
+
+      b->cmd->nvram =
+          g_build_filename(vb_paths_get(b->config->paths, VB_PATH_STATE_DIR), "nvram", file, NULL);
+    }
+  }
+  return TRUE;
+}
+
+/* Resolves the firmware (from <loader>/<nvram>, or chosen) and emits its images; -machine
+ * names the pflash units and enables SMM when the firmware needs it. */
 gboolean
 vb_qemu_build_firmware(VbQemuBuild *b, GError **error)
 {
   const VbOsDef *os = &b->def->os;
 
-  if (os->loader == NULL) {
+  if (os->loader == NULL || os->loader[0] == '\0') {
     if (os->firmware != VB_ABSENT) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/os/@firmware: virtbus does not choose firmware yet; give "
-                  "<loader> (and <nvram>) instead");
+      if (!choose_firmware(b, error))
+        return FALSE;
+    } else if (os->loader != NULL) {
+      g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                          "/domain/os/loader: needs a path, unless <os firmware='efi|bios'> "
+                          "asks virtbus to choose one");
       return FALSE;
     }
+  } else {
+    b->loader = os->loader;
+    b->loader_format = "raw";
+    b->loader_pflash = os->loader_type == VB_LOADER_PFLASH;
+    b->loader_readonly = os->loader_readonly != 0;
+    b->loader_secure = os->loader_secure == 1;
+    if (os->nvram != NULL && os->nvram[0] != '\0') {
+      b->cmd->nvram = g_strdup(os->nvram);
+      b->cmd->nvram_template = g_strdup(os->nvram_template);
+    }
+  }
+  if (b->loader == NULL)
+    return TRUE;
+  if (!b->loader_pflash) {
+    vb_qemu_build_arg(b, "-bios", b->loader);
     return TRUE;
   }
-  if (os->loader_type != VB_LOADER_PFLASH) {
-    vb_qemu_build_arg(b, "-bios", os->loader);
-    return TRUE;
-  }
-  add_pflash(b, 0, os->loader, os->loader_readonly != 0);
-  if (os->nvram != NULL)
-    add_pflash(b, 1, os->nvram, FALSE);
+  add_pflash(b, 0, b->loader, b->loader_format, b->loader_readonly);
+  if (b->cmd->nvram != NULL)
+    add_pflash(b, 1, b->cmd->nvram, b->loader_format, FALSE);
   return TRUE;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "vb-error.h"
+#include "vb-firmware.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-props.h"
 #include "vb-qmp.h"
@@ -44,6 +45,13 @@ typedef struct {
   gint video_slot;       /* bus 0 slot kept for the primary video, -1 when none */
   guint next_fd;
   char *audiodev; /* (nullable): the id sound devices use */
+
+  /* The firmware the command loads: <loader>'s, or the descriptor <os firmware> chose. */
+  const char *loader;        /* (nullable): none, QEMU's own BIOS */
+  const char *loader_format; /* "raw" or "qcow2" */
+  gboolean loader_pflash;    /* pflash units, else -bios */
+  gboolean loader_readonly;
+  gboolean loader_secure; /* variables guarded by SMM */
 } VbQemuBuild;
 
 gboolean vb_qemu_build_has(const VbQemuBuild *b, const char *flag);

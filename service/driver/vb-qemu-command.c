@@ -43,6 +43,8 @@ vb_qemu_command_free(VbQemuCommand *self)
   g_ptr_array_unref(self->taints);
   g_free(self->monitor_path);
   g_free(self->lib_dir);
+  g_free(self->nvram);
+  g_free(self->nvram_template);
   g_free(self->run_dir);
   g_free(self);
 }
@@ -332,6 +334,8 @@ build_all(VbQemuBuild *b, GError **error)
   vb_qemu_build_machine(b);
   if (!vb_qemu_build_cpu(b, error))
     return FALSE;
+  if (b->loader_secure && b->loader_pflash)
+    vb_qemu_build_arg(b, "-global", "driver=cfi.pflash01,property=secure,value=on");
   vb_qemu_build_memory_and_cpus(b);
   vb_qemu_build_arg(b, "-uuid", uuid);
   if (def->graphics->len == 0)

@@ -25,10 +25,11 @@ typedef struct {
   const VbDomainDefaults *defaults; /* arch, canonical machine, emulator, its caps */
   const VbQemuConf *conf;
   const VbPaths *paths;
-  gint64 id;           /* the domain's id; -1 for export, as libvirt's tests show */
-  gboolean kvm_usable; /* /dev/kvm is usable by the user QEMU runs as */
-  gboolean export;     /* for domxml-to-native: the monitor as a path QEMU creates */
-  gint64 now;          /* seconds since the epoch, for <clock offset='variable'> */
+  gint64 id;                 /* the domain's id; -1 for export, as libvirt's tests show */
+  gboolean kvm_usable;       /* /dev/kvm is usable by the user QEMU runs as */
+  gboolean export;           /* for domxml-to-native: the monitor as a path QEMU creates */
+  gint64 now;                /* seconds since the epoch, for <clock offset='variable'> */
+  const GPtrArray *firmware; /* (element-type VbFirmware) (nullable): for <os firmware> */
 } VbQemuCommandConfig;
 
 typedef enum {
@@ -55,6 +56,10 @@ typedef struct {
   char *monitor_path; /* (owned) */
   char *lib_dir;      /* (owned): the domain's HOME */
   char *run_dir;      /* (owned): the domain's sockets */
+  /* (owned) (nullable): the firmware's variable store, which the launcher makes as a copy of
+   * @nvram_template (when given) if it does not exist yet */
+  char *nvram;
+  char *nvram_template;
 } VbQemuCommand;
 
 VbQemuCommand *

@@ -75,8 +75,8 @@ vb_qemu_command_to_native(const VbQemuCommand *self)
  * vb_qemu_command_to_lines:
  *
  * Returns: the same as vb_qemu_command_to_native(), one environment variable or option with
- *   its value per line, joined with " \", as libvirt's argv test files are; then the fds and
- *   monitor commands the launcher provides, as comments
+ *   its value per line, joined with " \", as libvirt's argv test files are; then what the
+ *   launcher provides (fds, the firmware's variable store, monitor commands) as comments
  */
 char *
 vb_qemu_command_to_lines(const VbQemuCommand *self)
@@ -110,6 +110,10 @@ vb_qemu_command_to_lines(const VbQemuCommand *self)
       g_string_append_printf(out, " named %s", request->ifname);
     g_string_append_c(out, '\n');
   }
+  if (self->nvram != NULL)
+    g_string_append_printf(out, "# nvram: %s%s%s\n", self->nvram,
+                           self->nvram_template != NULL ? " from " : "",
+                           self->nvram_template != NULL ? self->nvram_template : "");
   for (guint i = 0; i < self->setup->len; i++) {
     const char *command = self->setup->pdata[i];
     /* a password stays out of files and logs */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "vb-error.h"
+#include "vb-firmware.h"
 #include "vb-qemu-probe.h"
 #include "vb-test-qemu.h"
 
@@ -203,6 +204,8 @@ vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GErr
   g_autoptr(VbPaths) paths = vb_paths_new_embed(root, error);
   g_autoptr(VbQemuConf) conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
   g_autoptr(VbDomainDefaults) defaults = NULL;
+  g_auto(GStrv) firmware_dirs = vb_firmware_search_dirs(VB_INSTANCE_EMBED);
+  g_autoptr(GPtrArray) firmware = NULL;
   VbQemuCommandConfig config = {
       .conf = conf,
       .id = 1,
@@ -211,6 +214,11 @@ vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GErr
 
   if (paths == NULL)
     return NULL;
+  /* the host's own descriptors (the ovmf package), as a start would read them */
+  firmware = vb_firmware_load((const char *const *)firmware_dirs, error);
+  if (firmware == NULL)
+    return NULL;
+  config.firmware = firmware;
   defaults = vb_domain_defaults_new(caps, VB_TEST_QEMU, def->os.arch, TRUE, def->os.machine, error);
   if (defaults == NULL)
     return NULL;
@@ -243,6 +251,25 @@ listen_unix(const char *path, GError **error)
     return -1;
   }
   return fd;
+}
+
+/* The firmware's variable store: a copy of its template, made once (the launcher's part). */
+static gboolean
+make_nvram(const VbQemuCommand *cmd, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname(cmd->nvram);
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  if (g_file_test(cmd->nvram, G_FILE_TEST_EXISTS) || cmd->nvram_template == NULL)
+    return TRUE;
+  if (g_mkdir_with_parents(dir, 0700) != 0) {
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot make %s", dir);
+    return FALSE;
+  }
+  return g_file_get_contents(cmd->nvram_template, &text, &length, error) &&
+         g_file_set_contents_full(cmd->nvram, text, (gssize)length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                  0600, error);
 }
 
 static char *
@@ -288,6 +315,8 @@ vb_test_qemu_start(const VbQemuCommand *cmd, GError **error)
     g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot make %s", cmd->run_dir);
     return NULL;
   }
+  if (cmd->nvram != NULL && !make_nvram(cmd, error))
+    return NULL;
   self->log = g_build_filename(cmd->run_dir, "qemu.log", NULL);
   fd = listen_unix(cmd->monitor_path, error);
   if (fd < 0)

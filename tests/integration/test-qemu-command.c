@@ -62,6 +62,49 @@ start(Fixture *fx, const char *xml)
   g_assert_no_error(error);
 }
 
+/* The pflash units hold the chosen firmware's code, read-only, and the domain's own copy of
+ * its variables, writable; the machine has SMM when the firmware needs it. */
+static void
+check_firmware(Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = vb_test_qemu_execute(fx->qemu, "query-block", NULL, &error);
+  JsonArray *entries;
+  guint seen = 0;
+
+  g_assert_no_error(error);
+  g_assert_nonnull(fx->cmd->nvram);
+  g_assert_true(g_file_test(fx->cmd->nvram, G_FILE_TEST_IS_REGULAR));
+  entries = json_node_get_array(reply);
+  for (guint i = 0; i < json_array_get_length(entries); i++) {
+    JsonObject *entry = json_array_get_object_element(entries, i);
+    JsonObject *inserted = json_object_get_object_member(entry, "inserted");
+    const char *node = json_object_get_string_member_with_default(inserted, "node-name", "");
+    const char *file = json_object_get_string_member_with_default(inserted, "file", "");
+
+    if (g_str_equal(node, "libvirt-pflash0-format")) {
+      g_assert_true(g_str_has_prefix(file, "/usr/share/"));
+      g_assert_true(json_object_get_boolean_member(inserted, "ro"));
+      seen++;
+    } else if (g_str_equal(node, "libvirt-pflash1-format")) {
+      g_assert_cmpstr(file, ==, fx->cmd->nvram);
+      g_assert_false(json_object_get_boolean_member(inserted, "ro"));
+      seen++;
+    }
+  }
+  g_assert_cmpuint(seen, ==, 2);
+  if (fx->def->os.fw_secure_boot == 1) {
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) smm = NULL;
+
+    json_object_set_string_member(args, "path", "/machine");
+    json_object_set_string_member(args, "property", "smm");
+    smm = vb_test_qemu_execute(fx->qemu, "qom-get", args, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(json_node_get_string(smm), ==, "on");
+  }
+}
+
 static void
 test_fixture(Fixture *fx, gconstpointer data)
 {
@@ -71,15 +114,11 @@ test_fixture(Fixture *fx, gconstpointer data)
 
   g_file_get_contents(path, &xml, NULL, &error);
   g_assert_no_error(error);
-  if (strstr(xml, "firmware=\"efi\"") != NULL) {
-    /* TODO(issue 5): firmware selection from QEMU's descriptors; until then the builder
-     * refuses it (the golden test holds that error) */
-    g_test_skip("firmware='efi' needs firmware selection, not built yet");
-    return;
-  }
   start(fx, xml);
   vb_test_qemu_check(fx->qemu, fx->def, &error);
   g_assert_no_error(error);
+  if (fx->def->os.firmware != VB_ABSENT)
+    check_firmware(fx);
 }
 
 static char *

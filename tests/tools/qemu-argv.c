@@ -1,9 +1,10 @@
 /* qemu-argv: print the QEMU command line virtbus builds for domain XML files.
  *
- * A developer's tool: qemu-argv [--caps CAPS.json] [--conf QEMU.CONF] DOMAIN.xml...
- * builds each domain for export (as domxml-to-native) against recorded capabilities, one
- * option per line; qemu-argv --dump-caps BINARY probes an emulator and prints the JSON that
- * tests/data/qemu-caps/ keeps.
+ * A developer's tool: qemu-argv [--caps CAPS.json] [--conf QEMU.CONF] [--firmware DIR]
+ * DOMAIN.xml... builds each domain for export (as domxml-to-native) against recorded
+ * capabilities and the firmware descriptors in DIR (default: the host's), one option per line;
+ * qemu-argv --dump-caps BINARY probes an emulator and prints the JSON that tests/data/qemu-caps/
+ * keeps.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,6 +14,7 @@
 
 #include "vb-domain-xml.h"
 #include "vb-error.h"
+#include "vb-firmware.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-probe.h"
 
@@ -52,6 +54,8 @@ main(int argc, char **argv)
   g_autoptr(VbQemuCaps) caps = NULL;
   g_autoptr(VbQemuConf) conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
   g_autoptr(VbPaths) paths = vb_paths_new_embed("/virtbus", NULL);
+  g_auto(GStrv) firmware_dirs = vb_firmware_search_dirs(VB_INSTANCE_EMBED);
+  g_autoptr(GPtrArray) firmware = NULL;
   int status = 0;
 
   for (int i = 1; i < argc; i++) {
@@ -84,8 +88,19 @@ main(int argc, char **argv)
       }
       continue;
     }
+    if (g_str_equal(argv[i], "--firmware") && i + 1 < argc) {
+      g_strfreev(firmware_dirs);
+      firmware_dirs = g_strdupv((char *[]){argv[++i], NULL});
+      g_clear_pointer(&firmware, g_ptr_array_unref);
+      continue;
+    }
     if (caps == NULL) {
       fprintf(stderr, "give --caps FILE before the domains\n");
+      return 1;
+    }
+    if (firmware == NULL &&
+        (firmware = vb_firmware_load((const char *const *)firmware_dirs, &error)) == NULL) {
+      fprintf(stderr, "%s\n", error->message);
       return 1;
     }
     if (!g_file_get_contents(argv[i], &text, &length, &error) ||
@@ -106,6 +121,7 @@ main(int argc, char **argv)
           .kvm_usable = TRUE,
           .export = TRUE,
           .now = 0,
+          .firmware = firmware,
       };
 
       cmd = vb_qemu_command_build(def, &config, &error);

@@ -16,6 +16,7 @@
 
 #include "vb-domain-xml.h"
 #include "vb-error.h"
+#include "vb-firmware.h"
 #include "vb-qemu-command.h"
 
 /* A fixed "now" for <clock offset='variable'>: 2023-11-14T22:13:20Z. */
@@ -25,6 +26,7 @@ typedef struct {
   VbQemuCaps *caps;
   VbQemuConf *conf;
   VbPaths *paths;
+  GPtrArray *firmware; /* tests/data/qemu-firmware/ */
   gboolean kvm_usable;
 } Setup;
 
@@ -44,6 +46,18 @@ load_caps(void)
   caps = vb_qemu_caps_new_from_json(json_parser_get_root(parser), &error);
   g_assert_no_error(error);
   return caps;
+}
+
+static GPtrArray *
+load_firmware(void)
+{
+  g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "qemu-firmware", NULL);
+  const char *const dirs[] = {dir, NULL};
+  g_autoptr(GError) error = NULL;
+  GPtrArray *firmware = vb_firmware_load(dirs, &error);
+
+  g_assert_no_error(error);
+  return firmware;
 }
 
 static VbQemuConf *
@@ -69,6 +83,7 @@ build(const char *xml, const VbQemuConf *conf, GError **error)
       .id = 1,
       .kvm_usable = setup.kvm_usable,
       .now = NOW,
+      .firmware = setup.firmware,
   };
 
   if (def == NULL)
@@ -299,6 +314,100 @@ test_bridges(void)
   g_assert_cmpstr(tap->bridge, ==, "br0");
 }
 
+static gboolean
+has_arg(const VbQemuCommand *cmd, const char *arg)
+{
+  return g_ptr_array_find_with_equal_func(cmd->args, arg, g_str_equal, NULL);
+}
+
+/* The value of the first @option, or NULL. */
+static const char *
+arg_value(const VbQemuCommand *cmd, const char *option)
+{
+  guint i;
+
+  if (!g_ptr_array_find_with_equal_func(cmd->args, option, g_str_equal, &i) ||
+      i + 1 >= cmd->args->len)
+    return NULL;
+  return cmd->args->pdata[i + 1];
+}
+
+#define FW_HEAD(os, machine)                                                                       \
+  "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"                   \
+  "<name>t</name><memory>131072</memory><os " os "><type arch='x86_64' machine='" machine          \
+  "'>hvm</type>"
+#define SECURE_PFLASH "driver=cfi.pflash01,property=secure,value=on"
+
+/* What the firmware chosen for <os firmware>, or given with <loader>, puts on the command. */
+static void
+test_firmware(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbQemuCommand) plain = NULL, named = NULL, bios = NULL, drive = NULL, manual = NULL,
+                           rom = NULL, empty = NULL;
+
+  /* UEFI on pc: no SMM, the per-domain copy of the template in the state directory */
+  plain = build(FW_HEAD("firmware='efi'", "pc") "</os></domain>", NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(plain->nvram, ==, "/virtbus/lib/qemu/nvram/t_VARS.fd");
+  g_assert_cmpstr(plain->nvram_template, ==, "/usr/share/OVMF/OVMF_VARS_4M.fd");
+  g_assert_true(g_str_has_suffix(arg_value(plain, "-machine"),
+                                 ",pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-format"));
+  g_assert_null(strstr(arg_value(plain, "-machine"), "smm="));
+  g_assert_false(has_arg(plain, SECURE_PFLASH));
+  g_assert_nonnull(strstr(arg_value(plain, "-blockdev"), "\"/usr/share/OVMF/OVMF_CODE_4M.fd\""));
+
+  /* <nvram> names the store; its template still comes from the chosen firmware */
+  named =
+      build(FW_HEAD("firmware='efi'", "q35") "<nvram>/vm/t.fd</nvram></os></domain>", NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(named->nvram, ==, "/vm/t.fd");
+  g_assert_cmpstr(named->nvram_template, ==, "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
+  g_assert_nonnull(strstr(arg_value(named, "-machine"), ",smm=on,"));
+  g_assert_true(has_arg(named, SECURE_PFLASH));
+
+  /* a memory-mapped BIOS image */
+  bios = build(FW_HEAD("firmware='bios'", "pc") "</os></domain>", NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(arg_value(bios, "-bios"), ==, "/usr/share/seabios/bios-256k.bin");
+  g_assert_null(bios->nvram);
+
+  /* without -blockdev the units are -drive if=pflash, and -machine does not name them */
+  drive = build(FW_HEAD("firmware='efi'", "pc") "</os><qemu:capabilities><qemu:del "
+                                                "capability='blockdev'/></qemu:capabilities>"
+                                                "</domain>",
+                NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(has_arg(drive, "file=/usr/share/OVMF/OVMF_CODE_4M.fd,if=pflash,format=raw,"
+                               "unit=0,readonly=on"));
+  g_assert_true(has_arg(drive, "file=/virtbus/lib/qemu/nvram/t_VARS.fd,if=pflash,format=raw,"
+                               "unit=1"));
+  g_assert_null(strstr(arg_value(drive, "-machine"), "pflash"));
+
+  /* given by hand: the secure flag and the template as written */
+  manual = build(FW_HEAD("", "q35") "<loader readonly='yes' secure='yes' type='pflash'>"
+                                    "/fw/CODE.fd</loader><nvram template='/fw/VARS.fd'>"
+                                    "/vm/t.fd</nvram></os></domain>",
+                 NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(has_arg(manual, SECURE_PFLASH));
+  g_assert_nonnull(strstr(arg_value(manual, "-machine"), ",smm=on,"));
+  g_assert_cmpstr(manual->nvram, ==, "/vm/t.fd");
+  g_assert_cmpstr(manual->nvram_template, ==, "/fw/VARS.fd");
+  rom = build(FW_HEAD("", "pc") "<loader type='rom'>/fw/bios.bin</loader></os></domain>", NULL,
+              &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(arg_value(rom, "-bios"), ==, "/fw/bios.bin");
+
+  /* an empty <loader> only makes sense as a hint for a chosen firmware */
+  empty = build(FW_HEAD("", "pc") "<loader type='pflash'/></os></domain>", NULL, &error);
+  g_assert_null(empty);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr(error->message, ==,
+                  "/domain/os/loader: needs a path, unless <os firmware='efi|bios'> asks "
+                  "virtbus to choose one");
+}
+
 /* The environment is virtbus's own, never the caller's. */
 static void
 test_environment(void)
@@ -384,6 +493,7 @@ main(int argc, char **argv)
   setup.conf = conf_for(VB_INSTANCE_EMBED, "network_bridges = [ \"default=virbr0\" ]\n");
   setup.paths = vb_paths_new_embed("/virtbus", NULL);
   setup.kvm_usable = TRUE;
+  setup.firmware = load_firmware();
   add_golden(inputs, "domains");
   add_golden(inputs, "qemu-argv");
   g_ptr_array_sort(inputs, compare_paths);
@@ -398,11 +508,13 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-command/hvf", test_hvf);
   g_test_add_func("/virtbus/qemu-command/kvm-unusable", test_kvm_unusable);
   g_test_add_func("/virtbus/qemu-command/bridges", test_bridges);
+  g_test_add_func("/virtbus/qemu-command/firmware", test_firmware);
   g_test_add_func("/virtbus/qemu-command/environment", test_environment);
   g_test_add_func("/virtbus/qemu-command/native-quoting", test_native_quoting);
   status = g_test_run();
   vb_qemu_caps_unref(setup.caps);
   vb_qemu_conf_free(setup.conf);
   vb_paths_free(setup.paths);
+  g_ptr_array_unref(setup.firmware);
   return status;
 }
