@@ -116,8 +116,30 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
                   index + 1);
       return FALSE;
     }
+    if (b->config->export) {
+      g_autoptr(GString) tap = g_string_new("tap,");
+
+      if (net->target_dev != NULL) {
+        g_string_append(tap, "ifname=");
+        vb_qemu_keyval_append(tap, net->target_dev);
+        g_string_append_c(tap, ',');
+      }
+      g_string_append_printf(tap, "script=no,downscript=no,id=%s", id);
+      vb_qemu_build_arg(b, "-netdev", tap->str);
+      return TRUE;
+    }
     fd = request_tap(b, VB_QEMU_FD_TAP, net, NULL);
     vb_qemu_build_argf(b, "-netdev", "tap,fd=%d,id=%s", fd, id);
+    return TRUE;
+  }
+  /* Export opens nothing: QEMU's own bridge backend names the bridge instead of an fd, and
+   * runs outside virtbus through qemu-bridge-helper. */
+  if (b->config->export) {
+    g_autoptr(GString) netdev = g_string_new("bridge,br=");
+
+    vb_qemu_keyval_append(netdev, bridge);
+    g_string_append_printf(netdev, ",id=%s", id);
+    vb_qemu_build_arg(b, "-netdev", netdev->str);
     return TRUE;
   }
   fd = request_tap(b, system ? VB_QEMU_FD_TAP : VB_QEMU_FD_BRIDGE_HELPER, net, bridge);

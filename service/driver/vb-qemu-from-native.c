@@ -33,9 +33,12 @@ static const char *const launcher_env[] = {
     "XDG_CONFIG_HOME", NULL};
 
 /* Options that change nothing a definition holds. */
-static const char *const ignored_options[] = {
-    "-S", "-no-user-config", "-nodefaults", "-no-shutdown", "-usb", NULL};
-static const char *const ignored_with_value[] = {"-monitor", "-msg", NULL};
+static const char *const ignored_options[] = {"-S", "-no-user-config", "-no-shutdown", "-usb",
+                                              NULL};
+/* -mon serves the monitor virtbus makes itself; -sandbox and -compat are the instance's and
+ * qemu.conf's to choose */
+static const char *const ignored_with_value[] = {"-monitor", "-msg",    "-mon",
+                                                 "-sandbox", "-compat", NULL};
 
 static void
 disk_free(VbImportDisk *disk)
@@ -46,6 +49,12 @@ disk_free(VbImportDisk *disk)
   g_free(disk->bus);
   g_free(disk->target);
   g_free(disk->format);
+  g_free(disk->cache);
+  g_free(disk->io);
+  g_free(disk->discard);
+  g_free(disk->serial);
+  g_free(disk->boot_order);
+  g_free(disk->address);
   g_free(disk);
 }
 
@@ -70,6 +79,8 @@ nic_free(VbImportNic *nic)
   g_free(nic->model);
   g_free(nic->mac);
   backend_clear(&nic->backend);
+  g_free(nic->boot_order);
+  g_free(nic->address);
   g_free(nic);
 }
 
@@ -88,6 +99,8 @@ import_clear(VbImport *im)
   g_free(im->initrd);
   g_free(im->append);
   g_free(im->rtc_base);
+  g_free(im->rtc_driftfix);
+  g_free(im->rtc_clock);
   g_ptr_array_unref(im->disks);
   g_hash_table_unref(im->drives);
   g_hash_table_unref(im->blockdevs);
@@ -95,8 +108,18 @@ import_clear(VbImport *im)
   g_ptr_array_unref(im->nics);
   g_ptr_array_unref(im->net_backends);
   g_free(im->vnc);
+  g_free(im->spice);
+  g_free(im->keymap);
   g_ptr_array_unref(im->serials);
   g_ptr_array_unref(im->env);
+  g_hash_table_unref(im->chardevs);
+  g_hash_table_unref(im->objects);
+  g_ptr_array_unref(im->audios);
+  g_ptr_array_unref(im->devices);
+  g_hash_table_unref(im->globals);
+  g_clear_pointer(&im->machine_props, g_hash_table_unref);
+  g_free(im->watchdog_action);
+  g_free(im->panic_action);
 }
 
 /* -device and -blockdev take JSON too; both become a flat table of strings here (nested
@@ -151,7 +174,7 @@ parse_props(const char *option, const char *text, const char *implied, GError **
 static char *
 next_target(VbImport *im, const char *bus, gint index)
 {
-  guint family = g_str_equal(bus, "virtio") ? 1 : g_str_equal(bus, "scsi") ? 2 : 0;
+  guint family = g_str_equal(bus, "virtio") ? 1 : g_str_equal(bus, "ide") ? 0 : 2;
   const char *prefix = family == 1 ? "vd" : family == 2 ? "sd" : "hd";
   guint n = index >= 0 ? (guint)index : im->next_letter[family];
 
@@ -212,6 +235,9 @@ read_drive(VbImport *im, const char *value, GError **error)
   disk->format = g_strdup(g_hash_table_lookup(props, "format"));
   disk->readonly = g_strcmp0(g_hash_table_lookup(props, "readonly"), "on") == 0 ||
                    g_strcmp0(media, "cdrom") == 0;
+  disk->cache = g_strdup(g_hash_table_lookup(props, "cache"));
+  disk->discard = g_strdup(g_hash_table_lookup(props, "discard"));
+  disk->io = g_strdup(g_hash_table_lookup(props, "aio"));
   g_ptr_array_add(im->disks, disk);
   if (!g_str_equal(bus, "pending")) {
     disk->target =
@@ -227,14 +253,42 @@ read_drive(VbImport *im, const char *value, GError **error)
   return TRUE;
 }
 
-/* The disk behind a -device's drive=: a -drive id, or a -blockdev format node and its file. */
-static VbImportDisk *
-drive_of(VbImport *im, const char *node, const char *bus, gboolean cdrom, GError **error)
+/* The cache mode whose host-cache, flush and guest write-cache settings these are. */
+static const char *
+cache_mode(GHashTable *node, const char *write_cache)
 {
+  static const struct {
+    const char *name;
+    const char *direct, *no_flush, *write_cache;
+  } modes[] = {
+      {"none", "on", "off", "on"},       {"writethrough", "off", "off", "off"},
+      {"writeback", "off", "off", "on"}, {"directsync", "on", "off", "off"},
+      {"unsafe", "off", "on", "on"},
+  };
+  const char *direct = g_hash_table_lookup(node, "cache.direct");
+  const char *no_flush = g_hash_table_lookup(node, "cache.no-flush");
+
+  if (direct == NULL || no_flush == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS(modes); i++) {
+    if (g_str_equal(direct, modes[i].direct) && g_str_equal(no_flush, modes[i].no_flush) &&
+        g_strcmp0(write_cache, modes[i].write_cache) == 0)
+      return modes[i].name;
+  }
+  return NULL;
+}
+
+/* The disk behind a -device's drive=: a -drive id, or a -blockdev format node and its file; a
+ * new empty one without drive=. Its target is settled by the caller. */
+static VbImportDisk *
+drive_of(VbImport *im, GHashTable *device, const char *bus, gboolean cdrom, GError **error)
+{
+  const char *node = g_hash_table_lookup(device, "drive");
   VbImportDisk *disk = node != NULL ? g_hash_table_lookup(im->drives, node) : NULL;
   GHashTable *blockdev;
   const char *file;
   GHashTable *storage;
+  GHashTable *protocol;
 
   if (disk != NULL && disk->target != NULL) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
@@ -242,36 +296,137 @@ drive_of(VbImport *im, const char *node, const char *bus, gboolean cdrom, GError
                 disk->bus);
     return NULL;
   }
-  if (disk != NULL) {
-    g_free(disk->bus);
-    disk->bus = g_strdup(bus);
-    disk->target = next_target(im, bus, -1);
-    if (cdrom) {
-      g_free(disk->device);
-      disk->device = g_strdup("cdrom");
-      disk->readonly = TRUE;
+  if (disk == NULL && node != NULL) {
+    blockdev = g_hash_table_lookup(im->blockdevs, node);
+    if (blockdev == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                  "-device: drive '%s' is neither a -drive id nor a -blockdev node-name", node);
+      return NULL;
     }
-    return disk;
+    file = g_hash_table_lookup(blockdev, "file");
+    storage = file != NULL ? g_hash_table_lookup(im->blockdevs, file) : NULL;
+    protocol = storage != NULL ? storage : blockdev;
+    disk = g_new0(VbImportDisk, 1);
+    g_ptr_array_add(im->disks, disk);
+    disk->source = g_strdup(g_hash_table_lookup(protocol, "filename"));
+    disk->type = g_strdup(g_str_has_prefix(g_hash_table_lookup(protocol, "driver") != NULL
+                                               ? g_hash_table_lookup(protocol, "driver")
+                                               : "",
+                                           "host_")
+                              ? "block"
+                              : "file");
+    if (storage != NULL)
+      disk->format = g_strdup(g_hash_table_lookup(blockdev, "driver"));
+    disk->readonly = g_strcmp0(g_hash_table_lookup(blockdev, "read-only"), "on") == 0;
+    disk->io = g_strdup(g_hash_table_lookup(protocol, "aio"));
+    disk->discard = g_strdup(g_hash_table_lookup(protocol, "discard"));
+    disk->cache = g_strdup(cache_mode(blockdev, g_hash_table_lookup(device, "write-cache")));
+  } else if (disk == NULL) {
+    disk = g_new0(VbImportDisk, 1);
+    g_ptr_array_add(im->disks, disk);
+    disk->type = g_strdup("file");
   }
-  if (node == NULL)
-    return add_disk(im, NULL, bus, -1, cdrom, error);
-  blockdev = g_hash_table_lookup(im->blockdevs, node);
-  if (blockdev == NULL) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
-                "-device: drive '%s' is neither a -drive id nor a -blockdev node-name", node);
-    return NULL;
-  }
-  file = g_hash_table_lookup(blockdev, "file");
-  storage = file != NULL ? g_hash_table_lookup(im->blockdevs, file) : NULL;
-  disk = add_disk(im, g_hash_table_lookup(storage != NULL ? storage : blockdev, "filename"), bus,
-                  -1, cdrom, error);
-  if (disk == NULL)
-    return NULL;
-  if (storage != NULL)
-    disk->format = g_strdup(g_hash_table_lookup(blockdev, "driver"));
-  disk->readonly =
-      disk->readonly || g_strcmp0(g_hash_table_lookup(blockdev, "read-only"), "on") == 0;
+  g_free(disk->bus);
+  disk->bus = g_strdup(bus);
+  g_free(disk->device);
+  disk->device = g_strdup(cdrom ? "cdrom" : "disk");
+  disk->readonly = disk->readonly || cdrom;
   return disk;
+}
+
+/* The index a disk id virtbus gives carries: "virtio-disk2" → 2; -1 otherwise. */
+static gint64
+id_index(const char *id, const char *prefix)
+{
+  const char *digits = id != NULL && g_str_has_prefix(id, prefix) ? id + strlen(prefix) : NULL;
+
+  if (digits == NULL || *digits == '\0' || strspn(digits, "0123456789") != strlen(digits))
+    return -1;
+  return g_ascii_strtoll(digits, NULL, 10);
+}
+
+/* A drive address from an id "BUSC-B-U" or "scsiC-B-T-U", as virtbus names disks. */
+static char *
+drive_address(const char *id, const char *bus)
+{
+  g_autofree char *prefix = g_strconcat(bus, NULL);
+  guint64 n[4] = {0};
+  guint count = 0;
+  g_auto(GStrv) parts = NULL;
+
+  if (id == NULL || !g_str_has_prefix(id, prefix))
+    return NULL;
+  parts = g_strsplit(id + strlen(prefix), "-", -1);
+  for (; parts[count] != NULL; count++) {
+    if (count == 4 || !g_ascii_string_to_unsigned(parts[count], 10, 0, 1000, &n[count], NULL))
+      return NULL;
+  }
+  if (count != (g_str_equal(bus, "scsi") ? 4u : 3u))
+    return NULL;
+  if (count == 3) {
+    n[3] = n[2];
+    n[2] = 0;
+  }
+  return g_strdup_printf("<address type='drive' controller='%" G_GUINT64_FORMAT
+                         "' bus='%" G_GUINT64_FORMAT "' target='%" G_GUINT64_FORMAT
+                         "' unit='%" G_GUINT64_FORMAT "'/>",
+                         n[0], n[1], n[2], n[3]);
+}
+
+/* -device for a disk: its target and address from the id virtbus gives (the next free name
+ * when the id is another's), boot order, serial, sharing. */
+static gboolean
+read_disk_device(VbImport *im, GHashTable *props, const char *driver, GError **error)
+{
+  const char *bus = g_str_has_prefix(driver, "virtio-blk") ? "virtio"
+                    : g_str_has_prefix(driver, "ide-")     ? "ide"
+                    : g_str_has_prefix(driver, "scsi-")    ? "scsi"
+                                                           : "usb";
+  const char *id = g_hash_table_lookup(props, "id");
+  VbImportDisk *disk = NULL;
+  gint64 index = -1;
+
+  /* q35's AHCI is QEMU's "ide" bus; its disks are SATA */
+  if (g_str_equal(bus, "ide") && id != NULL && g_str_has_prefix(id, "sata"))
+    bus = "sata";
+  disk = drive_of(im, props, bus, g_str_has_suffix(driver, "-cd"), error);
+  if (disk == NULL)
+    return FALSE;
+  if (g_str_equal(bus, "virtio"))
+    index = id_index(id, "virtio-disk");
+  else if (g_str_equal(bus, "usb"))
+    index = id_index(id, "usb-disk");
+  else
+    disk->address = drive_address(id, bus);
+  if (index >= 0 && index < 26) {
+    disk->target =
+        g_strdup_printf("%s%c", g_str_equal(bus, "virtio") ? "vd" : "sd", (char)('a' + index));
+  } else if (disk->address == NULL) {
+    disk->target = next_target(im, bus, -1);
+    if (disk->target == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than 26 '%s' disks", bus);
+      return FALSE;
+    }
+  } else if (g_str_equal(bus, "ide")) {
+    /* ide0-B-U is hd + letter 2B+U, the name libvirt gives it */
+    g_auto(GStrv) parts = g_strsplit(id, "-", -1);
+    guint64 n = g_ascii_strtoull(parts[1], NULL, 10) * 2 + g_ascii_strtoull(parts[2], NULL, 10);
+
+    disk->target = g_strdup_printf("hd%c", (char)('a' + MIN(n, 25)));
+  }
+  if (disk->address == NULL) {
+    g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
+
+    if (!vb_qemu_import_address(w, props, error))
+      return FALSE;
+    disk->address = vb_xml_writer_finish(w);
+    if (disk->address[0] == '\0')
+      g_clear_pointer(&disk->address, g_free);
+  }
+  disk->boot_order = g_strdup(g_hash_table_lookup(props, "bootindex"));
+  disk->serial = g_strdup(g_hash_table_lookup(props, "serial"));
+  disk->shareable = g_strcmp0(g_hash_table_lookup(props, "share-rw"), "on") == 0;
+  return TRUE;
 }
 
 static gboolean
@@ -318,6 +473,16 @@ read_nic_device(VbImport *im, GHashTable *props, const char *driver, GError **er
   g_ptr_array_add(im->nics, nic);
   nic->model = g_strdup(vb_qemu_nic_model(driver));
   nic->mac = g_strdup(g_hash_table_lookup(props, "mac"));
+  nic->boot_order = g_strdup(g_hash_table_lookup(props, "bootindex"));
+  {
+    g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
+
+    if (!vb_qemu_import_address(w, props, error))
+      return FALSE;
+    nic->address = vb_xml_writer_finish(w);
+    if (nic->address[0] == '\0')
+      g_clear_pointer(&nic->address, g_free);
+  }
   if (backend == NULL) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                 "-device %s: its netdev '%s' is not a -netdev id", driver, netdev);
@@ -342,20 +507,10 @@ read_device(VbImport *im, const char *value, GError **error)
   }
   if (vb_qemu_nic_model(driver) != NULL)
     return read_nic_device(im, props, driver, error);
-  {
-    const char *bus = g_str_has_prefix(driver, "virtio-blk") ? "virtio"
-                      : g_str_has_prefix(driver, "ide-")     ? "ide"
-                      : g_str_has_prefix(driver, "scsi-")    ? "scsi"
-                      : g_str_equal(driver, "usb-storage")   ? "usb"
-                                                             : NULL;
-
-    if (bus != NULL)
-      return drive_of(im, g_hash_table_lookup(props, "drive"), bus, g_str_has_suffix(driver, "-cd"),
-                      error) != NULL;
-  }
-  g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-              "-device %s: domxml-from-native reads disk and NIC devices only", driver);
-  return FALSE;
+  if (g_str_has_prefix(driver, "virtio-blk") || g_str_has_prefix(driver, "ide-") ||
+      g_str_has_prefix(driver, "scsi-") || g_str_equal(driver, "usb-storage"))
+    return read_disk_device(im, props, driver, error);
+  return vb_qemu_import_other_device(im, props, error);
 }
 
 static gboolean
@@ -453,17 +608,81 @@ read_nic(VbImport *im, const char *value, GError **error)
 static gboolean
 read_machine(VbImport *im, const char *value)
 {
-  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "type");
+  GHashTable *props = vb_qemu_keyval_parse(value, "type");
+  const char *accel = g_hash_table_lookup(props, "accel");
 
+  g_clear_pointer(&im->machine_props, g_hash_table_unref);
+  im->machine_props = props;
   g_free(im->machine);
   im->machine = g_strdup(g_hash_table_lookup(props, "type"));
-  if (g_strcmp0(g_hash_table_lookup(props, "accel"), "kvm") == 0 ||
-      g_str_has_prefix(
-          g_hash_table_lookup(props, "accel") != NULL ? g_hash_table_lookup(props, "accel") : "",
-          "kvm:"))
+  if (accel != NULL && (g_str_equal(accel, "kvm") || g_str_has_prefix(accel, "kvm:")))
     im->kvm = TRUE;
   if (g_strcmp0(g_hash_table_lookup(props, "acpi"), "off") == 0)
     im->acpi = FALSE;
+  return TRUE;
+}
+
+/* -chardev, -object and -audiodev: kept by id for the devices that name them. */
+static gboolean
+read_backend_option(VbImport *im, const char *option, const char *value, GError **error)
+{
+  const char *implied = g_str_equal(option, "-chardev")  ? "backend"
+                        : g_str_equal(option, "-object") ? "qom-type"
+                                                         : NULL;
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, implied);
+  const char *id = g_hash_table_lookup(props, "id");
+
+  if (id == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "%s %s: no id", option, value);
+    return FALSE;
+  }
+  if (g_str_equal(option, "-audiodev")) {
+    const char *driver = g_hash_table_lookup(props, "driver");
+
+    if (!g_str_has_prefix(id, "audio") || g_ascii_strtoull(id + 5, NULL, 10) == 0 ||
+        (g_strcmp0(driver, "none") != 0 && g_strcmp0(driver, "spice") != 0)) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                  "-audiodev %s: domxml-from-native reads the drivers none and spice, with "
+                  "ids audioN",
+                  value);
+      return FALSE;
+    }
+    g_ptr_array_add(im->audios, g_strdup_printf("<audio id='%" G_GUINT64_FORMAT "' type='%s'/>",
+                                                g_ascii_strtoull(id + 5, NULL, 10), driver));
+    return TRUE;
+  }
+  if (g_str_equal(option, "-object") &&
+      g_strcmp0(g_hash_table_lookup(props, "qom-type"), "rng-random") != 0) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "-object %s: domxml-from-native reads rng-random objects", value);
+    return FALSE;
+  }
+  g_hash_table_replace(g_str_equal(option, "-chardev") ? im->chardevs : im->objects, g_strdup(id),
+                       g_steal_pointer(&props));
+  return TRUE;
+}
+
+/* -global DRIVER.PROPERTY=VALUE, or driver=D,property=P,value=V. */
+static gboolean
+read_global(VbImport *im, const char *value, GError **error)
+{
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, NULL);
+  const char *driver = g_hash_table_lookup(props, "driver");
+  const char *property = g_hash_table_lookup(props, "property");
+  const char *equals = strchr(value, '=');
+
+  if (driver != NULL && property != NULL && g_hash_table_lookup(props, "value") != NULL) {
+    g_hash_table_replace(im->globals, g_strdup_printf("%s.%s", driver, property),
+                         g_strdup(g_hash_table_lookup(props, "value")));
+    return TRUE;
+  }
+  if (equals == NULL || memchr(value, '.', (gsize)(equals - value)) == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "-global %s: not DRIVER.PROPERTY=VALUE",
+                value);
+    return FALSE;
+  }
+  g_hash_table_replace(im->globals, g_strndup(value, (gsize)(equals - value)),
+                       g_strdup(equals + 1));
   return TRUE;
 }
 
@@ -566,6 +785,29 @@ read_option(VbImport *im, const char *option, const char *value, GError **error)
 
     g_free(im->rtc_base);
     im->rtc_base = g_strdup(g_hash_table_lookup(props, "base"));
+    g_free(im->rtc_driftfix);
+    im->rtc_driftfix = g_strdup(g_hash_table_lookup(props, "driftfix"));
+    g_free(im->rtc_clock);
+    im->rtc_clock = g_strdup(g_hash_table_lookup(props, "clock"));
+  } else if (g_str_equal(option, "-chardev") || g_str_equal(option, "-object") ||
+             g_str_equal(option, "-audiodev")) {
+    return read_backend_option(im, option, value, error);
+  } else if (g_str_equal(option, "-global")) {
+    return read_global(im, value, error);
+  } else if (g_str_equal(option, "-spice")) {
+    g_free(im->spice);
+    im->spice = g_strdup(value);
+  } else if (g_str_equal(option, "-k")) {
+    g_free(im->keymap);
+    im->keymap = g_strdup(value);
+  } else if (g_str_equal(option, "-watchdog-action")) {
+    g_free(im->watchdog_action);
+    im->watchdog_action = g_strdup(value);
+  } else if (g_str_equal(option, "-action")) {
+    g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, NULL);
+
+    g_free(im->panic_action);
+    im->panic_action = g_strdup(g_hash_table_lookup(props, "panic"));
   } else if (g_str_equal(option, "-usbdevice")) {
     if (!g_str_equal(value, "tablet")) {
       g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
@@ -578,10 +820,13 @@ read_option(VbImport *im, const char *option, const char *value, GError **error)
 }
 
 static const char *const value_options[] = {
-    "-name",   "-uuid",   "-m",      "-smp", "-cpu",       "-machine", "-M",      "-accel",
-    "-boot",   "-hda",    "-hdb",    "-hdc", "-hdd",       "-cdrom",   "-drive",  "-blockdev",
-    "-device", "-netdev", "-net",    "-nic", "-vnc",       "-display", "-serial", "-parallel",
-    "-kernel", "-initrd", "-append", "-rtc", "-usbdevice", NULL};
+    "-name",   "-uuid",     "-m",      "-smp",      "-cpu",       "-machine",
+    "-M",      "-accel",    "-boot",   "-hda",      "-hdb",       "-hdc",
+    "-hdd",    "-cdrom",    "-drive",  "-blockdev", "-device",    "-netdev",
+    "-net",    "-nic",      "-vnc",    "-display",  "-serial",    "-parallel",
+    "-kernel", "-initrd",   "-append", "-rtc",      "-usbdevice", "-chardev",
+    "-object", "-audiodev", "-global", "-spice",    "-k",         "-watchdog-action",
+    "-action", NULL};
 
 static const char *
 arch_of_binary(const char *binary)
@@ -641,6 +886,8 @@ read_words(VbImport *im, char **words, GError **error)
       continue;
     } else if (g_strv_contains(ignored_with_value, option)) {
       i += words[i + 1] != NULL ? 1 : 0;
+    } else if (g_str_equal(option, "-nodefaults")) {
+      im->nodefaults = TRUE;
     } else if (g_str_equal(option, "-enable-kvm")) {
       im->kvm = TRUE;
     } else if (g_str_equal(option, "-no-reboot")) {
@@ -672,14 +919,32 @@ static gboolean
 finish_import(VbImport *im, GError **error)
 {
   guint next_backend = 0;
+  g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
 
   for (guint i = 0; i < im->disks->len; i++) {
     const VbImportDisk *disk = im->disks->pdata[i];
 
-    if (disk->target == NULL) {
+    if (g_str_equal(disk->bus, "pending")) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                   "-drive file=%s,if=none is used by no -device",
                   disk->source != NULL ? disk->source : "");
+      return FALSE;
+    }
+    if (disk->target != NULL)
+      g_hash_table_add(taken, disk->target);
+  }
+  /* disks with a drive address: the first free "sd" name (the address sets the alias) */
+  for (guint i = 0, letter = 0; i < im->disks->len; i++) {
+    VbImportDisk *disk = im->disks->pdata[i];
+
+    while (disk->target == NULL && letter < 26) {
+      g_autofree char *name = g_strdup_printf("sd%c", (char)('a' + letter++));
+
+      if (!g_hash_table_contains(taken, name))
+        disk->target = g_steal_pointer(&name);
+    }
+    if (disk->target == NULL) {
+      g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than 26 'sd' disks");
       return FALSE;
     }
   }
@@ -729,6 +994,13 @@ vb_qemu_native_to_xml(const char *text, GError **error)
       .net_backends = g_ptr_array_new_with_free_func((GDestroyNotify)backend_free),
       .serials = g_ptr_array_new_with_free_func(g_free),
       .env = g_ptr_array_new_with_free_func(g_free),
+      .chardevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)g_hash_table_unref),
+      .objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify)g_hash_table_unref),
+      .audios = g_ptr_array_new_with_free_func(g_free),
+      .devices = g_ptr_array_new_with_free_func(g_free),
+      .globals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
   };
   gboolean ok;
 

@@ -18,6 +18,7 @@
 #include "vb-error.h"
 #include "vb-firmware.h"
 #include "vb-qemu-command.h"
+#include "vb-qemu-native.h"
 
 /* A fixed "now" for <clock offset='variable'>: 2023-11-14T22:13:20Z. */
 #define NOW G_GINT64_CONSTANT(1700000000)
@@ -71,28 +72,36 @@ conf_for(VbInstanceKind instance, const char *text)
   return conf;
 }
 
-/* Builds @xml with the shared setup, as a start would (domain id 1). */
+/* Builds @def with the shared setup, as a start would (domain id 1) or for export. */
 static VbQemuCommand *
-build(const char *xml, const VbQemuConf *conf, GError **error)
+build_def(const VbDomainDef *def, const VbQemuConf *conf, gboolean export, GError **error)
 {
-  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), error);
   g_autoptr(VbDomainDefaults) defaults = NULL;
   VbQemuCommandConfig config = {
       .conf = conf != NULL ? conf : setup.conf,
       .paths = setup.paths,
-      .id = 1,
+      .id = export ? -1 : 1,
       .kvm_usable = setup.kvm_usable,
+      .export = export,
       .now = NOW,
       .firmware = setup.firmware,
   };
 
-  if (def == NULL)
-    g_error("the test domain does not parse: %s", error != NULL ? (*error)->message : "");
   defaults = vb_domain_defaults_new(setup.caps, "/usr/bin/qemu-system-x86_64", def->os.arch, TRUE,
                                     def->os.machine, error);
   g_assert_nonnull(defaults);
   config.defaults = defaults;
   return vb_qemu_command_build(def, &config, error);
+}
+
+static VbQemuCommand *
+build(const char *xml, const VbQemuConf *conf, GError **error)
+{
+  g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, strlen(xml), error);
+
+  if (def == NULL)
+    g_error("the test domain does not parse: %s", error != NULL ? (*error)->message : "");
+  return build_def(def, conf, FALSE, error);
 }
 
 static void
@@ -128,6 +137,62 @@ test_golden(gconstpointer data)
   g_file_get_contents(expected_path, &expected, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpstr(actual, ==, expected);
+}
+
+/* The devices of a command and what backs them: every -device, -blockdev, -drive, -netdev,
+ * -object, -audiodev and -chardev but the monitor's, in order, one per line. */
+static char *
+device_set(const VbQemuCommand *cmd)
+{
+  static const char *const kinds[] = {"-device", "-blockdev", "-drive",   "-netdev",
+                                      "-object", "-audiodev", "-chardev", NULL};
+  GString *out = g_string_new(NULL);
+
+  for (guint i = 0; i + 1 < cmd->args->len; i++) {
+    const char *option = cmd->args->pdata[i];
+    const char *value = cmd->args->pdata[i + 1];
+
+    if (!g_strv_contains(kinds, option) || g_str_has_prefix(value, "socket,id=charmonitor,"))
+      continue;
+    g_string_append_printf(out, "%s %s\n", option, value);
+  }
+  return g_string_free(out, FALSE);
+}
+
+/* domxml-from-native of domxml-to-native gives a definition that builds the same devices. */
+static void
+test_round_trip(gconstpointer data)
+{
+  const char *input = data;
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = NULL;
+  g_autoptr(VbDomainDef) imported = NULL;
+  g_autoptr(VbQemuCommand) exported = NULL;
+  g_autoptr(VbQemuCommand) again = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_file_get_contents(input, &xml, NULL, &error);
+  g_assert_no_error(error);
+  def = vb_domain_def_parse(xml, strlen(xml), &error);
+  g_assert_no_error(error);
+  exported = build_def(def, NULL, TRUE, &error);
+  g_assert_no_error(error);
+  line = vb_qemu_command_to_native(exported);
+  imported = vb_qemu_native_parse(line, &error);
+  if (error != NULL) {
+    g_autofree char *imported_xml = vb_qemu_native_to_xml(line, NULL);
+
+    g_test_message("the import: %s", imported_xml != NULL ? imported_xml : "(none)");
+  }
+  g_assert_no_error(error);
+  again = build_def(imported, NULL, TRUE, &error);
+  g_assert_no_error(error);
+  before = device_set(exported);
+  after = device_set(again);
+  g_assert_cmpstr(after, ==, before);
 }
 
 /* The same input builds the same command. */
@@ -501,7 +566,10 @@ main(int argc, char **argv)
     g_autofree char *base = g_path_get_basename(inputs->pdata[i]);
     g_autofree char *path = g_strdup_printf("/virtbus/qemu-command/golden/%s", base);
 
+    g_autofree char *trip = g_strdup_printf("/virtbus/qemu-command/round-trip/%s", base);
+
     g_test_add_data_func(path, inputs->pdata[i], test_golden);
+    g_test_add_data_func(trip, inputs->pdata[i], test_round_trip);
   }
   g_test_add_func("/virtbus/qemu-command/deterministic", test_deterministic);
   g_test_add_func("/virtbus/qemu-command/refusals", test_refusals);

@@ -143,8 +143,32 @@ static void
 test_refusals(void)
 {
   static const Refusal cases[] = {
+      {"/usr/bin/qemu-system-x86_64 -fw_cfg name=opt/x,string=y", VB_ERROR_NOT_SUPPORTED,
+       "the option '-fw_cfg' is not one domxml-from-native reads (see docs/qemu-command.md)"},
       {"/usr/bin/qemu-system-x86_64 -object memory-backend-ram,id=m", VB_ERROR_NOT_SUPPORTED,
-       "the option '-object' is not one domxml-from-native reads (see docs/qemu-command.md)"},
+       "-object memory-backend-ram,id=m: domxml-from-native reads rng-random objects"},
+      {"/usr/bin/qemu-system-x86_64 -chardev pty", VB_ERROR_INVALID_ARGS, "-chardev pty: no id"},
+      {"/usr/bin/qemu-system-x86_64 -audiodev pa,id=audio1", VB_ERROR_NOT_SUPPORTED,
+       "-audiodev pa,id=audio1: domxml-from-native reads the drivers none and spice, with ids "
+       "audioN"},
+      {"/usr/bin/qemu-system-x86_64 -global nodot=1", VB_ERROR_INVALID_ARGS,
+       "-global nodot=1: not DRIVER.PROPERTY=VALUE"},
+      {"/usr/bin/qemu-system-x86_64 -chardev udp,id=c -device isa-serial,chardev=c",
+       VB_ERROR_NOT_SUPPORTED,
+       "-chardev udp (id c): domxml-from-native reads pty, null, file, UNIX socket and "
+       "spicevmc character devices"},
+      {"/usr/bin/qemu-system-x86_64 -device isa-serial,chardev=none", VB_ERROR_INVALID_ARGS,
+       "-device isa-serial: its chardev 'none' is not a -chardev id"},
+      {"/usr/bin/qemu-system-x86_64 -device virtio-rng-pci,rng=r", VB_ERROR_NOT_SUPPORTED,
+       "-device virtio-rng-pci: its rng 'r' is not a -object rng-random id"},
+      {"/usr/bin/qemu-system-x86_64 -device qemu-xhci,id=xhci", VB_ERROR_NOT_SUPPORTED,
+       "-device qemu-xhci: its id 'xhci' is not one virtbus gives (usbN)"},
+      {"/usr/bin/qemu-system-x86_64 -netdev user,id=n -device e1000,netdev=n,bus=x.1,addr=0x3",
+       VB_ERROR_NOT_SUPPORTED,
+       "-device e1000: the PCI address bus=x.1,addr=0x3 is not one virtbus writes (bus pci.N or "
+       "pcie.0, slot 0-31, function 0-7)"},
+      {"/usr/bin/qemu-system-x86_64 -netdev user,id=n -device e1000,netdev=n,bus=pci.0,addr=0x20",
+       VB_ERROR_NOT_SUPPORTED, "-device e1000: the PCI address bus=pci.0,addr=0x20 *"},
       {"/usr/bin/qemu-system-x86_64 -parallel file:/tmp/p", VB_ERROR_NOT_SUPPORTED,
        "-parallel file:/tmp/p: virtbus has no parallel ports"},
       {"/usr/bin/qemu-system-x86_64 -display gtk", VB_ERROR_NOT_SUPPORTED,
@@ -155,8 +179,9 @@ test_refusals(void)
        "-serial stdio: domxml-from-native reads pty, null, file:PATH and none"},
       {"/usr/bin/qemu-system-x86_64 -drive file=/f,if=floppy", VB_ERROR_NOT_SUPPORTED,
        "-drive if=floppy: domxml-from-native reads if=ide, virtio, scsi and none"},
-      {"/usr/bin/qemu-system-x86_64 -device pvpanic", VB_ERROR_NOT_SUPPORTED,
-       "-device pvpanic: domxml-from-native reads disk and NIC devices only"},
+      {"/usr/bin/qemu-system-x86_64 -device ivshmem-plain", VB_ERROR_NOT_SUPPORTED,
+       "-device ivshmem-plain: not a device domxml-from-native reads (see "
+       "docs/qemu-command.md)"},
       {"/usr/bin/qemu-system-x86_64 -netdev socket,id=s", VB_ERROR_NOT_SUPPORTED,
        "-netdev socket: domxml-from-native reads the network backends user, tap and bridge"},
       {"/usr/bin/qemu-system-x86_64 -vnc host:abc", VB_ERROR_NOT_SUPPORTED,
