@@ -2,14 +2,11 @@
  * domain XML, for a stated subset of QEMU's options.
  *
  * libvirt removed this in 5.5; virtbus keeps it for guests started by hand that are to be
- * managed from now on. It reads the environment, the binary and these options: -name -uuid -m
- * -smp -cpu -machine/-M -enable-kvm -accel -boot -hda…-hdd -cdrom -drive -blockdev -device (disk
- * and NIC devices) -netdev user/tap/bridge -net nic/user/tap/none -nic -vnc -display -serial
- * -parallel none -monitor (ignored) -kernel -initrd -append -rtc -no-reboot -nographic -no-acpi
- * -usb -usbdevice tablet, and the options every QEMU virtbus starts carries anyway (-S
- * -no-user-config -nodefaults -no-shutdown -msg). Anything else is NotSupported, named.
+ * managed from now on, and reads back everything domxml-to-native writes. The options it reads
+ * are listed in docs/qemu-command.md; anything else is NotSupported, named.
  *
- * This file reads the options into a VbImport; vb-qemu-from-native-xml.c writes that as XML,
+ * This file reads the options (and disk and NIC devices) into a VbImport, the other devices are
+ * vb-qemu-from-native-device.c's; vb-qemu-from-native-xml.c writes that as XML,
  * which the domain parser then reads, so what comes out obeys every rule a defined domain
  * does.
  *
