@@ -70,6 +70,24 @@ vb_qemu_import_address(VbXmlWriter *w, GHashTable *props, GError **error)
   return TRUE;
 }
 
+/**
+ * vb_qemu_import_address_xml:
+ * @out: (out) (nullable): the <address> as XML, %NULL for a device without one
+ */
+gboolean
+vb_qemu_import_address_xml(GHashTable *props, char **out, GError **error)
+{
+  g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
+
+  *out = NULL;
+  if (!vb_qemu_import_address(w, props, error))
+    return FALSE;
+  *out = vb_xml_writer_finish(w);
+  if (**out == '\0')
+    g_clear_pointer(out, g_free);
+  return TRUE;
+}
+
 /* The number at the end of an id: "serial2" → 2; -1 when there is none. */
 static gint64
 id_number(const char *id, const char *prefix)
@@ -137,6 +155,17 @@ static void
 add_fragment(VbImport *im, VbXmlWriter *w)
 {
   g_ptr_array_add(im->devices, vb_xml_writer_finish(w));
+}
+
+/* Ends the device's element with its PCI address, and keeps it. */
+static gboolean
+finish_device(VbImport *im, VbXmlWriter *w, GHashTable *props, GError **error)
+{
+  if (!vb_qemu_import_address(w, props, error))
+    return FALSE;
+  vb_xml_writer_end(w);
+  add_fragment(im, w);
+  return TRUE;
 }
 
 static void
@@ -343,10 +372,8 @@ read_controller(VbImport *im, GHashTable *props, const ControllerDriver *c, GErr
                                 g_ascii_strtoll(prop(props, "port"), NULL, 0));
     vb_xml_writer_end(w);
   }
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   if (g_str_equal(c->type, "usb"))
     im->has_usb = TRUE;
   return TRUE;
@@ -387,10 +414,8 @@ read_video(VbImport *im, GHashTable *props, const char *model, GError **error)
                               g_ascii_strtoull(vgamem, NULL, 0) * 1024);
   vb_xml_writer_attr(w, "heads", prop(props, "max_outputs"));
   vb_xml_writer_end(w);
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   im->has_video = TRUE;
   return TRUE;
 }
@@ -406,10 +431,8 @@ read_sound(VbImport *im, GHashTable *props, const char *model, GError **error)
   vb_xml_writer_attr(w, "model", model);
   if (audiodev != NULL && id_number(audiodev, "audio") > 0)
     element_attr(w, "audio", "id", audiodev + strlen("audio"));
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   return TRUE;
 }
 
@@ -422,10 +445,8 @@ read_input(VbImport *im, GHashTable *props, const char *type, const char *bus, G
   vb_xml_writer_attr(w, "type", type);
   vb_xml_writer_attr(w, "bus", bus);
   usb_address(w, props);
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   return TRUE;
 }
 
@@ -449,10 +470,8 @@ read_rng(VbImport *im, GHashTable *props, GError **error)
   vb_xml_writer_text(w,
                      prop(object, "filename") != NULL ? prop(object, "filename") : "/dev/urandom");
   vb_xml_writer_end(w);
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   return TRUE;
 }
 
@@ -472,10 +491,8 @@ read_simple(VbImport *im, GHashTable *props, const char *element, const char *mo
                               g_ascii_strtoll(prop(props, "ioport"), NULL, 0));
     vb_xml_writer_end(w);
   }
-  if (!vb_qemu_import_address(w, props, error))
+  if (!finish_device(im, w, props, error))
     return FALSE;
-  vb_xml_writer_end(w);
-  add_fragment(im, w);
   if (g_str_equal(element, "memballoon"))
     im->has_balloon = TRUE;
   return TRUE;

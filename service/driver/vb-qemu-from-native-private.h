@@ -92,6 +92,7 @@ gboolean vb_qemu_import_write(VbImport *im, VbXmlWriter *w, GError **error);
 
 /* vb-qemu-from-native-device.c */
 gboolean vb_qemu_import_address(VbXmlWriter *w, GHashTable *props, GError **error);
+gboolean vb_qemu_import_address_xml(GHashTable *props, char **out, GError **error);
 gboolean vb_qemu_import_other_device(VbImport *im, GHashTable *props, GError **error);
 
 G_END_DECLS

@@ -411,15 +411,8 @@ read_disk_device(VbImport *im, GHashTable *props, const char *driver, GError **e
 
     disk->target = g_strdup_printf("hd%c", (char)('a' + MIN(n, 25)));
   }
-  if (disk->address == NULL) {
-    g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
-
-    if (!vb_qemu_import_address(w, props, error))
-      return FALSE;
-    disk->address = vb_xml_writer_finish(w);
-    if (disk->address[0] == '\0')
-      g_clear_pointer(&disk->address, g_free);
-  }
+  if (disk->address == NULL && !vb_qemu_import_address_xml(props, &disk->address, error))
+    return FALSE;
   disk->boot_order = g_strdup(g_hash_table_lookup(props, "bootindex"));
   disk->serial = g_strdup(g_hash_table_lookup(props, "serial"));
   disk->shareable = g_strcmp0(g_hash_table_lookup(props, "share-rw"), "on") == 0;
@@ -471,15 +464,8 @@ read_nic_device(VbImport *im, GHashTable *props, const char *driver, GError **er
   nic->model = g_strdup(vb_qemu_nic_model(driver));
   nic->mac = g_strdup(g_hash_table_lookup(props, "mac"));
   nic->boot_order = g_strdup(g_hash_table_lookup(props, "bootindex"));
-  {
-    g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
-
-    if (!vb_qemu_import_address(w, props, error))
-      return FALSE;
-    nic->address = vb_xml_writer_finish(w);
-    if (nic->address[0] == '\0')
-      g_clear_pointer(&nic->address, g_free);
-  }
+  if (!vb_qemu_import_address_xml(props, &nic->address, error))
+    return FALSE;
   if (backend == NULL) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                 "-device %s: its netdev '%s' is not a -netdev id", driver, netdev);

@@ -193,6 +193,24 @@ vb_test_adapt_def(VbDomainDef *def, const char *dir, GError **error)
 }
 
 /**
+ * vb_test_load_firmware_fixtures:
+ *
+ * Returns: (transfer full) (element-type VbFirmware): the descriptors in
+ *   tests/data/qemu-firmware/, which the golden argv files are built against
+ */
+GPtrArray *
+vb_test_load_firmware_fixtures(void)
+{
+  g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "qemu-firmware", NULL);
+  const char *const dirs[] = {dir, NULL};
+  g_autoptr(GError) error = NULL;
+  GPtrArray *firmware = vb_firmware_load(dirs, &error);
+
+  g_assert_no_error(error);
+  return firmware;
+}
+
+/**
  * vb_test_build_command:
  * @root: the embedded instance's root
  *

@@ -12,21 +12,10 @@
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
+#include "vb-test-qemu.h"
 #include "vb-test-tree.h"
 
 static GPtrArray *fixtures; /* (element-type VbFirmware) */
-
-static GPtrArray *
-load_fixtures(void)
-{
-  g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "qemu-firmware", NULL);
-  const char *const dirs[] = {dir, NULL};
-  g_autoptr(GError) error = NULL;
-  GPtrArray *firmware = vb_firmware_load(dirs, &error);
-
-  g_assert_no_error(error);
-  return firmware;
-}
 
 #define FLASH_MAPPING                                                                              \
   "\"mapping\": {\"device\": \"flash\", \"executable\": {\"filename\": \"/c.fd\", "                \
@@ -305,7 +294,7 @@ main(int argc, char **argv)
   int status;
 
   g_test_init(&argc, &argv, NULL);
-  fixtures = load_fixtures();
+  fixtures = vb_test_load_firmware_fixtures();
   g_test_add_func("/virtbus/firmware/parse", test_parse);
   g_test_add_func("/virtbus/firmware/parse-unusable", test_parse_unusable);
   g_test_add_func("/virtbus/firmware/parse-errors", test_parse_errors);

@@ -19,6 +19,7 @@
 #include "vb-firmware.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-native.h"
+#include "vb-test-qemu.h"
 
 /* A fixed "now" for <clock offset='variable'>: 2023-11-14T22:13:20Z. */
 #define NOW G_GINT64_CONSTANT(1700000000)
@@ -47,18 +48,6 @@ load_caps(void)
   caps = vb_qemu_caps_new_from_json(json_parser_get_root(parser), &error);
   g_assert_no_error(error);
   return caps;
-}
-
-static GPtrArray *
-load_firmware(void)
-{
-  g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "qemu-firmware", NULL);
-  const char *const dirs[] = {dir, NULL};
-  g_autoptr(GError) error = NULL;
-  GPtrArray *firmware = vb_firmware_load(dirs, &error);
-
-  g_assert_no_error(error);
-  return firmware;
 }
 
 static VbQemuConf *
@@ -558,7 +547,7 @@ main(int argc, char **argv)
   setup.conf = conf_for(VB_INSTANCE_EMBED, "network_bridges = [ \"default=virbr0\" ]\n");
   setup.paths = vb_paths_new_embed("/virtbus", NULL);
   setup.kvm_usable = TRUE;
-  setup.firmware = load_firmware();
+  setup.firmware = vb_test_load_firmware_fixtures();
   add_golden(inputs, "domains");
   add_golden(inputs, "qemu-argv");
   g_ptr_array_sort(inputs, compare_paths);
