@@ -155,13 +155,15 @@ read_targets(VbFirmware *fw, JsonArray *targets, const char *path, GError **erro
     const char *arch =
         object != NULL ? json_object_get_string_member_with_default(object, "architecture", NULL)
                        : NULL;
-    JsonNode *machines =
-        arch != NULL ? member(object, "machines", JSON_NODE_ARRAY, path, error) : NULL;
+    JsonNode *machines;
     VbFirmwareTarget *target;
 
-    if (arch == NULL && error != NULL && *error == NULL)
+    if (arch == NULL) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
                   "firmware descriptor %s: a target needs an 'architecture'", path);
+      return FALSE;
+    }
+    machines = member(object, "machines", JSON_NODE_ARRAY, path, error);
     if (machines == NULL)
       return FALSE;
     target = g_new0(VbFirmwareTarget, 1);
@@ -376,10 +378,8 @@ describe_request(const VbDomainDef *def)
 
   for (guint i = 0; i < G_N_ELEMENTS(asks); i++) {
     if (asks[i].state != VB_ABSENT)
-      g_string_append_printf(text, "%s %s", text->len == 0 ? "" : ",",
-                             asks[i].state ? "with" : "without");
-    if (asks[i].state != VB_ABSENT)
-      g_string_append_printf(text, " %s", asks[i].name);
+      g_string_append_printf(text, "%s %s %s", text->len == 0 ? "" : ",",
+                             asks[i].state ? "with" : "without", asks[i].name);
   }
   return g_string_free(g_steal_pointer(&text), FALSE);
 }

@@ -224,13 +224,13 @@ read_virtio_port(VbImport *im, GHashTable *props, gboolean console, GError **err
 {
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
   const char *bus = prop(props, "bus");
-  gint64 controller = bus != NULL ? id_number(bus, "virtio-serial") : -1;
+  g_autofree char *bus_id =
+      bus != NULL && g_str_has_suffix(bus, ".0") ? g_strndup(bus, strlen(bus) - 2) : NULL;
+  gint64 controller = id_number(bus_id, "virtio-serial");
 
-  if (!console && (bus == NULL || !g_str_has_suffix(bus, ".0") ||
-                   (controller = g_ascii_strtoll(bus + strlen("virtio-serial"), NULL, 10)) < 0 ||
-                   !g_str_has_prefix(bus, "virtio-serial"))) {
+  if (controller < 0) {
     g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "-device virtserialport: its bus '%s' is not a virtio-serialN.0",
+                "-device %s: its bus '%s' is not a virtio-serialN.0", prop(props, "driver"),
                 bus != NULL ? bus : "");
     return FALSE;
   }
