@@ -89,8 +89,8 @@ vb_qemu_import_address_xml(GHashTable *props, char **out, GError **error)
 }
 
 /* The number at the end of an id: "serial2" → 2; -1 when there is none. */
-static gint64
-id_number(const char *id, const char *prefix)
+gint64
+vb_qemu_import_id_number(const char *id, const char *prefix)
 {
   const char *digits;
 
@@ -182,8 +182,8 @@ read_serial(VbImport *im, GHashTable *props, const char *target_type, GError **e
 {
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
   const char *id = prop(props, "id");
-  gboolean console = id_number(id, "console") >= 0;
-  gint64 port = id_number(id, console ? "console" : "serial");
+  gboolean console = vb_qemu_import_id_number(id, "console") >= 0;
+  gint64 port = vb_qemu_import_id_number(id, console ? "console" : "serial");
 
   if (!start_chardev(im, w, console ? "console" : "serial", props, error) ||
       !vb_qemu_import_address(w, props, error))
@@ -226,7 +226,7 @@ read_virtio_port(VbImport *im, GHashTable *props, gboolean console, GError **err
   const char *bus = prop(props, "bus");
   g_autofree char *bus_id =
       bus != NULL && g_str_has_suffix(bus, ".0") ? g_strndup(bus, strlen(bus) - 2) : NULL;
-  gint64 controller = id_number(bus_id, "virtio-serial");
+  gint64 controller = vb_qemu_import_id_number(bus_id, "virtio-serial");
 
   if (controller < 0) {
     g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
@@ -234,7 +234,7 @@ read_virtio_port(VbImport *im, GHashTable *props, gboolean console, GError **err
                 bus != NULL ? bus : "");
     return FALSE;
   }
-  if (console && im->consoles == 0 && id_number(prop(props, "id"), "console") > 0 &&
+  if (console && im->consoles == 0 && vb_qemu_import_id_number(prop(props, "id"), "console") > 0 &&
       !add_serial_console(im, error))
     return FALSE;
   if (!start_chardev(im, w, console ? "console" : "channel", props, error))
@@ -242,9 +242,9 @@ read_virtio_port(VbImport *im, GHashTable *props, gboolean console, GError **err
   im->consoles += console ? 1 : 0;
   vb_xml_writer_start(w, "target");
   vb_xml_writer_attr(w, "type", "virtio");
-  if (console && id_number(prop(props, "id"), "console") >= 0)
+  if (console && vb_qemu_import_id_number(prop(props, "id"), "console") >= 0)
     vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT,
-                              id_number(prop(props, "id"), "console"));
+                              vb_qemu_import_id_number(prop(props, "id"), "console"));
   if (!console && prop(props, "name") != NULL)
     vb_xml_writer_attr(w, "name", prop(props, "name"));
   vb_xml_writer_end(w);
@@ -323,7 +323,7 @@ read_controller(VbImport *im, GHashTable *props, const ControllerDriver *c, GErr
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
   const char *id = prop(props, "id");
   const char *master = prop(props, "masterbus");
-  gint64 index = id_number(id, c->prefix);
+  gint64 index = vb_qemu_import_id_number(id, c->prefix);
 
   g_autofree char *master_bus = master != NULL && g_str_has_suffix(master, ".0")
                                     ? g_strndup(master, strlen(master) - 2)
@@ -331,7 +331,7 @@ read_controller(VbImport *im, GHashTable *props, const ControllerDriver *c, GErr
 
   /* the first USB bus is "usb"; a companion has no id, but names the bus it serves */
   if (master_bus != NULL)
-    index = g_str_equal(master_bus, "usb") ? 0 : id_number(master_bus, "usb");
+    index = g_str_equal(master_bus, "usb") ? 0 : vb_qemu_import_id_number(master_bus, "usb");
   else if (g_str_equal(c->type, "usb") && g_strcmp0(id, "usb") == 0)
     index = 0;
   if (index < 0) {
@@ -429,7 +429,7 @@ read_sound(VbImport *im, GHashTable *props, const char *model, GError **error)
 
   vb_xml_writer_start(w, "sound");
   vb_xml_writer_attr(w, "model", model);
-  if (audiodev != NULL && id_number(audiodev, "audio") > 0)
+  if (audiodev != NULL && vb_qemu_import_id_number(audiodev, "audio") > 0)
     element_attr(w, "audio", "id", audiodev + strlen("audio"));
   if (!finish_device(im, w, props, error))
     return FALSE;

@@ -90,7 +90,17 @@ typedef struct {
 
 gboolean vb_qemu_import_write(VbImport *im, VbXmlWriter *w, GError **error);
 
+/* vb-qemu-from-native-disk.c */
+void vb_qemu_import_disk_free(VbImportDisk *disk);
+VbImportDisk *vb_qemu_import_add_disk(
+    VbImport *im, const char *source, const char *bus, gint index, gboolean cdrom, GError **error);
+gboolean vb_qemu_import_drive(VbImport *im, const char *value, GError **error);
+gboolean
+vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, GError **error);
+gboolean vb_qemu_import_settle_disks(VbImport *im, GError **error);
+
 /* vb-qemu-from-native-device.c */
+gint64 vb_qemu_import_id_number(const char *id, const char *prefix);
 gboolean vb_qemu_import_address(VbXmlWriter *w, GHashTable *props, GError **error);
 gboolean vb_qemu_import_address_xml(GHashTable *props, char **out, GError **error);
 gboolean vb_qemu_import_other_device(VbImport *im, GHashTable *props, GError **error);
