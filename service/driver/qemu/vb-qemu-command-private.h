@@ -9,7 +9,7 @@
 #include "vb-firmware.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-props.h"
-#include "vb-qmp.h"
+#include "vb-qemu-version.h"
 
 G_BEGIN_DECLS
 

@@ -6,10 +6,9 @@
 
 #include <json-glib/json-glib.h>
 
-G_BEGIN_DECLS
+#include "vb-qemu-version.h"
 
-/* The oldest QEMU virtbus drives (DESIGN.md §5). */
-#define VB_QEMU_MIN_VERSION 3001000u
+G_BEGIN_DECLS
 
 typedef struct {
   char *name;  /* (owned): canonical, e.g. "pc-i440fx-7.2" */

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "vb-qemu-version.h"
+
 G_BEGIN_DECLS
 
 #define VB_TYPE_QMP (vb_qmp_get_type())
@@ -51,8 +53,5 @@ void vb_qmp_execute_raw_async(VbQmp *self,
 char *vb_qmp_execute_raw_finish(VbQmp *self, GAsyncResult *result, GError **error);
 
 void vb_qmp_close(VbQmp *self);
-
-/* QEMU's version as one number, major * 1000000 + minor * 1000 + micro, as libvirt counts. */
-#define VB_QEMU_VERSION(major, minor, micro) ((major)*1000000u + (minor)*1000u + (micro))
 
 G_END_DECLS
