@@ -148,6 +148,11 @@ test_refusals(void)
       {"/usr/bin/qemu-system-x86_64 -object memory-backend-ram,id=m", VB_ERROR_NOT_SUPPORTED,
        "-object memory-backend-ram,id=m: domxml-from-native reads rng-random objects"},
       {"/usr/bin/qemu-system-x86_64 -chardev pty", VB_ERROR_INVALID_ARGS, "-chardev pty: no id"},
+      /* Found by fuzzing: a serial device on a chardev without a backend crashed the import. */
+      {"/usr/bin/qemu-system-x86_64 -chardev ,id=c0 -device isa-serial,chardev=c0",
+       VB_ERROR_INVALID_ARGS, "-chardev ,id=c0: no backend"},
+      {"/usr/bin/qemu-system-x86_64 -object id=r0", VB_ERROR_INVALID_ARGS,
+       "-object id=r0: no qom-type"},
       {"/usr/bin/qemu-system-x86_64 -audiodev pa,id=audio1", VB_ERROR_NOT_SUPPORTED,
        "-audiodev pa,id=audio1: domxml-from-native reads the drivers none and spice, with ids "
        "audioN"},

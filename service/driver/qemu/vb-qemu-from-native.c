@@ -349,6 +349,11 @@ read_backend_option(VbImport *im, const char *option, const char *value, GError 
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "%s %s: no id", option, value);
     return FALSE;
   }
+  /* The devices that name this id read its backend or type: one must be there. */
+  if (implied != NULL && g_strcmp0(g_hash_table_lookup(props, implied), "") <= 0) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "%s %s: no %s", option, value, implied);
+    return FALSE;
+  }
   if (g_str_equal(option, "-audiodev")) {
     const char *driver = g_hash_table_lookup(props, "driver");
 
