@@ -13,6 +13,7 @@
 
 #include "vb-qemu-probe.h"
 #include "vb-test-qmp-peer.h"
+#include "vb-test-wait.h"
 
 struct _VbTestQmpPeer {
   int fd;
@@ -235,8 +236,7 @@ vb_test_probe_with_peer(VbTestQmpScript script, gpointer data, const char *binar
   VbQemuCaps *caps;
 
   vb_qemu_probe_monitor_async(qmp, binary, NULL, on_probed, &result);
-  while (result == NULL)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the probe over the scripted peer");
   caps = vb_qemu_probe_monitor_finish(qmp, result, error);
   vb_qmp_close(qmp);
   vb_test_qmp_peer_join(peer);

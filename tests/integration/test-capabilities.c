@@ -15,6 +15,7 @@
 #include "vb-error.h"
 #include "vb-test-schema.h"
 #include "vb-test-tree.h"
+#include "vb-test-wait.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 
@@ -59,8 +60,7 @@ on_result(GObject *source, GAsyncResult *result, gpointer user_data)
 static GAsyncResult *
 wait_result(Fixture *fx)
 {
-  while (fx->results->len == 0)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, fx->results->len > 0, "the first capability lookup to answer");
   return g_ptr_array_steal_index(fx->results, 0);
 }
 
@@ -167,8 +167,7 @@ test_concurrent(Fixture *fx, gconstpointer data)
   /* Three callers at once share one probe. */
   for (int i = 0; i < 3; i++)
     vb_capabilities_lookup_async(capabilities, QEMU, NULL, on_result, fx);
-  while (fx->results->len < 3)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, fx->results->len >= 3, "three concurrent capability lookups to answer");
   for (guint i = 0; i < 3; i++) {
     g_autoptr(GError) error = NULL;
     VbQemuCaps *caps = vb_capabilities_lookup_finish(capabilities, fx->results->pdata[i], &error);

@@ -11,6 +11,7 @@
 
 #include "vb-error.h"
 #include "vb-qmp.h"
+#include "vb-test-wait.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 
@@ -62,8 +63,7 @@ on_result(GObject *source, GAsyncResult *result, gpointer user_data)
 static GAsyncResult *
 wait_result(Fixture *fx)
 {
-  while (fx->result == NULL)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, fx->result != NULL, "the QMP command's reply");
   return g_steal_pointer(&fx->result);
 }
 
@@ -121,8 +121,7 @@ fixture_tear_down(Fixture *fx, gconstpointer data)
   g_clear_object(&fx->qmp);
   g_subprocess_force_exit(fx->qemu);
   g_subprocess_wait_async(fx->qemu, NULL, on_exited, &exited);
-  while (!exited)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, exited, "QEMU to exit");
   g_clear_object(&fx->qemu);
   g_ptr_array_unref(fx->events);
 }
@@ -174,11 +173,9 @@ test_lifecycle(Fixture *fx, gconstpointer data)
   if (reply == NULL)
     g_assert_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR);
   g_clear_error(&error);
-  while (!fx->closed)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, fx->closed, "the monitor to close");
   g_subprocess_wait_async(fx->qemu, NULL, on_exited, &exited);
-  while (!exited)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, exited, "QEMU to exit");
   g_assert_true(g_subprocess_get_if_exited(fx->qemu));
   g_assert_cmpint(g_subprocess_get_exit_status(fx->qemu), ==, 0);
 

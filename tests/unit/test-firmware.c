@@ -79,27 +79,29 @@ test_parse_errors(void)
     const char *message; /* a glob */
   } cases[] = {
       {"{\"interface-types\": [", "firmware descriptor /d/bad.json: *"},
-      {"[]", "firmware descriptor /d/bad.json: 'interface-types' is missing or not an array"},
-      {"{\"interface-types\": [1]}",
-       "firmware descriptor /d/bad.json: 'interface-types' holds something other than strings"},
+      {"[]", "firmware descriptor /d/bad.json: not a JSON object"},
+      {"{\"interface-types\": [1]}", "firmware descriptor /d/bad.json: item 0 of "
+                                     "\"interface-types\" is an integer, not a string"},
       {"{\"interface-types\": [\"uefi\"]}",
-       "firmware descriptor /d/bad.json: 'mapping' is missing or not an object"},
+       "firmware descriptor /d/bad.json has no member \"mapping\""},
+      {"{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": {}}}",
+       "firmware descriptor /d/bad.json: member \"device\" is an object, not a string"},
       {"{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": \"flash\"}}",
-       "firmware descriptor /d/bad.json: 'executable' is missing or not an object"},
+       "firmware descriptor /d/bad.json has no member \"executable\""},
       {"{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": \"flash\", \"executable\": "
        "{\"filename\": \"c.fd\"}}}",
        "firmware descriptor /d/bad.json: 'executable' needs an absolute 'filename'"},
       {"{\"interface-types\": [\"bios\"], \"mapping\": {\"device\": \"memory\"}}",
        "firmware descriptor /d/bad.json: 'mapping' needs an absolute 'filename'"},
       {"{\"interface-types\": [\"uefi\"], " FLASH_MAPPING "}",
-       "firmware descriptor /d/bad.json: 'targets' is missing or not an array"},
+       "firmware descriptor /d/bad.json has no member \"targets\""},
       {"{\"interface-types\": [\"uefi\"], " FLASH_MAPPING ", \"targets\": [{}]}",
        "firmware descriptor /d/bad.json: a target needs an 'architecture'"},
       {"{\"interface-types\": [\"uefi\"], " FLASH_MAPPING
        ", \"targets\": [{\"architecture\": \"x86_64\"}]}",
-       "firmware descriptor /d/bad.json: 'machines' is missing or not an array"},
+       "firmware descriptor /d/bad.json has no member \"machines\""},
       {"{\"interface-types\": [\"uefi\"], " FLASH_MAPPING ", " TARGETS "}",
-       "firmware descriptor /d/bad.json: 'features' is missing or not an array"},
+       "firmware descriptor /d/bad.json has no member \"features\""},
   };
 
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -16,6 +16,8 @@ typedef struct {
   const char *target;
   gboolean machines_fail;
   gboolean no_cpu_definitions;
+  const char *machines; /* (nullable): query-machines' reply instead of the usual one */
+  const char *commands; /* (nullable): query-commands' reply instead of the usual one */
 } Script;
 
 static void
@@ -45,6 +47,8 @@ script_probe(VbTestQmpPeer *peer, gpointer data)
       vb_test_qmp_peer_reply(peer, command, "{\"present\": true, \"enabled\": false}");
     else if (strcmp(execute, "query-machines") == 0 && script->machines_fail)
       vb_test_qmp_peer_reply_error(peer, command, "GenericError", "no machines today");
+    else if (strcmp(execute, "query-machines") == 0 && script->machines != NULL)
+      vb_test_qmp_peer_reply(peer, command, script->machines);
     else if (strcmp(execute, "query-machines") == 0)
       vb_test_qmp_peer_reply(
           peer, command,
@@ -65,7 +69,9 @@ script_probe(VbTestQmpPeer *peer, gpointer data)
       vb_test_qmp_peer_reply(peer, command,
                              "[{\"name\": \"virtio-blk-pci\", \"parent\": \"x\"}, {\"name\": "
                              "\"tcg-accel\"}, {\"name\": \"lsi53c895a\"}]");
-    } else if (strcmp(execute, "query-commands") == 0)
+    } else if (strcmp(execute, "query-commands") == 0 && script->commands != NULL)
+      vb_test_qmp_peer_reply(peer, command, script->commands);
+    else if (strcmp(execute, "query-commands") == 0)
       vb_test_qmp_peer_reply(peer, command, "[{\"name\": \"blockdev-add\"}, {\"name\": \"quit\"}]");
     else if (strcmp(execute, "query-command-line-options") == 0)
       vb_test_qmp_peer_reply(peer, command,
@@ -176,6 +182,41 @@ test_probe_refusals(void)
   g_assert_cmpuint(vb_qemu_caps_get_cpu_models(caps)->len, ==, 0);
 }
 
+/* Replies of the wrong shape are refused by name, never a GLib critical. */
+static void
+test_probe_hostile(void)
+{
+  Script object_machines = {"{\"major\": 7, \"minor\": 2, \"micro\": 0}", "x86_64", FALSE, FALSE,
+                            "{\"name\": \"pc\"}"};
+  Script odd_machine = {"{\"major\": 7, \"minor\": 2, \"micro\": 0}", "x86_64", FALSE, FALSE,
+                        "[{\"name\": {\"x\": 1}, \"cpu-max\": 1}]"};
+  Script odd_commands = {"{\"major\": 7, \"minor\": 2, \"micro\": 0}",
+                         "x86_64",
+                         FALSE,
+                         FALSE,
+                         NULL,
+                         "[{\"name\": 5}, {\"name\": {}}, 7, {\"name\": \"blockdev-add\"}]"};
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbQemuCaps) caps = NULL;
+
+  caps = probe(&object_machines, &error);
+  g_assert_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR);
+  g_assert_cmpstr(error->message, ==,
+                  "QEMU answered 'query-machines' with an object, not an array");
+  g_clear_error(&error);
+
+  caps = probe(&odd_machine, &error);
+  g_assert_error(error, VB_ERROR, VB_ERROR_FAILED);
+  g_assert_true(
+      g_str_has_suffix(error->message, "machine 0: member \"name\" is an object, not a string"));
+  g_clear_error(&error);
+
+  /* Names that are not strings are not commands: the one that is stays. */
+  caps = probe(&odd_commands, &error);
+  g_assert_no_error(error);
+  g_assert_true(vb_qemu_caps_has_flag(caps, "blockdev"));
+}
+
 static void
 test_json_errors(void)
 {
@@ -185,18 +226,19 @@ test_json_errors(void)
   } cases[] = {
       {"[]", "capabilities are not a JSON object"},
       {"{}", "capabilities has no member \"binary\""},
-      {"{\"binary\": 1}", "capabilities: member \"binary\" is not a string"},
-      {"{\"binary\": \"/q\", \"version\": -4}", "capabilities: member \"version\" is not a count"},
+      {"{\"binary\": 1}", "capabilities: member \"binary\" is an integer, not a string"},
+      {"{\"binary\": \"/q\", \"version\": -4}",
+       "capabilities: member \"version\" is -4, outside 0..4294967295"},
       {"{\"binary\": \"/q\", \"version\": 7002000, \"target\": \"x86_64\", \"machines\": {}}",
-       "capabilities: member \"machines\" has the wrong type"},
+       "capabilities: member \"machines\" is an object, not an array"},
       {"{\"binary\": \"/q\", \"version\": 7002000, \"target\": \"x86_64\", \"machines\": [1]}",
        "machine 0 is not an object"},
       {"{\"binary\": \"/q\", \"version\": 7002000, \"target\": \"x86_64\", \"machines\": "
        "[{\"name\": \"pc\", \"deprecated\": \"no\"}]}",
-       "machine 0: member \"deprecated\" is not a boolean"},
+       "machine 0: member \"deprecated\" is a string, not a boolean"},
       {"{\"binary\": \"/q\", \"version\": 7002000, \"target\": \"x86_64\", \"machines\": "
        "[{\"name\": \"pc\"}], \"cpu-definitions\": [], \"types\": [\"a\", 2]}",
-       "capabilities: item 1 of \"types\" is not a string"},
+       "capabilities: item 1 of \"types\" is an integer, not a string"},
       {"{\"binary\": \"/q\", \"version\": 7002000, \"target\": \"x86_64\", \"machines\": "
        "[{\"name\": \"pc\"}], \"cpu-definitions\": [], \"types\": [], \"commands\": [], "
        "\"command-line-options\": {}}",
@@ -247,6 +289,7 @@ main(int argc, char **argv)
 
   g_test_add_func("/virtbus/qemu-caps/probe", test_probe);
   g_test_add_func("/virtbus/qemu-caps/probe-refusals", test_probe_refusals);
+  g_test_add_func("/virtbus/qemu-caps/probe-hostile", test_probe_hostile);
   g_test_add_func("/virtbus/qemu-caps/json-errors", test_json_errors);
   g_test_add_func("/virtbus/qemu-caps/known-flags", test_known_flags);
   return g_test_run();

@@ -11,6 +11,7 @@
 #include "vb-qmp-stream.h"
 #include "vb-qmp.h"
 #include "vb-test-qmp-peer.h"
+#include "vb-test-wait.h"
 
 /* What the client saw, in order: "event:NAME", "reply:VALUE", "error:MESSAGE", "closed:REASON". */
 typedef struct {
@@ -104,15 +105,13 @@ on_handshake(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 wait_done(Seen *seen, guint n_done)
 {
-  while (seen->n_done < n_done)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, seen->n_done >= n_done, "the client's callbacks");
 }
 
 static void
 wait_closed(Seen *seen)
 {
-  while (seen->n_closed == 0)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, seen->n_closed > 0, "the monitor to close");
 }
 
 static VbQmp *
@@ -242,7 +241,7 @@ test_negotiation_refused(void)
 static void
 script_slow_greeting(VbTestQmpPeer *peer, gpointer data)
 {
-  g_usleep(100000);
+  vb_test_gate_wait(data, "the first handshake to be cancelled");
   vb_test_qmp_peer_negotiate(peer);
   g_assert_null(vb_test_qmp_peer_read_command(peer, NULL));
 }
@@ -254,16 +253,22 @@ test_handshake_cancelled(void)
   VbTestQmpPeer *peer;
   g_autoptr(VbQmp) qmp = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  VbTestGate greet;
 
   seen_init(&seen);
-  qmp = connect_peer(script_slow_greeting, NULL, &seen, &peer);
+  vb_test_gate_init(&greet);
+  qmp = connect_peer(script_slow_greeting, &greet, &seen, &peer);
   vb_qmp_handshake_async(qmp, cancellable, on_handshake, &seen);
   vb_qmp_handshake_async(qmp, NULL, on_handshake, &seen);
   g_cancellable_cancel(cancellable);
-  /* The cancelled caller hears at once; the other still gets a negotiated monitor. */
+  /* The cancelled caller hears at once, before QEMU greets; the other still gets a negotiated
+   * monitor. */
+  wait_done(&seen, 1);
+  vb_test_gate_open(&greet);
   wait_done(&seen, 2);
   vb_qmp_close(qmp);
   vb_test_qmp_peer_join(peer);
+  vb_test_gate_clear(&greet);
   assert_log(&seen, (const char *const[]){"handshake-failed:Operation was cancelled", "ready",
                                           "closed:monitor closed by virtbus", NULL});
   seen_clear(&seen);
@@ -290,7 +295,8 @@ script_interleaved(VbTestQmpPeer *peer, gpointer data)
       "{\"timestamp\": {\"seconds\": 1700000002, \"micro",
       id);
   vb_test_qmp_peer_send_text(peer, merged);
-  g_usleep(20000);
+  /* The rest of the third event only once the client has read up to its first half. */
+  vb_test_gate_wait(data, "the client to read the first two events");
   vb_test_qmp_peer_send_text(peer, "seconds\": 7}, \"event\": \"RESUME\", \"data\": {}}\r\n");
   cont = vb_test_qmp_peer_expect(peer, "cont");
   /* The reply split into single bytes. */
@@ -298,11 +304,8 @@ script_interleaved(VbTestQmpPeer *peer, gpointer data)
     g_autofree char *line = g_strdup_printf("{\"return\": {\"x\": 1}, \"id\": \"%s\"}\r\n",
                                             json_object_get_string_member(cont, "id"));
 
-    for (const char *p = line; *p != '\0'; p++) {
+    for (const char *p = line; *p != '\0'; p++)
       vb_test_qmp_peer_send(peer, p, 1);
-      if ((p - line) % 7 == 0)
-        g_usleep(1000);
-    }
   }
   g_assert_null(vb_test_qmp_peer_read_command(peer, NULL));
 }
@@ -314,12 +317,16 @@ test_interleaved(void)
   VbTestQmpPeer *peer;
   g_autoptr(VbQmp) qmp = NULL;
 
+  VbTestGate rest;
+
   seen_init(&seen);
-  qmp = connect_peer(script_interleaved, NULL, &seen, &peer);
+  vb_test_gate_init(&rest);
+  qmp = connect_peer(script_interleaved, &rest, &seen, &peer);
   vb_qmp_execute_async(qmp, "stop", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, NULL, on_executed, &seen);
   wait_done(&seen, 1);
-  while (seen.log->len < 4)
-    g_main_context_iteration(NULL, TRUE);
+  VB_TEST_WAIT_UNTIL(NULL, seen.log->len >= 3, "the event after the reply");
+  vb_test_gate_open(&rest);
+  VB_TEST_WAIT_UNTIL(NULL, seen.log->len >= 4, "three events after the reply");
   g_assert_cmpint(seen.last_timestamp, ==, G_GINT64_CONSTANT(1700000002000007));
   vb_qmp_execute_async(qmp, "cont", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, NULL, on_executed, &seen);
   wait_done(&seen, 2);
@@ -328,6 +335,7 @@ test_interleaved(void)
   assert_log(&seen,
              (const char *const[]){"event:STOP", "reply:{}", "event:X", "event:RESUME",
                                    "reply:{\"x\":1}", "closed:monitor closed by virtbus", NULL});
+  vb_test_gate_clear(&rest);
   seen_clear(&seen);
 }
 
@@ -418,6 +426,7 @@ typedef struct {
   const char *bytes; /* sent after negotiation, instead of answering */
   gsize length;
   const char *reason;
+  const char *answer; /* (nullable): how query-status ends, when not "got no reply: REASON" */
 } BadStream;
 
 static void
@@ -453,7 +462,9 @@ run_bad_stream(const BadStream *bad)
   g_assert_cmpuint(seen.n_closed, ==, 1);
   g_assert_cmpuint(seen.log->len, ==, 3);
   error_line =
-      g_strdup_printf("error:vb-error-quark:8:'query-status' got no reply: %s", bad->reason);
+      bad->answer != NULL
+          ? g_strdup_printf("error:vb-error-quark:8:%s", bad->answer)
+          : g_strdup_printf("error:vb-error-quark:8:'query-status' got no reply: %s", bad->reason);
   g_assert_cmpstr(seen.log->pdata[0], ==, error_line);
   g_assert_true(
       g_str_has_prefix(seen.log->pdata[1], "error:vb-error-quark:8:'cont' was not sent: "));
@@ -517,6 +528,99 @@ test_over_long(void)
   memcpy(bytes, "{\"return\": \"", 12);
   run_bad_stream(&bad);
   g_free(bytes);
+}
+
+/* What a broken or hostile QEMU may send after a good greeting: each closes the monitor with a
+ * MonitorError that says what was wrong, never a GLib critical (the tests run with
+ * G_DEBUG=fatal-criticals). */
+static void
+test_hostile_messages(void)
+{
+  static const struct {
+    const char *line;
+    const char *reason;
+    const char *answer;
+  } cases[] = {
+      {"{\"return\": {}}{\"return\": {}}", "monitor message 3 holds more than one JSON value"},
+      {"{\"event\": \"STOP\"}", "monitor event 'STOP' has no member \"timestamp\""},
+      {"{\"event\": 5, \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}",
+       "monitor event '(no name)': member \"event\" is an integer, not a string"},
+      {"{\"event\": \"X\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 1e6}}",
+       "monitor event 'X': member \"microseconds\" is a number with a fraction, not an integer"},
+      {"{\"event\": \"X\", \"timestamp\": {\"seconds\": -1, \"microseconds\": 0}}",
+       "monitor event 'X': member \"seconds\" is -1, outside 0..9223372036853"},
+      {"{\"event\": \"X\", \"data\": [], \"timestamp\": {\"seconds\": 1, \"microseconds\": 0}}",
+       "monitor event 'X': member \"data\" is an array, not an object"},
+      {"{\"timestamp\": {}}", "QEMU sent a monitor message that is neither a reply nor an event"},
+      {"{\"error\": \"boom\"}",
+       "QEMU's error reply to 'query-status': member \"error\" is a string, not an object",
+       "QEMU's error reply to 'query-status': member \"error\" is a string, not an object"},
+      {"{\"error\": {\"class\": \"GenericError\"}}",
+       "QEMU's error reply to 'query-status' has no member \"desc\"",
+       "QEMU's error reply to 'query-status' has no member \"desc\""},
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *bytes = g_strconcat(cases[i].line, "\r\n", NULL);
+    BadStream bad = {bytes, strlen(bytes), cases[i].reason, cases[i].answer};
+
+    g_test_message("%s", cases[i].line);
+    run_bad_stream(&bad);
+  }
+}
+
+static void
+script_greeting(VbTestQmpPeer *peer, gpointer data)
+{
+  g_autofree char *line = g_strconcat(data, "\r\n", NULL);
+
+  vb_test_qmp_peer_send_text(peer, line);
+  g_assert_null(vb_test_qmp_peer_read_command(peer, NULL)); /* the client closes */
+}
+
+static void
+test_hostile_greeting(void)
+{
+  static const struct {
+    const char *greeting;
+    const char *reason;
+  } cases[] = {
+      {"{\"QMP\": {\"version\": 5}}",
+       "the QMP greeting: member \"version\" is an integer, not an object"},
+      {"{\"QMP\": []}", "the QMP greeting: member \"QMP\" is an array, not an object"},
+      {"{\"QMP\": {}}", "the QMP greeting has no member \"version\""},
+      {"{\"QMP\": {\"version\": {\"qemu\": {\"major\": \"7\", \"minor\": 2, \"micro\": 0}}}}",
+       "the QMP greeting: member \"major\" is a string, not an integer"},
+      {"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7, \"minor\": 2000, \"micro\": 0}}}}",
+       "the QMP greeting: member \"minor\" is 2000, outside 0..999"},
+      {"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, "
+       "\"package\": 1}, \"capabilities\": []}}",
+       "the QMP greeting: member \"package\" is an integer, not a string"},
+      {"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}}}}",
+       "the QMP greeting has no member \"capabilities\""},
+      {"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}}, "
+       "\"capabilities\": [\"oob\", {}]}}",
+       "the QMP greeting: item 1 of \"capabilities\" is an object, not a string"},
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    Seen seen;
+    VbTestQmpPeer *peer;
+    g_autoptr(VbQmp) qmp = NULL;
+    g_autofree char *failed = g_strdup_printf("handshake-failed:%s", cases[i].reason);
+    g_autofree char *closed = g_strdup_printf("closed:%s", cases[i].reason);
+
+    g_test_message("%s", cases[i].greeting);
+    seen_init(&seen);
+    qmp = connect_peer(script_greeting, (gpointer)cases[i].greeting, &seen, &peer);
+    vb_qmp_handshake_async(qmp, NULL, on_handshake, &seen);
+    wait_done(&seen, 1);
+    wait_closed(&seen);
+    vb_test_qmp_peer_join(peer);
+    g_assert_error(seen.closed_reason, VB_ERROR, VB_ERROR_MONITOR_ERROR);
+    assert_log(&seen, (const char *const[]){failed, closed, NULL});
+    seen_clear(&seen);
+  }
 }
 
 static void
@@ -586,7 +690,7 @@ script_late_reply(VbTestQmpPeer *peer, gpointer data)
 
   vb_test_qmp_peer_negotiate(peer);
   slow = vb_test_qmp_peer_expect(peer, "slow");
-  g_usleep(300000); /* well past the client's timeout */
+  vb_test_gate_wait(data, "the client to give up on 'slow'");
   vb_test_qmp_peer_reply(peer, slow, "\"late\"");
   next = vb_test_qmp_peer_expect(peer, "next");
   vb_test_qmp_peer_reply(peer, next, "\"next\"");
@@ -600,13 +704,19 @@ test_timeout(void)
   VbTestQmpPeer *peer;
   g_autoptr(VbQmp) qmp = NULL;
 
+  VbTestGate timed_out;
+
   seen_init(&seen);
-  qmp = connect_peer(script_late_reply, NULL, &seen, &peer);
+  vb_test_gate_init(&timed_out);
+  qmp = connect_peer(script_late_reply, &timed_out, &seen, &peer);
   vb_qmp_execute_async(qmp, "slow", NULL, NULL, 0, 50, NULL, on_executed, &seen);
   vb_qmp_execute_async(qmp, "next", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, NULL, on_executed, &seen);
+  wait_done(&seen, 1);
+  vb_test_gate_open(&timed_out);
   wait_done(&seen, 2);
   vb_qmp_close(qmp);
   vb_test_qmp_peer_join(peer);
+  vb_test_gate_clear(&timed_out);
   /* The late reply is not taken for the next command's. */
   assert_log(&seen,
              (const char *const[]){"error:vb-error-quark:9:QEMU did not answer 'slow' in time",
@@ -614,17 +724,22 @@ test_timeout(void)
   seen_clear(&seen);
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  VbTestGate both_ended; /* the client has ended both cancelled commands */
+} CancelScript;
+
 static void
 script_cancel(VbTestQmpPeer *peer, gpointer data)
 {
-  GCancellable *cancellable = data;
+  CancelScript *script = data;
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) third = NULL;
 
   vb_test_qmp_peer_negotiate(peer);
   first = vb_test_qmp_peer_expect(peer, "first");
-  g_cancellable_cancel(cancellable); /* from another thread, as a D-Bus caller might */
-  g_usleep(100000);
+  g_cancellable_cancel(script->cancellable); /* from another thread, as a D-Bus caller might */
+  vb_test_gate_wait(&script->both_ended, "the client to end the cancelled commands");
   vb_test_qmp_peer_reply(peer, first, "1");
   third = vb_test_qmp_peer_expect(peer, "third");
   vb_test_qmp_peer_reply(peer, third, "3");
@@ -638,17 +753,22 @@ test_cancel(void)
   VbTestQmpPeer *peer;
   g_autoptr(VbQmp) qmp = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  CancelScript script = {cancellable};
 
   seen_init(&seen);
-  qmp = connect_peer(script_cancel, cancellable, &seen, &peer);
+  vb_test_gate_init(&script.both_ended);
+  qmp = connect_peer(script_cancel, &script, &seen, &peer);
   vb_qmp_execute_async(qmp, "first", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, cancellable, on_executed,
                        &seen);
   vb_qmp_execute_async(qmp, "second", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, cancellable, on_executed,
                        &seen);
   vb_qmp_execute_async(qmp, "third", NULL, NULL, 0, VB_QMP_NO_TIMEOUT, NULL, on_executed, &seen);
+  wait_done(&seen, 2);
+  vb_test_gate_open(&script.both_ended);
   wait_done(&seen, 3);
   vb_qmp_close(qmp);
   vb_test_qmp_peer_join(peer);
+  vb_test_gate_clear(&script.both_ended);
   /* In flight or queued, both cancelled commands end at once; "second" was never sent. */
   g_assert_cmpuint(seen.log->len, ==, 4);
   g_assert_cmpstr(seen.log->pdata[0], ==, "error:g-io-error-quark:19:Operation was cancelled");
@@ -781,6 +901,8 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qmp/too-deep", test_too_deep);
   g_test_add_func("/virtbus/qmp/over-long", test_over_long);
   g_test_add_func("/virtbus/qmp/invalid-utf8", test_invalid_utf8);
+  g_test_add_func("/virtbus/qmp/hostile-messages", test_hostile_messages);
+  g_test_add_func("/virtbus/qmp/hostile-greeting", test_hostile_greeting);
   g_test_add_func("/virtbus/qmp/eof-with-pending", test_eof_with_pending);
   g_test_add_func("/virtbus/qmp/timeout", test_timeout);
   g_test_add_func("/virtbus/qmp/cancel", test_cancel);

@@ -12,6 +12,7 @@
 
 #include "vb-error.h"
 #include "vb-firmware.h"
+#include "vb-json.h"
 
 static const struct {
   const char *name;
@@ -47,40 +48,11 @@ vb_firmware_free(VbFirmware *self)
   g_free(self);
 }
 
-/* The members a descriptor must have, each of its JSON type: a missing or mistyped one is an
- * error naming the file and the member. */
-static JsonNode *
-member(JsonObject *object, const char *name, JsonNodeType type, const char *path, GError **error)
-{
-  JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
-
-  if (node == NULL || JSON_NODE_TYPE(node) != type) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "firmware descriptor %s: '%s' is missing or not %s", path, name,
-                type == JSON_NODE_ARRAY ? "an array" : "an object");
-    return NULL;
-  }
-  return node;
-}
-
-/* Strings of a JSON array, as a NULL-terminated vector; %NULL when one is not a string. */
-static GStrv
-string_array(JsonArray *array, const char *what, const char *path, GError **error)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
-
-  for (guint i = 0; i < json_array_get_length(array); i++) {
-    JsonNode *node = json_array_get_element(array, i);
-
-    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "firmware descriptor %s: '%s' holds something other than strings", path, what);
-      return NULL;
-    }
-    g_strv_builder_add(builder, json_node_get_string(node));
-  }
-  return g_strv_builder_end(builder);
-}
+/* A descriptor's members, type-checked: a missing or mistyped one is an error naming the file
+ * and the member. */
+#define DESCRIPTOR_SCOPE(path)                                                                     \
+  g_autofree char *where_ = g_strdup_printf("firmware descriptor %s", (path));                     \
+  VbJsonScope scope = {VB_ERROR_INVALID_CONFIG, where_}
 
 /* A {"filename": …, "format": …} member of the mapping. */
 static gboolean
@@ -91,32 +63,35 @@ read_file(JsonObject *mapping,
           const char *path,
           GError **error)
 {
-  JsonNode *node = member(mapping, name, JSON_NODE_OBJECT, path, error);
-  JsonObject *file;
-  const char *value;
+  DESCRIPTOR_SCOPE(path);
+  JsonObject *file = NULL;
+  const char *value = NULL, *file_format = "raw";
 
-  if (node == NULL)
+  if (!vb_json_get_object(&scope, mapping, name, TRUE, &file, error) ||
+      !vb_json_get_string(&scope, file, "filename", FALSE, &value, error) ||
+      !vb_json_get_string(&scope, file, "format", FALSE, &file_format, error))
     return FALSE;
-  file = json_node_get_object(node);
-  value = json_object_get_string_member_with_default(file, "filename", NULL);
   if (value == NULL || !g_path_is_absolute(value)) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
                 "firmware descriptor %s: '%s' needs an absolute 'filename'", path, name);
     return FALSE;
   }
   *filename = g_strdup(value);
-  *format = g_strdup(json_object_get_string_member_with_default(file, "format", "raw"));
+  *format = g_strdup(file_format);
   return TRUE;
 }
 
 static gboolean
 read_mapping(VbFirmware *fw, JsonObject *mapping, const char *path, GError **error)
 {
-  const char *device = json_object_get_string_member_with_default(mapping, "device", "");
+  DESCRIPTOR_SCOPE(path);
+  const char *device = "", *mode = "split", *filename = NULL;
 
+  if (!vb_json_get_string(&scope, mapping, "device", FALSE, &device, error) ||
+      !vb_json_get_string(&scope, mapping, "mode", FALSE, &mode, error) ||
+      !vb_json_get_string(&scope, mapping, "filename", FALSE, &filename, error))
+    return FALSE;
   if (g_str_equal(device, "flash")) {
-    const char *mode = json_object_get_string_member_with_default(mapping, "mode", "split");
-
     fw->device = VB_FIRMWARE_DEVICE_FLASH;
     if (!read_file(mapping, "executable", &fw->executable, &fw->executable_format, path, error))
       return FALSE;
@@ -132,8 +107,6 @@ read_mapping(VbFirmware *fw, JsonObject *mapping, const char *path, GError **err
                  (fw->nvram_template_format == NULL ||
                   g_str_equal(fw->nvram_template_format, fw->executable_format));
   } else if (g_str_equal(device, "memory")) {
-    const char *filename = json_object_get_string_member_with_default(mapping, "filename", NULL);
-
     fw->device = VB_FIRMWARE_DEVICE_MEMORY;
     if (filename == NULL || !g_path_is_absolute(filename)) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
@@ -149,28 +122,25 @@ read_mapping(VbFirmware *fw, JsonObject *mapping, const char *path, GError **err
 static gboolean
 read_targets(VbFirmware *fw, JsonArray *targets, const char *path, GError **error)
 {
+  DESCRIPTOR_SCOPE(path);
+
   for (guint i = 0; i < json_array_get_length(targets); i++) {
     JsonNode *node = json_array_get_element(targets, i);
     JsonObject *object = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
-    const char *arch =
-        object != NULL ? json_object_get_string_member_with_default(object, "architecture", NULL)
-                       : NULL;
-    JsonNode *machines;
+    const char *arch = NULL;
     VbFirmwareTarget *target;
 
+    if (!vb_json_get_string(&scope, object, "architecture", FALSE, &arch, error))
+      return FALSE;
     if (arch == NULL) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
                   "firmware descriptor %s: a target needs an 'architecture'", path);
       return FALSE;
     }
-    machines = member(object, "machines", JSON_NODE_ARRAY, path, error);
-    if (machines == NULL)
-      return FALSE;
     target = g_new0(VbFirmwareTarget, 1);
     target->arch = g_strdup(arch);
     g_ptr_array_add(fw->targets, target);
-    target->machines = string_array(json_node_get_array(machines), "machines", path, error);
-    if (target->machines == NULL)
+    if (!vb_json_get_strv(&scope, object, "machines", TRUE, &target->machines, error))
       return FALSE;
   }
   return TRUE;
@@ -191,7 +161,9 @@ vb_firmware_parse(const char *path, const char *text, gssize length, GError **er
   g_autoptr(GError) local = NULL;
   g_auto(GStrv) interfaces = NULL;
   g_auto(GStrv) features = NULL;
-  JsonObject *root;
+  DESCRIPTOR_SCOPE(path);
+  JsonObject *root, *mapping = NULL;
+  JsonArray *targets = NULL;
   JsonNode *node;
 
   fw->name = g_path_get_basename(path);
@@ -203,16 +175,18 @@ vb_firmware_parse(const char *path, const char *text, gssize length, GError **er
     return NULL;
   }
   node = json_parser_get_root(parser);
-  root = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
-  if ((node = member(root, "interface-types", JSON_NODE_ARRAY, path, error)) == NULL ||
-      (interfaces = string_array(json_node_get_array(node), "interface-types", path, error)) ==
-          NULL ||
-      (node = member(root, "mapping", JSON_NODE_OBJECT, path, error)) == NULL ||
-      !read_mapping(fw, json_node_get_object(node), path, error) ||
-      (node = member(root, "targets", JSON_NODE_ARRAY, path, error)) == NULL ||
-      !read_targets(fw, json_node_get_array(node), path, error) ||
-      (node = member(root, "features", JSON_NODE_ARRAY, path, error)) == NULL ||
-      (features = string_array(json_node_get_array(node), "features", path, error)) == NULL)
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "firmware descriptor %s: not a JSON object", path);
+    return NULL;
+  }
+  root = json_node_get_object(node);
+  if (!vb_json_get_strv(&scope, root, "interface-types", TRUE, &interfaces, error) ||
+      !vb_json_get_object(&scope, root, "mapping", TRUE, &mapping, error) ||
+      !read_mapping(fw, mapping, path, error) ||
+      !vb_json_get_array(&scope, root, "targets", TRUE, &targets, error) ||
+      !read_targets(fw, targets, path, error) ||
+      !vb_json_get_strv(&scope, root, "features", TRUE, &features, error))
     return NULL;
   fw->uefi = g_strv_contains((const char *const *)interfaces, "uefi");
   fw->bios = g_strv_contains((const char *const *)interfaces, "bios");

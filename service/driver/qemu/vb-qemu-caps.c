@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 
 #include "vb-error.h"
+#include "vb-json.h"
 #include "vb-qemu-caps.h"
 
 struct _VbQemuCaps {
@@ -212,29 +213,7 @@ vb_qemu_caps_unref(VbQemuCaps *self)
 
 /* ---- reading the reduced JSON, strictly: a cache file someone edited must not crash us ---- */
 
-static JsonNode *
-member(JsonObject *object,
-       const char *name,
-       JsonNodeType type,
-       gboolean required,
-       const char *where,
-       GError **error)
-{
-  JsonNode *node = json_object_get_member(object, name);
-
-  if (node == NULL) {
-    if (required)
-      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s has no member \"%s\"", where, name);
-    return NULL;
-  }
-  if (JSON_NODE_TYPE(node) != type) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" has the wrong type", where,
-                name);
-    return NULL;
-  }
-  return node;
-}
-
+/* The cache file's and the probe's members, type-checked (vb-json.h), as owned copies. */
 static gboolean
 read_string(JsonObject *object,
             const char *name,
@@ -243,33 +222,23 @@ read_string(JsonObject *object,
             char **out,
             GError **error)
 {
-  JsonNode *node = member(object, name, JSON_NODE_VALUE, required, where, error);
+  VbJsonScope scope = {VB_ERROR_FAILED, where};
+  const char *value = NULL;
 
-  if (node == NULL)
-    return error == NULL || *error == NULL;
-  if (json_node_get_value_type(node) != G_TYPE_STRING) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a string", where, name);
+  if (!vb_json_get_string(&scope, object, name, required, &value, error))
     return FALSE;
-  }
-  *out = g_strdup(json_node_get_string(node));
+  if (value != NULL)
+    *out = g_strdup(value);
   return TRUE;
 }
 
 static gboolean
 read_bool(JsonObject *object, const char *name, const char *where, gboolean *out, GError **error)
 {
-  JsonNode *node = member(object, name, JSON_NODE_VALUE, FALSE, where, error);
+  VbJsonScope scope = {VB_ERROR_FAILED, where};
 
   *out = FALSE;
-  if (node == NULL)
-    return error == NULL || *error == NULL;
-  if (json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a boolean", where,
-                name);
-    return FALSE;
-  }
-  *out = json_node_get_boolean(node);
-  return TRUE;
+  return vb_json_get_bool(&scope, object, name, FALSE, out, error);
 }
 
 static gboolean
@@ -280,16 +249,11 @@ read_uint(JsonObject *object,
           guint *out,
           GError **error)
 {
-  JsonNode *node = member(object, name, JSON_NODE_VALUE, required, where, error);
-  gint64 value;
+  VbJsonScope scope = {VB_ERROR_FAILED, where};
+  gint64 value = *out;
 
-  if (node == NULL)
-    return error == NULL || *error == NULL;
-  value = json_node_get_value_type(node) == G_TYPE_INT64 ? json_node_get_int(node) : -1;
-  if (value < 0 || value > G_MAXUINT) {
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: member \"%s\" is not a count", where, name);
+  if (!vb_json_get_int(&scope, object, name, required, 0, G_MAXUINT, &value, error))
     return FALSE;
-  }
   *out = (guint)value;
   return TRUE;
 }
@@ -299,22 +263,13 @@ static gboolean
 read_string_set(
     JsonObject *object, const char *name, const char *where, GHashTable *set, GError **error)
 {
-  JsonNode *node = member(object, name, JSON_NODE_ARRAY, TRUE, where, error);
-  JsonArray *array;
+  VbJsonScope scope = {VB_ERROR_FAILED, where};
+  g_auto(GStrv) strings = NULL;
 
-  if (node == NULL)
+  if (!vb_json_get_strv(&scope, object, name, TRUE, &strings, error))
     return FALSE;
-  array = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(array); i++) {
-    JsonNode *item = json_array_get_element(array, i);
-
-    if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING) {
-      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "%s: item %u of \"%s\" is not a string", where,
-                  i, name);
-      return FALSE;
-    }
-    g_hash_table_add(set, g_strdup(json_node_get_string(item)));
-  }
+  for (guint i = 0; strings[i] != NULL; i++)
+    g_hash_table_add(set, g_strdup(strings[i]));
   return TRUE;
 }
 
@@ -329,12 +284,11 @@ read_objects(VbQemuCaps *self,
              ReadItem read_item,
              GError **error)
 {
-  JsonNode *node = member(root, name, JSON_NODE_ARRAY, TRUE, "capabilities", error);
-  JsonArray *array;
+  VbJsonScope scope = {VB_ERROR_FAILED, "capabilities"};
+  JsonArray *array = NULL;
 
-  if (node == NULL)
+  if (!vb_json_get_array(&scope, root, name, TRUE, &array, error))
     return FALSE;
-  array = json_node_get_array(node);
   for (guint i = 0; i < json_array_get_length(array); i++) {
     JsonNode *item = json_array_get_element(array, i);
     g_autofree char *where = g_strdup_printf("%s %u", what, i);
@@ -393,19 +347,19 @@ read_cpu_model(VbQemuCaps *self, JsonObject *item, const char *where, GError **e
 static gboolean
 read_options(VbQemuCaps *self, JsonObject *root, GError **error)
 {
-  JsonNode *node =
-      member(root, "command-line-options", JSON_NODE_OBJECT, TRUE, "capabilities", error);
+  VbJsonScope scope = {VB_ERROR_FAILED, "capabilities"};
+  JsonObject *options = NULL;
   g_autoptr(GList) names = NULL;
 
-  if (node == NULL)
+  if (!vb_json_get_object(&scope, root, "command-line-options", TRUE, &options, error))
     return FALSE;
-  names = json_object_get_members(json_node_get_object(node));
+  names = json_object_get_members(options);
   for (GList *l = names; l != NULL; l = l->next) {
     GHashTable *params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autofree char *where = g_strdup_printf("option %s", (const char *)l->data);
 
     g_hash_table_insert(self->options, g_strdup(l->data), params);
-    if (!read_string_set(json_node_get_object(node), l->data, where, params, error))
+    if (!read_string_set(options, l->data, where, params, error))
       return FALSE;
   }
   return TRUE;
@@ -440,8 +394,9 @@ VbQemuCaps *
 vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
 {
   g_autoptr(VbQemuCaps) self = g_new0(VbQemuCaps, 1);
+  VbJsonScope scope = {VB_ERROR_FAILED, "capabilities"};
   JsonObject *root;
-  JsonNode *kvm;
+  JsonObject *kvm = NULL;
 
   self->ref_count = 1;
   self->machines = g_ptr_array_new_with_free_func(machine_free);
@@ -467,10 +422,9 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
       !read_string_set(root, "commands", "capabilities", self->commands, error) ||
       !read_options(self, root, error))
     return NULL;
-  kvm = member(root, "kvm", JSON_NODE_OBJECT, TRUE, "capabilities", error);
-  if (kvm == NULL ||
-      !read_bool(json_node_get_object(kvm), "present", "kvm", &self->kvm_present, error) ||
-      !read_bool(json_node_get_object(kvm), "enabled", "kvm", &self->kvm_enabled, error))
+  if (!vb_json_get_object(&scope, root, "kvm", TRUE, &kvm, error) ||
+      !read_bool(kvm, "present", "kvm", &self->kvm_present, error) ||
+      !read_bool(kvm, "enabled", "kvm", &self->kvm_enabled, error))
     return NULL;
   if (self->version < VB_QEMU_MIN_VERSION) {
     g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "vb-error.h"
+#include "vb-json.h"
 #include "vb-qemu-probe.h"
 #include "vb-qmp.h"
 
@@ -45,15 +46,16 @@ static const struct {
   const char *command;
   const char *arguments; /* (nullable): JSON */
   gboolean optional;     /* some targets lack it: an error means "none" */
+  JsonNodeType returns;  /* what QMP's schema says it returns */
 } queries[N_QUERIES] = {
-    [QUERY_VERSION] = {"query-version", NULL, FALSE},
-    [QUERY_TARGET] = {"query-target", NULL, FALSE},
-    [QUERY_KVM] = {"query-kvm", NULL, FALSE},
-    [QUERY_MACHINES] = {"query-machines", NULL, FALSE},
-    [QUERY_CPU_DEFINITIONS] = {"query-cpu-definitions", NULL, TRUE},
-    [QUERY_TYPES] = {"qom-list-types", "{\"abstract\": false}", FALSE},
-    [QUERY_COMMANDS] = {"query-commands", NULL, FALSE},
-    [QUERY_OPTIONS] = {"query-command-line-options", NULL, FALSE},
+    [QUERY_VERSION] = {"query-version", NULL, FALSE, JSON_NODE_OBJECT},
+    [QUERY_TARGET] = {"query-target", NULL, FALSE, JSON_NODE_OBJECT},
+    [QUERY_KVM] = {"query-kvm", NULL, FALSE, JSON_NODE_OBJECT},
+    [QUERY_MACHINES] = {"query-machines", NULL, FALSE, JSON_NODE_ARRAY},
+    [QUERY_CPU_DEFINITIONS] = {"query-cpu-definitions", NULL, TRUE, JSON_NODE_ARRAY},
+    [QUERY_TYPES] = {"qom-list-types", "{\"abstract\": false}", FALSE, JSON_NODE_ARRAY},
+    [QUERY_COMMANDS] = {"query-commands", NULL, FALSE, JSON_NODE_ARRAY},
+    [QUERY_OPTIONS] = {"query-command-line-options", NULL, FALSE, JSON_NODE_ARRAY},
 };
 
 typedef struct {
@@ -127,28 +129,31 @@ add_names(JsonBuilder *builder, const char *name, JsonNode *reply)
 
     for (guint i = 0; i < json_array_get_length(array); i++) {
       JsonNode *item = json_array_get_element(array, i);
+      const char *item_name =
+          JSON_NODE_HOLDS_OBJECT(item)
+              ? vb_json_node_string(json_object_get_member(json_node_get_object(item), "name"))
+              : NULL;
 
-      if (JSON_NODE_HOLDS_OBJECT(item) &&
-          json_object_has_member(json_node_get_object(item), "name"))
-        json_builder_add_string_value(builder, json_object_get_string_member_with_default(
-                                                   json_node_get_object(item), "name", ""));
+      if (item_name != NULL)
+        json_builder_add_string_value(builder, item_name);
     }
   }
   json_builder_end_array(builder);
 }
 
-static gint64
+/* A part of query-version's {"qemu": {"major": …}}; 0 when it is not there or not a number,
+ * which the capabilities then refuse as too old. */
+static guint
 version_part(JsonNode *version, const char *part)
 {
-  JsonObject *qemu =
-      JSON_NODE_HOLDS_OBJECT(version) &&
-              json_object_has_member(json_node_get_object(version), "qemu") &&
-              JSON_NODE_HOLDS_OBJECT(json_object_get_member(json_node_get_object(version), "qemu"))
-          ? json_object_get_object_member(json_node_get_object(version), "qemu")
-          : NULL;
-  gint64 value = qemu != NULL ? json_object_get_int_member_with_default(qemu, part, -1) : -1;
+  VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "query-version"};
+  JsonObject *qemu = NULL;
+  gint64 value = 0;
 
-  return value >= 0 && value < 1000 ? value : 0;
+  if (!vb_json_get_object(&scope, json_node_get_object(version), "qemu", TRUE, &qemu, NULL) ||
+      !vb_json_get_int(&scope, qemu, part, TRUE, 0, 999, &value, NULL))
+    return 0;
+  return (guint)value;
 }
 
 static JsonNode *
@@ -199,10 +204,12 @@ reduce(MonitorProbe *probe)
       JsonObject *option = JSON_NODE_HOLDS_OBJECT(item) ? json_node_get_object(item) : NULL;
       JsonNode *params;
 
-      if (option == NULL || !json_object_has_member(option, "option"))
+      const char *option_name =
+          option != NULL ? vb_json_node_string(json_object_get_member(option, "option")) : NULL;
+
+      if (option_name == NULL)
         continue;
-      json_builder_set_member_name(
-          builder, json_object_get_string_member_with_default(option, "option", ""));
+      json_builder_set_member_name(builder, option_name);
       params = json_object_get_member(option, "parameters");
       add_names(builder, NULL, params);
     }
@@ -226,6 +233,18 @@ on_query_done(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   JsonNode *reply = vb_qmp_execute_finish(VB_QMP(source), result, &error);
 
+  if (reply != NULL && JSON_NODE_TYPE(reply) != queries[call->query].returns) {
+    error =
+        g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU answered '%s' with %s, not %s",
+                    queries[call->query].command,
+                    JSON_NODE_HOLDS_OBJECT(reply)  ? "an object"
+                    : JSON_NODE_HOLDS_ARRAY(reply) ? "an array"
+                                                   : "a plain value",
+                    queries[call->query].returns == JSON_NODE_OBJECT ? "an object" : "an array");
+    g_clear_pointer(&reply, json_node_unref);
+    if (probe->error == NULL)
+      probe->error = g_steal_pointer(&error);
+  }
   probe->replies[call->query] = reply;
   if (reply == NULL && !queries[call->query].optional && probe->error == NULL)
     probe->error = g_steal_pointer(&error);

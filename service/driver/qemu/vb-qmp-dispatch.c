@@ -9,21 +9,32 @@
 #include <string.h>
 
 #include "vb-error.h"
+#include "vb-json.h"
 #include "vb-qmp-private.h"
 
-static char *
-describe_qmp_error(JsonObject *error)
+/* What QEMU sends is checked member by member: a message of the wrong shape is a broken (or
+ * hostile) QEMU, and the monitor closes with a MonitorError that says what was wrong. */
+
+static void
+protocol_error(VbQmp *self, GError *error)
 {
+  vb_qmp_close_with(self, error, TRUE);
+}
+
+/* QEMU's {"class": …, "desc": …}, as "CLASS: DESC". */
+static char *
+describe_qmp_error(JsonObject *message, const char *command, GError **error)
+{
+  g_autofree char *where = g_strdup_printf("QEMU's error reply to '%s'", command);
+  VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, where};
+  JsonObject *body = NULL;
   const char *class = NULL, *desc = NULL;
 
-  if (error != NULL) {
-    if (json_object_has_member(error, "class"))
-      class = json_object_get_string_member_with_default(error, "class", NULL);
-    if (json_object_has_member(error, "desc"))
-      desc = json_object_get_string_member_with_default(error, "desc", NULL);
-  }
-  return g_strdup_printf("%s: %s", class != NULL ? class : "(no class)",
-                         desc != NULL ? desc : "(no description)");
+  if (!vb_json_get_object(&scope, message, "error", TRUE, &body, error) ||
+      !vb_json_get_string(&scope, body, "class", TRUE, &class, error) ||
+      !vb_json_get_string(&scope, body, "desc", TRUE, &desc, error))
+    return NULL;
+  return g_strdup_printf("%s: %s", class, desc);
 }
 
 void
@@ -88,13 +99,13 @@ handle_reply(VbQmp *self, JsonObject *message)
 
   if (command->negotiate) {
     if (json_object_has_member(message, "error")) {
-      g_autofree char *why = describe_qmp_error(json_object_get_object_member(message, "error"));
+      GError *error = NULL;
+      g_autofree char *why = describe_qmp_error(message, command->name, &error);
 
       vb_qmp_command_free(command);
-      vb_qmp_close_with(
-          self,
-          g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused 'qmp_capabilities': %s", why),
-          TRUE);
+      protocol_error(self, why == NULL ? error
+                                       : g_error_new(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                                     "QEMU refused 'qmp_capabilities': %s", why));
       return;
     }
     vb_qmp_command_free(command);
@@ -110,10 +121,16 @@ handle_reply(VbQmp *self, JsonObject *message)
     if (command->raw) {
       g_task_return_pointer(task, raw_reply(message, command->user_id), g_free);
     } else if (json_object_has_member(message, "error")) {
-      JsonNode *error_node = json_object_get_member(message, "error");
-      g_autofree char *why = describe_qmp_error(
-          JSON_NODE_HOLDS_OBJECT(error_node) ? json_node_get_object(error_node) : NULL);
+      GError *error = NULL;
+      g_autofree char *why = describe_qmp_error(message, command->name, &error);
 
+      if (why == NULL) {
+        /* The caller hears why; the monitor it can no longer trust closes after it. */
+        g_task_return_error(task, g_error_copy(error));
+        vb_qmp_command_free(command);
+        protocol_error(self, error);
+        return;
+      }
       g_task_return_new_error(task, VB_ERROR, VB_ERROR_MONITOR_ERROR, "QEMU refused '%s': %s",
                               command->name, why);
     } else {
@@ -125,53 +142,47 @@ handle_reply(VbQmp *self, JsonObject *message)
   vb_qmp_send_next(self);
 }
 
+/* {"QMP": {"version": {"qemu": {"major": …, "minor": …, "micro": …}, "package": …},
+ *          "capabilities": […]}} */
+static gboolean
+read_greeting(VbQmp *self, JsonObject *message, GError **error)
+{
+  VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "the QMP greeting"};
+  JsonObject *greeting = NULL, *version = NULL, *qemu = NULL;
+  const char *package = NULL;
+  gint64 major = 0, minor = 0, micro = 0;
+  g_auto(GStrv) capabilities = NULL;
+
+  if (!json_object_has_member(message, "QMP")) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                        "the monitor did not start with the QMP greeting");
+    return FALSE;
+  }
+  if (!vb_json_get_object(&scope, message, "QMP", TRUE, &greeting, error) ||
+      !vb_json_get_object(&scope, greeting, "version", TRUE, &version, error) ||
+      !vb_json_get_object(&scope, version, "qemu", TRUE, &qemu, error) ||
+      !vb_json_get_int(&scope, qemu, "major", TRUE, 0, 3999, &major, error) ||
+      !vb_json_get_int(&scope, qemu, "minor", TRUE, 0, 999, &minor, error) ||
+      !vb_json_get_int(&scope, qemu, "micro", TRUE, 0, 999, &micro, error) ||
+      !vb_json_get_string(&scope, version, "package", FALSE, &package, error) ||
+      !vb_json_get_strv(&scope, greeting, "capabilities", TRUE, &capabilities, error))
+    return FALSE;
+  self->version = VB_QEMU_VERSION((guint)major, (guint)minor, (guint)micro);
+  self->package = g_strdup(package);
+  self->capabilities = g_steal_pointer(&capabilities);
+  return TRUE;
+}
+
 static void
 handle_greeting(VbQmp *self, JsonObject *message)
 {
-  JsonNode *qmp = json_object_get_member(message, "QMP");
-  JsonObject *greeting, *version, *qemu;
-  g_autoptr(GStrvBuilder) capabilities = g_strv_builder_new();
+  GError *error = NULL;
   VbQmpCommand *negotiate;
 
-  if (qmp == NULL || !JSON_NODE_HOLDS_OBJECT(qmp)) {
-    vb_qmp_close_with(self,
-                      g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR,
-                                          "the monitor did not start with the QMP greeting"),
-                      TRUE);
+  if (!read_greeting(self, message, &error)) {
+    protocol_error(self, error);
     return;
   }
-  greeting = json_node_get_object(qmp);
-  version = json_object_has_member(greeting, "version")
-                ? json_object_get_object_member(greeting, "version")
-                : NULL;
-  qemu = version != NULL && json_object_has_member(version, "qemu")
-             ? json_object_get_object_member(version, "qemu")
-             : NULL;
-  if (qemu != NULL) {
-    gint64 major = json_object_get_int_member_with_default(qemu, "major", 0);
-    gint64 minor = json_object_get_int_member_with_default(qemu, "minor", 0);
-    gint64 micro = json_object_get_int_member_with_default(qemu, "micro", 0);
-
-    if (major >= 0 && major < 4000 && minor >= 0 && minor < 1000 && micro >= 0 && micro < 1000)
-      self->version = VB_QEMU_VERSION((guint)major, (guint)minor, (guint)micro);
-  }
-  if (version != NULL && json_object_has_member(version, "package"))
-    self->package = g_strdup(json_object_get_string_member_with_default(version, "package", ""));
-  if (json_object_has_member(greeting, "capabilities")) {
-    JsonNode *list = json_object_get_member(greeting, "capabilities");
-
-    if (JSON_NODE_HOLDS_ARRAY(list)) {
-      JsonArray *array = json_node_get_array(list);
-
-      for (guint i = 0; i < json_array_get_length(array); i++) {
-        JsonNode *item = json_array_get_element(array, i);
-
-        if (JSON_NODE_HOLDS_VALUE(item) && json_node_get_value_type(item) == G_TYPE_STRING)
-          g_strv_builder_add(capabilities, json_node_get_string(item));
-      }
-    }
-  }
-  self->capabilities = g_strv_builder_end(capabilities);
 
   /* No capability is asked for: out-of-band would let replies overtake each other. */
   negotiate = g_new0(VbQmpCommand, 1);
@@ -186,31 +197,29 @@ handle_greeting(VbQmp *self, JsonObject *message)
   vb_qmp_send_next(self);
 }
 
+/* {"event": NAME, "data": {…}, "timestamp": {"seconds": S, "microseconds": U}} */
 static void
 handle_event(VbQmp *self, JsonObject *message)
 {
-  JsonNode *name = json_object_get_member(message, "event");
-  JsonNode *data = json_object_get_member(message, "data");
-  JsonNode *stamp = json_object_get_member(message, "timestamp");
+  const char *name = vb_json_node_string(json_object_get_member(message, "event"));
+  g_autofree char *where = g_strdup_printf("monitor event '%s'", name != NULL ? name : "(no name)");
+  VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, where};
   g_autoptr(JsonObject) empty = json_object_new();
-  gint64 timestamp = 0;
+  JsonObject *data = empty, *stamp = NULL;
+  gint64 seconds = 0, micro = 0;
+  GError *error = NULL;
 
-  if (!JSON_NODE_HOLDS_VALUE(name) || json_node_get_value_type(name) != G_TYPE_STRING) {
-    g_warning("Ignoring a monitor event without a name");
+  if (!vb_json_get_string(&scope, message, "event", TRUE, &name, &error) ||
+      !vb_json_get_object(&scope, message, "data", FALSE, &data, &error) ||
+      !vb_json_get_object(&scope, message, "timestamp", TRUE, &stamp, &error) ||
+      !vb_json_get_int(&scope, stamp, "seconds", TRUE, 0, G_MAXINT64 / G_USEC_PER_SEC - 1, &seconds,
+                       &error) ||
+      !vb_json_get_int(&scope, stamp, "microseconds", TRUE, 0, G_USEC_PER_SEC - 1, &micro,
+                       &error)) {
+    protocol_error(self, error);
     return;
   }
-  if (stamp != NULL && JSON_NODE_HOLDS_OBJECT(stamp)) {
-    JsonObject *object = json_node_get_object(stamp);
-    gint64 seconds = json_object_get_int_member_with_default(object, "seconds", 0);
-    gint64 micro = json_object_get_int_member_with_default(object, "microseconds", 0);
-
-    if (seconds >= 0 && seconds < G_MAXINT64 / G_USEC_PER_SEC - 1 && micro >= 0 &&
-        micro < G_USEC_PER_SEC)
-      timestamp = seconds * G_USEC_PER_SEC + micro;
-  }
-  vb_qmp_emit_event(
-      self, json_node_get_string(name),
-      data != NULL && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : empty, timestamp);
+  vb_qmp_emit_event(self, name, data, seconds * G_USEC_PER_SEC + micro);
 }
 
 gboolean
@@ -225,6 +234,9 @@ vb_qmp_on_message(JsonObject *message, gpointer data)
   else if (json_object_has_member(message, "return") || json_object_has_member(message, "error"))
     handle_reply(self, message);
   else
-    g_warning("Ignoring a monitor message that is neither a reply nor an event");
+    protocol_error(self,
+                   g_error_new_literal(VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                                       "QEMU sent a monitor message that is neither a reply nor "
+                                       "an event"));
   return self->state != VB_QMP_STATE_CLOSED;
 }

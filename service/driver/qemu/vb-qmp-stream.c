@@ -49,10 +49,18 @@ vb_qmp_stream_get_buffered(const VbQmpStream *self)
   return self->buffer->len;
 }
 
-/* The nesting depth of a JSON text, counting brackets outside strings. It only has to be right
- * for valid JSON: anything else fails in the parser afterwards. */
-static gboolean
-depth_within(const char *text, gsize length, guint max_depth)
+typedef enum {
+  SHAPE_OK,
+  SHAPE_TOO_DEEP,
+  SHAPE_TRAILING, /* something after the first value closed: "{…}{…}" */
+} Shape;
+
+/* Counts brackets outside strings: the nesting depth, and whether anything follows the first
+ * value once it closes (json-glib reads "{…}{…}" as one document and keeps only the first, so
+ * the second would go unseen). Only has to be right for valid JSON: anything else fails in the
+ * parser afterwards. */
+static Shape
+check_shape(const char *text, gsize length, guint max_depth)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
@@ -69,12 +77,18 @@ depth_within(const char *text, gsize length, guint max_depth)
       in_string = TRUE;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
-        return FALSE;
+        return SHAPE_TOO_DEEP;
     } else if ((c == ']' || c == '}') && depth > 0) {
-      depth--;
+      if (--depth == 0) {
+        for (gsize j = i + 1; j < length; j++) {
+          if (!g_ascii_isspace(text[j]))
+            return SHAPE_TRAILING;
+        }
+        return SHAPE_OK;
+      }
     }
   }
-  return TRUE;
+  return SHAPE_OK;
 }
 
 static gboolean fail(VbQmpStream *self, GError **error, const char *format, ...)
@@ -101,10 +115,17 @@ parse_object(JsonParser *parser, const char *text, gsize length, const char *wha
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
-  if (!depth_within(text, length, VB_QMP_DEPTH_MAX)) {
+  switch (check_shape(text, length, VB_QMP_DEPTH_MAX)) {
+  case SHAPE_TOO_DEEP:
     g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s nests deeper than %u levels", what,
                 (guint)VB_QMP_DEPTH_MAX);
     return NULL;
+  case SHAPE_TRAILING:
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s holds more than one JSON value", what);
+    return NULL;
+  case SHAPE_OK:
+  default:
+    break;
   }
   if (memchr(text, '\0', length) != NULL || !g_utf8_validate(text, (gssize)length, NULL)) {
     g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s is not valid UTF-8 text", what);
