@@ -15,8 +15,14 @@ libfuzzer)
   work=$(pwd)/fuzz-work/$name
   artifacts=$(pwd)/fuzz-artifacts/$name
   mkdir -p "$work" "$artifacts"
+  # A fixed seed, so that a run is the same run again and a submission is never refused for a
+  # finding its change did not touch (tools/fuzz-long hunts with random seeds). GLib's slice
+  # allocator hides allocations from LeakSanitizer and makes it slow enough that libFuzzer
+  # turns leak detection off: plain malloc keeps it on.
+  export G_SLICE=always-malloc
   # libFuzzer's own failure status is 77, which meson reads as "skipped": make it a failure.
-  exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  exec "$binary" -seed="${VIRTBUS_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
     -error_exitcode=1 -timeout_exitcode=1 \
     -artifact_prefix="$artifacts/" "$work" "$@"
   ;;
