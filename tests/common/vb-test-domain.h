@@ -31,6 +31,7 @@ void vb_test_assert_refusals(const char *head,
                              const VbTestRefusal *cases,
                              gsize n_cases);
 void vb_test_assert_parse_fails(const char *xml, gint code, const char *message_pattern);
+char *vb_test_format(const VbDomainDef *def, VbDomainXmlFlags flags);
 char *vb_test_format_checked(VbTestSchema *schema, const char *xml);
 char *vb_test_element_of(const char *formatted, const char *opening);
 char *vb_test_format_view(const char *xml, VbDomainXmlFlags flags);

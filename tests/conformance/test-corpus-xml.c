@@ -45,16 +45,18 @@ check_views(VbTestSchema *schema, const VbDomainDef *def, GError **error)
                                            VB_DOMAIN_XML_LIVE | VB_DOMAIN_XML_SECURE};
 
   for (guint v = 0; v < G_N_ELEMENTS(views); v++) {
-    g_autofree char *once = vb_domain_def_format(def, views[v]);
+    g_autofree char *once = vb_domain_def_format(def, views[v], error);
     g_autoptr(VbDomainDef) again = NULL;
     g_autofree char *twice = NULL;
 
-    if (!vb_test_schema_validate(schema, once, error))
+    if (once == NULL || !vb_test_schema_validate(schema, once, error))
       return FALSE;
     again = vb_domain_def_parse(once, strlen(once), error);
     if (again == NULL)
       return FALSE;
-    twice = vb_domain_def_format(again, views[v]);
+    twice = vb_domain_def_format(again, views[v], error);
+    if (twice == NULL)
+      return FALSE;
     if (!g_str_equal(once, twice)) {
       g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "view %u does not read back to the same XML",
                   (guint)views[v]);

@@ -306,7 +306,8 @@ test_xml(Fixture *fx, gconstpointer data)
   g_assert_cmpuint(host->emulators->len, >=, 2);
   g_assert_cmpuint(vb_capabilities_get_probe_count(capabilities), ==, host->emulators->len);
 
-  xml = vb_capabilities_format_xml(host);
+  xml = vb_capabilities_format_xml(host, &error);
+  g_assert_no_error(error);
   g_test_message("%s", xml);
   vb_test_schema_validate(schema, xml, &error);
   g_assert_no_error(error);

@@ -38,8 +38,13 @@ main(int argc, char **argv)
       continue;
     }
     {
-      g_autofree char *xml = vb_domain_def_format(def, flags);
+      g_autofree char *xml = vb_domain_def_format(def, flags, &error);
 
+      if (xml == NULL) {
+        fprintf(stderr, "%s: %s\n", argv[i], error->message);
+        status = 1;
+        continue;
+      }
       fputs(xml, stdout);
     }
   }

@@ -181,7 +181,7 @@ test_generated_macs(void)
     g_string_append(xml, "<interface type='user'/>\n");
   g_string_append(xml, TAIL);
   def = vb_test_parse_ok(xml->str);
-  out = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE);
+  out = vb_test_format(def, VB_DOMAIN_XML_INACTIVE);
   for (at = strstr(out, "<mac address='"); at != NULL; at = strstr(at + 1, "<mac address='")) {
     g_autofree char *mac = g_strndup(at + strlen("<mac address='"), 17);
 

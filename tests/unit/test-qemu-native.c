@@ -9,6 +9,7 @@
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-qemu-native.h"
+#include "vb-test-domain.h"
 
 /* The example of libvirt's 2013 QEMU driver page (drvqemu-1.0-2013.txt), with its line
  * continuations, and the XML it shows for it. That XML has no <name> and a zero UUID; ours
@@ -54,8 +55,8 @@ test_reference_example(void)
   reference = vb_domain_def_parse(demo_xml, strlen(demo_xml), &error);
   g_assert_no_error(error);
   memcpy(reference->uuid, ours->uuid, sizeof ours->uuid);
-  ours_xml = vb_domain_def_format(ours, VB_DOMAIN_XML_INACTIVE);
-  reference_xml = vb_domain_def_format(reference, VB_DOMAIN_XML_INACTIVE);
+  ours_xml = vb_test_format(ours, VB_DOMAIN_XML_INACTIVE);
+  reference_xml = vb_test_format(reference, VB_DOMAIN_XML_INACTIVE);
   g_assert_cmpstr(ours_xml, ==, reference_xml);
 }
 

@@ -270,7 +270,7 @@ format_devices(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
  * Returns: (transfer full): domain XML in libvirt's layout, ending in a newline
  */
 char *
-vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
+vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags, GError **error)
 {
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
   g_autofree char *uuid = vb_domain_def_get_uuid_string(def);
@@ -305,5 +305,5 @@ vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags)
   vb_domain_format_seclabels(w, def, flags);
   vb_domain_format_qemu_namespace(w, def);
   vb_xml_writer_end(w);
-  return vb_xml_writer_finish(w);
+  return vb_xml_writer_finish(w, error);
 }

@@ -17,7 +17,7 @@ typedef enum {
 } VbDomainXmlFlags;
 
 VbDomainDef *vb_domain_def_parse(const char *xml, gsize length, GError **error);
-char *vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags);
+char *vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags, GError **error);
 
 gboolean
 vb_parse_scaled_kib(const char *number, const char *unit, guint64 *kib_out, const char **why);

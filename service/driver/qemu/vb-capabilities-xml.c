@@ -87,7 +87,7 @@ write_features(VbXmlWriter *w, const char *arch)
  * Returns: (transfer full): libvirt's capabilities XML for @host
  */
 char *
-vb_capabilities_format_xml(const VbHostCaps *host)
+vb_capabilities_format_xml(const VbHostCaps *host, GError **error)
 {
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();
 
@@ -131,5 +131,7 @@ vb_capabilities_format_xml(const VbHostCaps *host)
     vb_xml_writer_end(w);
   }
   vb_xml_writer_end(w);
-  return vb_xml_writer_finish(w);
+  /* Names come from the host (an emulator's path) and QEMU: one XML cannot carry is left out
+   * of nothing, the document is refused whole. */
+  return vb_xml_writer_finish(w, error);
 }

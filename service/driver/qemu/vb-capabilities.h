@@ -47,7 +47,7 @@ void vb_capabilities_get_host_async(VbCapabilities *self,
                                     gpointer user_data);
 VbHostCaps *
 vb_capabilities_get_host_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
-char *vb_capabilities_format_xml(const VbHostCaps *host);
+char *vb_capabilities_format_xml(const VbHostCaps *host, GError **error);
 
 /* A domain's architecture, machine and emulator, with what was left out filled in. */
 typedef struct {

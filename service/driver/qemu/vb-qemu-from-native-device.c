@@ -82,7 +82,9 @@ vb_qemu_import_address_xml(GHashTable *props, char **out, GError **error)
   *out = NULL;
   if (!vb_qemu_import_address(w, props, error))
     return FALSE;
-  *out = vb_xml_writer_finish(w);
+  *out = vb_xml_writer_finish(w, error);
+  if (*out == NULL)
+    return FALSE;
   if (**out == '\0')
     g_clear_pointer(out, g_free);
   return TRUE;
@@ -154,7 +156,10 @@ start_chardev(VbImport *im, VbXmlWriter *w, const char *element, GHashTable *dev
 static void
 add_fragment(VbImport *im, VbXmlWriter *w)
 {
-  g_ptr_array_add(im->devices, vb_xml_writer_finish(w));
+  char *fragment = vb_xml_writer_finish(w, im->failed == NULL ? &im->failed : NULL);
+
+  if (fragment != NULL)
+    g_ptr_array_add(im->devices, fragment);
 }
 
 /* Ends the device's element with its PCI address, and keeps it. */

@@ -86,6 +86,7 @@ typedef struct {
   gboolean nodefaults;
   gboolean has_usb, has_video, has_balloon;
   guint consoles; /* <console> elements written */
+  GError *failed; /* (nullable) (owned): the first fragment XML could not carry */
 } VbImport;
 
 gboolean vb_qemu_import_write(VbImport *im, VbXmlWriter *w, GError **error);

@@ -66,6 +66,7 @@ nic_free(VbImportNic *nic)
 static void
 import_clear(VbImport *im)
 {
+  g_clear_error(&im->failed);
   g_free(im->name);
   g_free(im->uuid);
   g_free(im->emulator);
@@ -707,10 +708,14 @@ vb_qemu_native_to_xml(const char *text, GError **error)
     return NULL;
   }
   w = vb_xml_writer_new();
-  ok = read_words(&im, words, error) && finish_import(&im, error) &&
-       vb_qemu_import_write(&im, w, error);
+  ok = read_words(&im, words, error) && finish_import(&im, error);
+  if (ok && im.failed != NULL) {
+    g_propagate_error(error, g_steal_pointer(&im.failed));
+    ok = FALSE;
+  }
+  ok = ok && vb_qemu_import_write(&im, w, error);
   import_clear(&im);
-  return ok ? vb_xml_writer_finish(w) : NULL;
+  return ok ? vb_xml_writer_finish(w, error) : NULL;
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "vb-error.h"
 #include "vb-xml-writer.h"
 
 typedef enum {
@@ -21,8 +22,9 @@ typedef struct {
 } Tag;
 
 struct _VbXmlWriter {
-  GString *out;  /* (owned) */
-  GArray *stack; /* (owned) (element-type Tag) */
+  GString *out;   /* (owned) */
+  GArray *stack;  /* (owned) (element-type Tag) */
+  GError *failed; /* (nullable) (owned): the first value XML cannot carry */
 };
 
 static void
@@ -49,15 +51,79 @@ vb_xml_writer_free(VbXmlWriter *w)
     return;
   g_string_free(w->out, TRUE);
   g_array_unref(w->stack);
+  g_clear_error(&w->failed);
   g_free(w);
 }
 
-/* Returns: (transfer full): the document; every element must have been ended */
+/**
+ * vb_xml_writer_finish:
+ *
+ * Every element must have been ended.
+ *
+ * Returns: (transfer full): the document, or %NULL with an INVALID_ARGS error naming the first
+ *   value that XML cannot carry (invalid UTF-8, a control character)
+ */
 char *
-vb_xml_writer_finish(VbXmlWriter *w)
+vb_xml_writer_finish(VbXmlWriter *w, GError **error)
 {
   g_return_val_if_fail(w->stack->len == 0, NULL);
+  if (w->failed != NULL) {
+    g_propagate_error(error, g_error_copy(w->failed));
+    return NULL;
+  }
   return g_strdup(w->out->str);
+}
+
+/* The characters of XML 1.0: tab, line feed, carriage return and from U+0020 on, less the
+ * surrogates and U+FFFE, U+FFFF. */
+static gboolean
+is_xml_char(gunichar c)
+{
+  return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* Where the writer is, as an XPath-like location: "/domain/devices/disk/source/@file". */
+static char *
+location(VbXmlWriter *w, const char *attribute)
+{
+  GString *where = g_string_new(NULL);
+
+  for (guint i = 0; i < w->stack->len; i++)
+    g_string_append_printf(where, "/%s", g_array_index(w->stack, Tag, i).name);
+  if (attribute != NULL)
+    g_string_append_printf(where, "/@%s", attribute);
+  return g_string_free(where, FALSE);
+}
+
+/* Remembers the first value that cannot be written, for finish(); @attribute (or the element
+ * when NULL) names it. */
+static gboolean
+check_value(VbXmlWriter *w, const char *attribute, const char *text)
+{
+  g_autofree char *where = NULL;
+  const char *c;
+
+  if (w->failed != NULL)
+    return FALSE;
+  if (!g_utf8_validate(text, -1, NULL)) {
+    where = location(w, attribute);
+    w->failed = g_error_new(VB_ERROR, VB_ERROR_INVALID_ARGS,
+                            "%s: the value is not valid UTF-8, which XML cannot carry", where);
+    return FALSE;
+  }
+  for (c = text; *c != '\0'; c = g_utf8_next_char(c)) {
+    gunichar u = g_utf8_get_char(c);
+
+    if (!is_xml_char(u)) {
+      where = location(w, attribute);
+      w->failed =
+          g_error_new(VB_ERROR, VB_ERROR_INVALID_ARGS,
+                      "%s: the value holds the character U+%04X, which XML cannot carry", where, u);
+      return FALSE;
+    }
+  }
+  return TRUE;
 }
 
 static void
@@ -65,6 +131,18 @@ escape(GString *out, const char *text, gboolean attribute)
 {
   for (const char *c = text; *c != '\0'; c++) {
     switch (*c) {
+    /* A parser turns white space in an attribute into spaces, and a carriage return anywhere
+     * into a line feed: as references they read back as they were. */
+    case '\n':
+    case '\t':
+      if (attribute)
+        g_string_append_printf(out, "&#%d;", *c);
+      else
+        g_string_append_c(out, *c);
+      break;
+    case '\r':
+      g_string_append(out, "&#13;");
+      break;
     case '&':
       g_string_append(out, "&amp;");
       break;
@@ -129,6 +207,8 @@ vb_xml_writer_attr(VbXmlWriter *w, const char *name, const char *value)
 
   if (value == NULL)
     return;
+  if (!check_value(w, name, value))
+    return;
   g_string_append_printf(w->out, " %s='", name);
   escape(w->out, value, TRUE);
   g_string_append_c(w->out, '\'');
@@ -179,7 +259,8 @@ vb_xml_writer_text(VbXmlWriter *w, const char *text)
   tag = &g_array_index(w->stack, Tag, w->stack->len - 1);
   g_return_if_fail(tag->state == TAG_OPEN);
   g_string_append_c(w->out, '>');
-  escape(w->out, text, FALSE);
+  if (check_value(w, NULL, text))
+    escape(w->out, text, FALSE);
   tag->state = TAG_TEXT;
 }
 

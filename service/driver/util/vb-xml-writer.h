@@ -14,7 +14,7 @@ typedef struct _VbXmlWriter VbXmlWriter;
 VbXmlWriter *vb_xml_writer_new(void);
 void vb_xml_writer_free(VbXmlWriter *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbXmlWriter, vb_xml_writer_free)
-char *vb_xml_writer_finish(VbXmlWriter *w);
+char *vb_xml_writer_finish(VbXmlWriter *w, GError **error);
 
 void vb_xml_writer_start(VbXmlWriter *w, const char *name);
 void vb_xml_writer_attr(VbXmlWriter *w, const char *name, const char *value);
