@@ -484,6 +484,40 @@ test_environment(void)
                          }));
 }
 
+/* Monitor setup commands are data: the launcher gets the real password, every text form of
+ * the command shows it redacted. */
+static void
+test_setup_commands(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbQemuCommand) cmd = build(
+      HEAD DEVICES("<graphics type='vnc' passwd='s3cret, \"x\"'/>") "</domain>", NULL, &error);
+  const VbQemuMonitorCommand *command;
+  g_autoptr(JsonObject) json = NULL;
+  g_autofree char *redacted = NULL;
+  g_autofree char *lines = NULL;
+
+  g_assert_no_error(error);
+  g_assert_cmpuint(cmd->setup->len, ==, 1);
+  command = cmd->setup->pdata[0];
+  g_assert_cmpstr(command->execute, ==, "set_password");
+  g_assert_cmpstr(command->secret, ==, "password");
+  json = vb_qemu_monitor_command_to_json(command);
+  g_assert_cmpstr(json_object_get_string_member(json, "execute"), ==, "set_password");
+  g_assert_cmpstr(
+      json_object_get_string_member(json_object_get_object_member(json, "arguments"), "password"),
+      ==, "s3cret, \"x\"");
+  redacted = vb_qemu_monitor_command_to_redacted(command);
+  g_assert_cmpstr(redacted, ==,
+                  "{\"execute\":\"set_password\",\"arguments\":{\"protocol\":\"vnc\","
+                  "\"password\":\"…\"}}");
+  lines = vb_qemu_command_to_lines(cmd);
+  g_assert_null(strstr(lines, "s3cret"));
+  /* redacting never touches the command itself */
+  g_assert_cmpstr(json_object_get_string_member(command->arguments, "password"), ==,
+                  "s3cret, \"x\"");
+}
+
 /* Export: one shell line, quoted so that a shell gives QEMU the same words. */
 static void
 test_native_quoting(void)
@@ -567,6 +601,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-command/bridges", test_bridges);
   g_test_add_func("/virtbus/qemu-command/firmware", test_firmware);
   g_test_add_func("/virtbus/qemu-command/environment", test_environment);
+  g_test_add_func("/virtbus/qemu-command/setup-commands", test_setup_commands);
   g_test_add_func("/virtbus/qemu-command/native-quoting", test_native_quoting);
   status = g_test_run();
   vb_qemu_caps_unref(setup.caps);

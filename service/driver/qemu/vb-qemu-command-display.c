@@ -34,7 +34,7 @@ add_password_setup(VbQemuBuild *b, const char *protocol, const char *password)
 
   vb_qemu_props_add_string(arguments, "protocol", protocol);
   vb_qemu_props_add_string(arguments, "password", password);
-  vb_qemu_build_setup(b, "set_password", arguments);
+  vb_qemu_build_setup(b, "set_password", arguments, "password");
 }
 
 static void

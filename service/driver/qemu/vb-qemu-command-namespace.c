@@ -137,7 +137,7 @@ vb_qemu_build_finish_devices(VbQemuBuild *b, GError **error)
     VbQemuProps *props = b->devices->pdata[i];
 
     b->cmd->args->pdata[index] =
-        json ? vb_qemu_props_to_json(props) : vb_qemu_props_to_keyval(props, TRUE);
+        json ? vb_qemu_build_json(b, props) : vb_qemu_props_to_keyval(props, TRUE);
   }
   return TRUE;
 }

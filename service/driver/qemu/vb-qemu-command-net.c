@@ -179,7 +179,7 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
 
     vb_qemu_props_add_string(arguments, "name", vb_qemu_device_id(&net->info));
     vb_qemu_props_add_bool(arguments, "up", FALSE);
-    vb_qemu_build_setup(b, "set_link", arguments);
+    vb_qemu_build_setup(b, "set_link", arguments, NULL);
   }
   return TRUE;
 }

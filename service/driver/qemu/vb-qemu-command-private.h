@@ -52,6 +52,8 @@ typedef struct {
   gboolean loader_pflash;    /* pflash units, else -bios */
   gboolean loader_readonly;
   gboolean loader_secure; /* variables guarded by SMM */
+
+  GError *failed; /* (nullable) (owned): a value the command line cannot carry */
 } VbQemuBuild;
 
 gboolean vb_qemu_build_has(const VbQemuBuild *b, const char *flag);
@@ -60,7 +62,11 @@ void vb_qemu_build_argf(VbQemuBuild *b, const char *option, const char *format, 
     G_GNUC_PRINTF(3, 4);
 void vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props);
 void vb_qemu_build_blockdev(VbQemuBuild *b, VbQemuProps *props);
-void vb_qemu_build_setup(VbQemuBuild *b, const char *execute, VbQemuProps *arguments);
+void vb_qemu_build_setup(VbQemuBuild *b,
+                         const char *execute,
+                         VbQemuProps *arguments,
+                         const char *secret);
+char *vb_qemu_build_json(VbQemuBuild *b, const VbQemuProps *props);
 VbQemuFdRequest *vb_qemu_build_request_fd(VbQemuBuild *b, VbQemuFdKind kind);
 VbQemuProps *vb_qemu_device_new(const char *driver, const char *id);
 const char *vb_qemu_device_id(const VbDeviceInfo *info);

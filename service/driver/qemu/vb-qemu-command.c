@@ -57,7 +57,7 @@ command_new(void)
   self->env = g_ptr_array_new_with_free_func(g_free);
   self->args = g_ptr_array_new_with_free_func(g_free);
   self->fds = g_ptr_array_new_with_free_func((GDestroyNotify)fd_request_free);
-  self->setup = g_ptr_array_new_with_free_func(g_free);
+  self->setup = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_monitor_command_free);
   self->taints = g_ptr_array_new_with_free_func(g_free);
   return self;
 }
@@ -144,18 +144,72 @@ vb_qemu_build_blockdev(VbQemuBuild *b, VbQemuProps *props)
   g_autoptr(VbQemuProps) owned = props;
 
   g_ptr_array_add(b->cmd->args, g_strdup("-blockdev"));
-  g_ptr_array_add(b->cmd->args, vb_qemu_props_to_json(owned));
+  g_ptr_array_add(b->cmd->args, vb_qemu_build_json(b, owned));
 }
 
-/* Takes @arguments: a monitor command the launcher runs before 'cont'. */
-void
-vb_qemu_build_setup(VbQemuBuild *b, const char *execute, VbQemuProps *arguments)
+/* @props as JSON text; a value that is not UTF-8 fails the build (at its end), and the text is
+ * then an empty placeholder nobody sees. */
+char *
+vb_qemu_build_json(VbQemuBuild *b, const VbQemuProps *props)
 {
-  g_autoptr(VbQemuProps) command = vb_qemu_props_new();
+  char *text = vb_qemu_props_to_json(props, b->failed == NULL ? &b->failed : NULL);
 
-  vb_qemu_props_add_string(command, "execute", execute);
-  vb_qemu_props_add_object(command, "arguments", arguments);
-  g_ptr_array_add(b->cmd->setup, vb_qemu_props_to_json(command));
+  return text != NULL ? text : g_strdup("");
+}
+
+/* Takes @arguments: a monitor command the launcher runs before 'cont'. @secret names the
+ * member of @arguments that must never be shown. */
+void
+vb_qemu_build_setup(VbQemuBuild *b, const char *execute, VbQemuProps *arguments, const char *secret)
+{
+  g_autoptr(VbQemuProps) owned = arguments;
+  g_autoptr(JsonNode) node = vb_qemu_props_to_node(owned);
+  VbQemuMonitorCommand *command = g_new0(VbQemuMonitorCommand, 1);
+
+  command->execute = g_strdup(execute);
+  command->arguments = json_node_dup_object(node);
+  command->secret = g_strdup(secret);
+  g_ptr_array_add(b->cmd->setup, command);
+}
+
+void
+vb_qemu_monitor_command_free(VbQemuMonitorCommand *self)
+{
+  if (self == NULL)
+    return;
+  g_free(self->execute);
+  g_clear_pointer(&self->arguments, json_object_unref);
+  g_free(self->secret);
+  g_free(self);
+}
+
+JsonObject *
+vb_qemu_monitor_command_to_json(const VbQemuMonitorCommand *self)
+{
+  JsonObject *command = json_object_new();
+  JsonObject *arguments = json_object_new();
+  g_autoptr(GList) names = json_object_get_members(self->arguments);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member(arguments, l->data,
+                           json_node_copy(json_object_get_member(self->arguments, l->data)));
+  json_object_set_string_member(command, "execute", self->execute);
+  json_object_set_object_member(command, "arguments", arguments);
+  return command;
+}
+
+char *
+vb_qemu_monitor_command_to_redacted(const VbQemuMonitorCommand *self)
+{
+  g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+  JsonObject *command = vb_qemu_monitor_command_to_json(self);
+
+  if (self->secret != NULL)
+    json_object_set_string_member(json_object_get_object_member(command, "arguments"), self->secret,
+                                  "…");
+  json_node_take_object(node, command);
+  /* values the build checked, and "…": always valid UTF-8 */
+  return json_to_string(node, FALSE);
 }
 
 /* An fd the launcher opens, numbered in the order asked for after the monitor's. */
@@ -265,6 +319,7 @@ build_clear(VbQemuBuild *b)
   g_clear_pointer(&b->device_args, g_array_unref);
   g_clear_pointer(&b->bootindex, g_hash_table_unref);
   g_clear_pointer(&b->audiodev, g_free);
+  g_clear_error(&b->failed);
   vb_qemu_pci_clear(b);
 }
 
@@ -359,7 +414,13 @@ build_all(VbQemuBuild *b, GError **error)
   vb_qemu_build_compat(b);
   vb_qemu_build_arg(b, "-msg", "timestamp=on");
   vb_qemu_build_namespace_args(b);
-  return vb_qemu_build_finish_devices(b, error);
+  if (!vb_qemu_build_finish_devices(b, error))
+    return FALSE;
+  if (b->failed != NULL) {
+    g_propagate_error(error, g_steal_pointer(&b->failed));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /**

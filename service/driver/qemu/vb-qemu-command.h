@@ -46,12 +46,26 @@ typedef struct {
   char *ifname; /* (owned) (nullable) */
 } VbQemuFdRequest;
 
+/* A monitor command the launcher sends before 'cont', kept as data: the launcher sends the
+ * real values, and everything that shows it (the log, domxml-to-native) shows it redacted. */
+typedef struct {
+  char *execute;         /* (owned) */
+  JsonObject *arguments; /* (owned) */
+  char *secret;          /* (owned) (nullable): the member of @arguments never shown */
+} VbQemuMonitorCommand;
+
+void vb_qemu_monitor_command_free(VbQemuMonitorCommand *self);
+/* {"execute": …, "arguments": {…}} with the real values, for the monitor. */
+JsonObject *vb_qemu_monitor_command_to_json(const VbQemuMonitorCommand *self);
+/* The same as compact text, the secret's value replaced by "…", for logs and exports. */
+char *vb_qemu_monitor_command_to_redacted(const VbQemuMonitorCommand *self);
+
 typedef struct {
   char *binary;
   GPtrArray *env;     /* (owned) (element-type utf8): NAME=value, in order */
   GPtrArray *args;    /* (owned) (element-type utf8): after the binary */
   GPtrArray *fds;     /* (owned) (element-type VbQemuFdRequest) */
-  GPtrArray *setup;   /* (owned) (element-type utf8): QMP commands to run before 'cont' */
+  GPtrArray *setup;   /* (owned) (element-type VbQemuMonitorCommand): run before 'cont' */
   GPtrArray *taints;  /* (owned) (element-type utf8): libvirt's taint names */
   char *monitor_path; /* (owned) */
   char *lib_dir;      /* (owned): the domain's HOME */

@@ -115,13 +115,10 @@ vb_qemu_command_to_lines(const VbQemuCommand *self)
                            self->nvram_template != NULL ? " from " : "",
                            self->nvram_template != NULL ? self->nvram_template : "");
   for (guint i = 0; i < self->setup->len; i++) {
-    const char *command = self->setup->pdata[i];
     /* a password stays out of files and logs */
-    const char *secret = strstr(command, ",\"password\":");
+    g_autofree char *command = vb_qemu_monitor_command_to_redacted(self->setup->pdata[i]);
 
-    g_string_append(out, "# before cont: ");
-    g_string_append_len(out, command, secret != NULL ? secret - command : (gssize)strlen(command));
-    g_string_append(out, secret != NULL ? ",…}}\n" : "\n");
+    g_string_append_printf(out, "# before cont: %s\n", command);
   }
   for (guint i = 0; i < self->taints->len; i++)
     g_string_append_printf(out, "# taint: %s\n", (const char *)self->taints->pdata[i]);

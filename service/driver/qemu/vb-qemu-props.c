@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "vb-json.h"
 #include "vb-qemu-props.h"
 
 typedef struct {
@@ -140,46 +141,15 @@ vb_qemu_props_get_length(const VbQemuProps *self)
   return self->props->len;
 }
 
-static void
-append_json_string(GString *out, const char *text)
-{
-  g_string_append_c(out, '"');
-  for (const char *c = text; *c != '\0'; c++) {
-    switch (*c) {
-    case '"':
-      g_string_append(out, "\\\"");
-      break;
-    case '\\':
-      g_string_append(out, "\\\\");
-      break;
-    case '\n':
-      g_string_append(out, "\\n");
-      break;
-    case '\t':
-      g_string_append(out, "\\t");
-      break;
-    default:
-      if ((guchar)*c < 0x20)
-        g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
-      else
-        g_string_append_c(out, *c);
-    }
-  }
-  g_string_append_c(out, '"');
-}
-
-static void append_json(GString *out, const VbQemuProps *self);
 static void append_keyval(GString *out, const VbQemuProps *self, const char *prefix, gboolean bare);
 
+/* A value as QEMU's key=value syntax writes it. */
 static void
-append_value(GString *out, const Prop *prop, gboolean json)
+append_value(GString *out, const Prop *prop)
 {
   switch (prop->kind) {
   case VB_QEMU_PROP_KIND_STRING:
-    if (json)
-      append_json_string(out, prop->string);
-    else
-      vb_qemu_keyval_append(out, prop->string);
+    vb_qemu_keyval_append(out, prop->string);
     break;
   case VB_QEMU_PROP_KIND_INT:
     g_string_append_printf(out, "%" G_GINT64_FORMAT, prop->number);
@@ -188,43 +158,63 @@ append_value(GString *out, const Prop *prop, gboolean json)
     g_string_append_printf(out, "%" G_GUINT64_FORMAT, prop->unsigned_number);
     break;
   case VB_QEMU_PROP_KIND_BOOL:
-    if (json)
-      g_string_append(out, prop->number ? "true" : "false");
-    else
-      g_string_append(out, prop->number ? "on" : "off");
+    g_string_append(out, prop->number ? "on" : "off");
     break;
   case VB_QEMU_PROP_KIND_OBJECT:
-    g_assert(json);
-    append_json(out, prop->object);
-    break;
   default:
-    g_assert_not_reached();
+    g_assert_not_reached(); /* append_keyval() flattens objects */
   }
 }
 
 static void
-append_json(GString *out, const VbQemuProps *self)
+add_members(JsonBuilder *builder, const VbQemuProps *self)
 {
-  g_string_append_c(out, '{');
+  json_builder_begin_object(builder);
   for (guint i = 0; i < self->props->len; i++) {
     const Prop *prop = self->props->pdata[i];
 
-    if (i > 0)
-      g_string_append_c(out, ',');
-    append_json_string(out, prop->name);
-    g_string_append_c(out, ':');
-    append_value(out, prop, TRUE);
+    json_builder_set_member_name(builder, prop->name);
+    switch (prop->kind) {
+    case VB_QEMU_PROP_KIND_STRING:
+      json_builder_add_string_value(builder, prop->string);
+      break;
+    case VB_QEMU_PROP_KIND_INT:
+      json_builder_add_int_value(builder, prop->number);
+      break;
+    case VB_QEMU_PROP_KIND_UINT:
+      /* counts and indexes, far below G_MAXINT64 */
+      json_builder_add_int_value(builder, (gint64)MIN(prop->unsigned_number, G_MAXINT64));
+      break;
+    case VB_QEMU_PROP_KIND_BOOL:
+      json_builder_add_boolean_value(builder, prop->number != 0);
+      break;
+    case VB_QEMU_PROP_KIND_OBJECT:
+      add_members(builder, prop->object);
+      break;
+    default:
+      g_assert_not_reached();
+    }
   }
-  g_string_append_c(out, '}');
+  json_builder_end_object(builder);
 }
 
-char *
-vb_qemu_props_to_json(const VbQemuProps *self)
+/* Returns: (transfer full): the properties as a JSON object, for the monitor */
+JsonNode *
+vb_qemu_props_to_node(const VbQemuProps *self)
 {
-  GString *out = g_string_new(NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new();
 
-  append_json(out, self);
-  return g_string_free(out, FALSE);
+  add_members(builder, self);
+  return json_builder_get_root(builder);
+}
+
+/* Returns: (transfer full): compact JSON text, or %NULL when a string is not valid UTF-8 */
+char *
+vb_qemu_props_to_json(const VbQemuProps *self, GError **error)
+{
+  g_autoptr(JsonNode) node = vb_qemu_props_to_node(self);
+
+  return vb_json_write(node, error);
 }
 
 static void
@@ -246,7 +236,7 @@ append_keyval(GString *out, const VbQemuProps *self, const char *prefix, gboolea
       g_string_append(out, name);
       g_string_append_c(out, '=');
     }
-    append_value(out, prop, FALSE);
+    append_value(out, prop);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -34,8 +34,9 @@ gboolean vb_qemu_props_remove(VbQemuProps *self, const char *name);
 const char *vb_qemu_props_get_string(const VbQemuProps *self, const char *name);
 guint vb_qemu_props_get_length(const VbQemuProps *self);
 
-/* {"name":value,…} with no spaces, as libvirt writes it. */
-char *vb_qemu_props_to_json(const VbQemuProps *self);
+/* {"name":value,…} with no spaces, as libvirt writes it, by the one JSON writer (vb-json.h). */
+char *vb_qemu_props_to_json(const VbQemuProps *self, GError **error);
+JsonNode *vb_qemu_props_to_node(const VbQemuProps *self);
 /* "v1,name2=v2,…": when @bare is set, the first property is written by value alone (the
  * -device driver); commas in values are doubled; booleans are on/off; a nested object's
  * members are "name.member=…". */
