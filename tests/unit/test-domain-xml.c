@@ -439,7 +439,8 @@ test_invalid_xml(void)
     g_string_append(nest, "</x:n>");
   g_string_append(nest, "</x:a></metadata></domain>");
   deep = g_string_free(g_steal_pointer(&nest), FALSE);
-  vb_test_assert_parse_fails(deep, VB_ERROR_INVALID_XML, "elements are nested more than 64 deep");
+  vb_test_assert_parse_fails(deep, VB_ERROR_INVALID_XML,
+                             "line 1: <n> is nested more than 64 elements deep");
 
   huge = g_strnfill(10 * 1024 * 1024 + 1, ' ');
   {
@@ -450,6 +451,63 @@ test_invalid_xml(void)
     g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_XML);
     g_assert_nonnull(strstr(error->message, "more than the 10485760 bytes allowed"));
   }
+}
+
+/* Messages that point at the real cause, whatever the document does. */
+static void
+test_messages(void)
+{
+  g_autoptr(GString) long_doc = g_string_new(MINIMAL_HEAD "  <devices>\n");
+  g_autoptr(GString) big_name = g_string_new("<domain type='qemu'><name>");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = NULL;
+  static const char nul_after_root[] = MINIMAL_HEAD "</domain>\n\0<x/>";
+
+  /* the first error, where the document went wrong, not libxml2's last one at its end */
+  vb_test_assert_parse_fails(MINIMAL_HEAD "  <devices>\n    <disk type='file'>\n"
+                                          "  </devices>\n</domain>\n",
+                             VB_ERROR_INVALID_XML,
+                             "line 8, column *: Opening and ending tag mismatch: disk line 7 and "
+                             "devices");
+  /* line numbers past 65535 */
+  for (guint i = 0; i < 70000; i++)
+    g_string_append(long_doc, "    <input type='tablet' bus='usb'/>\n");
+  g_string_append(long_doc, "    <bogus/>\n  </devices>\n</domain>\n");
+  def = vb_domain_def_parse(long_doc->str, long_doc->len, &error);
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED);
+  if (!g_str_has_prefix(error->message, "line 70007: "))
+    g_error("%s", error->message);
+  g_clear_error(&error);
+
+  /* a NUL byte is refused, not taken for the end of the document */
+  def = vb_domain_def_parse(nul_after_root, sizeof nul_after_root - 1, &error);
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_XML);
+  g_assert_cmpstr(error->message, ==,
+                  "line 7: the document holds a NUL byte, which XML cannot carry");
+  g_clear_error(&error);
+
+  /* names with control characters, as libvirt's schema refuses a newline */
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a&#10;b</name></domain>",
+                             VB_ERROR_INVALID_CONFIG,
+                             "line 1: /domain/name: 'a\nb' is not a valid domain name*");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a\tb</name></domain>",
+                             VB_ERROR_INVALID_CONFIG, "*'a\tb' is not a valid domain name*");
+  vb_test_assert_parse_fails("<domain type='qemu'><name>a&#13;b</name></domain>",
+                             VB_ERROR_INVALID_CONFIG, "*'a\rb' is not a valid domain name*");
+
+  /* a 9 MiB value is quoted as a short prefix, inside the size cap libxml2 is not asked to
+   * enforce one of its own */
+  for (guint i = 0; i < 9 * 1024 * 1024; i++)
+    g_string_append_c(big_name, 'n');
+  g_string_append(big_name, "</name></domain>");
+  def = vb_domain_def_parse(big_name->str, big_name->len, &error);
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
+  g_assert_cmpuint(strlen(error->message), <=, VB_ERROR_MESSAGE_MAX + 8);
+  g_assert_true(g_str_has_prefix(error->message, "line 1: /domain/name: 'nnnnnnnn"));
+  g_assert_nonnull(strstr(error->message, "n…' is not a valid domain name"));
 }
 
 int
@@ -473,6 +531,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/domain-xml/invalid-config", test_invalid_config);
   g_test_add_func("/virtbus/domain-xml/not-supported-by-name", test_not_supported_by_name);
   g_test_add_func("/virtbus/domain-xml/invalid-xml", test_invalid_xml);
+  g_test_add_func("/virtbus/domain-xml/messages", test_messages);
   status = g_test_run();
   vb_test_schema_free(domain_schema);
   return status;

@@ -106,6 +106,16 @@ bad_unit:
 }
 
 static gboolean
+has_control_character(const char *text)
+{
+  for (const char *c = text; *c != '\0'; c++) {
+    if ((guchar)*c < 0x20 || *c == 0x7f)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
 parse_name(VbDomainDef *def, xmlNode *root, GError **error)
 {
   xmlNode *node = vb_xml_child(root, "name");
@@ -116,11 +126,13 @@ parse_name(VbDomainDef *def, xmlNode *root, GError **error)
     return FALSE;
   }
   name = vb_xml_text(node);
+  /* The name becomes file names and log lines: no control characters (libvirt's schema
+   * refuses a newline; a tab or CR would garble logs just the same). */
   if (*name == '\0' || strchr(name, '/') != NULL || name[0] == '.' ||
-      strlen(name) > MAX_NAME_BYTES) {
+      strlen(name) > MAX_NAME_BYTES || has_control_character(name)) {
     vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
-                     "'%s' is not a valid domain name (non-empty, at most %d bytes, no '/', not "
-                     "starting with '.')",
+                     "'%s' is not a valid domain name (non-empty, at most %d bytes, no '/', no "
+                     "control characters, not starting with '.')",
                      name, MAX_NAME_BYTES);
     return FALSE;
   }

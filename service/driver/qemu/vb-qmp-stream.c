@@ -114,7 +114,16 @@ parse_object(JsonParser *parser, const char *text, gsize length, const char *wha
 {
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
+  gsize start = 0;
 
+  /* Anything but an object is refused before json-glib sees it: given "1{…}" it would read the
+   * number and leak the rest. */
+  while (start < length && g_ascii_isspace(text[start]))
+    start++;
+  if (start == length || text[start] != '{') {
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s is not a JSON object", what);
+    return NULL;
+  }
   switch (check_shape(text, length, VB_QMP_DEPTH_MAX)) {
   case SHAPE_TOO_DEEP:
     g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s nests deeper than %u levels", what,

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "vb-error.h"
 
 typedef struct {
@@ -177,4 +179,62 @@ vb_error_from_dbus(const GError *error)
   if (remote_name != NULL)
     return g_error_new(VB_ERROR, VB_ERROR_FAILED, "%s (%s)", copy->message, remote_name);
   return g_error_new_literal(VB_ERROR, VB_ERROR_FAILED, copy->message);
+}
+
+/* How much of a long quoted value a message keeps. */
+#define QUOTED_KEEP 64
+#define QUOTED_MAX 80
+
+/* Appends at most @max bytes of @text, cut at a character boundary. */
+static void
+append_prefix(GString *out, const char *text, gsize max)
+{
+  const char *end = text;
+
+  while (*end != '\0' && *end != '\'') {
+    const char *next = g_utf8_find_next_char(end, NULL);
+
+    if ((gsize)(next - text) > max)
+      break;
+    end = next;
+  }
+  g_string_append_len(out, text, end - text);
+}
+
+void
+vb_error_shorten(GError *error)
+{
+  g_autoptr(GString) out = NULL;
+  const char *c;
+
+  if (error == NULL || error->message == NULL)
+    return;
+  out = g_string_sized_new(MIN(strlen(error->message), VB_ERROR_MESSAGE_MAX + 8));
+  for (c = error->message; *c != '\0' && out->len < VB_ERROR_MESSAGE_MAX;) {
+    const char *close;
+
+    if (*c != '\'' || (close = strchr(c + 1, '\'')) == NULL) {
+      g_string_append_c(out, *c++);
+      continue;
+    }
+    g_string_append_c(out, '\'');
+    if ((gsize)(close - c - 1) > QUOTED_MAX) {
+      append_prefix(out, c + 1, QUOTED_KEEP);
+      g_string_append(out, "…");
+    } else {
+      g_string_append_len(out, c + 1, close - c - 1);
+    }
+    g_string_append_c(out, '\'');
+    c = close + 1;
+  }
+  if (*c != '\0') {
+    /* cut inside a character would leave invalid UTF-8 */
+    while (out->len > 0 && ((guchar)out->str[out->len - 1] & 0xC0) == 0x80)
+      g_string_truncate(out, out->len - 1);
+    if (out->len > 0 && (guchar)out->str[out->len - 1] >= 0xC0)
+      g_string_truncate(out, out->len - 1);
+    g_string_append(out, "…");
+  }
+  g_free(error->message);
+  error->message = g_string_free(g_steal_pointer(&out), FALSE);
 }

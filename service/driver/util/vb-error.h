@@ -39,6 +39,12 @@ GQuark vb_error_quark(void);
 
 const char *vb_error_get_dbus_name(VbError code);
 
+/* Values quoted in @error's message ('…') longer than a line are cut to a prefix and "…", and
+ * the message to at most VB_ERROR_MESSAGE_MAX bytes, so that a 9 MiB value in a definition
+ * does not become a 9 MiB error message. NULL is ignored. */
+#define VB_ERROR_MESSAGE_MAX 1024
+void vb_error_shorten(GError *error);
+
 GError *vb_error_to_dbus(const GError *error);
 GError *vb_error_from_dbus(const GError *error);
 

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <stdarg.h>
@@ -21,31 +22,126 @@
 
 #define READ_MARK GINT_TO_POINTER(1)
 
+/* What the parser callbacks saw, through the context's _private pointer. */
+typedef struct {
+  gboolean saw_doctype;
+  gboolean have_first;
+  int first_line;
+  int first_column;
+  char *first_message; /* (owned) (nullable): the first error, the cause of the rest */
+} ParseState;
+
 static void
 on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
 {
   xmlParserCtxt *ctxt = ctx;
+  ParseState *state = ctxt->_private;
 
-  *(gboolean *)ctxt->_private = TRUE;
+  state->saw_doctype = TRUE;
   xmlStopParser(ctxt);
 }
 
-static guint
-max_depth(xmlNode *node, guint depth)
+/* libxml2 counts an element's line in 16 bits (65535 means "or later"), and BIG_LINES keeps
+ * the real number for text nodes only: elements past that line keep theirs in psvi, which
+ * nothing else uses in documents parsed without a schema. */
+static void
+on_start_element(void *ctx,
+                 const xmlChar *localname,
+                 const xmlChar *prefix,
+                 const xmlChar *uri,
+                 int nb_namespaces,
+                 const xmlChar **namespaces,
+                 int nb_attributes,
+                 int nb_defaulted,
+                 const xmlChar **attributes)
 {
-  guint deepest = depth;
+  xmlParserCtxt *ctxt = ctx;
 
-  for (xmlNode *child = node->children; child != NULL; child = child->next) {
-    if (child->type == XML_ELEMENT_NODE) {
-      guint d = max_depth(child, depth + 1);
+  xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                        nb_defaulted, attributes);
+  if (ctxt->node != NULL && ctxt->input != NULL && ctxt->input->line >= 65535)
+    ctxt->node->psvi = GINT_TO_POINTER(ctxt->input->line);
+}
 
-      if (d > deepest)
-        deepest = d;
-      if (deepest > VB_XML_MAX_DEPTH)
-        break;
+/**
+ * vb_xml_line:
+ *
+ * Returns: the line @node starts on, also past line 65535
+ */
+long
+vb_xml_line(xmlNode *node)
+{
+  if (node->type == XML_ELEMENT_NODE && node->line == 65535 && node->psvi != NULL)
+    return GPOINTER_TO_INT(node->psvi);
+  return xmlGetLineNo(node);
+}
+
+/* libxml2 keeps only the last error, which after an unclosed element is "Premature end of
+ * data" at the end of the document: the first one says where the document went wrong. */
+static void
+on_error(void *ctx, xmlError *error)
+{
+  xmlParserCtxt *ctxt = ctx;
+  ParseState *state = ctxt != NULL ? ctxt->_private : NULL;
+
+  if (state == NULL || state->have_first || error->level < XML_ERR_ERROR)
+    return;
+  state->have_first = TRUE;
+  state->first_line = error->line;
+  state->first_column = error->int2;
+  state->first_message = g_strdup(error->message != NULL ? error->message : "malformed XML");
+  g_strchomp(state->first_message);
+}
+
+/* The first element nested deeper than VB_XML_MAX_DEPTH, or NULL; iterative, so a deep
+ * document costs no stack. */
+static xmlNode *
+too_deep(xmlNode *root)
+{
+  xmlNode *node = root;
+  guint depth = 1;
+
+  while (node != NULL) {
+    xmlNode *child = node->children;
+
+    while (child != NULL && child->type != XML_ELEMENT_NODE)
+      child = child->next;
+    if (child != NULL) {
+      if (++depth > VB_XML_MAX_DEPTH)
+        return child;
+      node = child;
+      continue;
     }
+    /* no element below: the next element sibling here or of an ancestor */
+    while (node != NULL && node != root) {
+      xmlNode *next = node->next;
+
+      while (next != NULL && next->type != XML_ELEMENT_NODE)
+        next = next->next;
+      if (next != NULL) {
+        node = next;
+        break;
+      }
+      node = node->parent;
+      depth--;
+    }
+    if (node == root)
+      break;
   }
-  return deepest;
+  return NULL;
+}
+
+/* 1 + the newlines before @offset. */
+static guint
+line_at(const char *text, gsize offset)
+{
+  guint line = 1;
+
+  for (gsize i = 0; i < offset; i++) {
+    if (text[i] == '\n')
+      line++;
+  }
+  return line;
 }
 
 /**
@@ -61,9 +157,14 @@ vb_xml_parse(const char *text, gsize length, GError **error)
 {
   xmlParserCtxt *ctxt;
   g_autoptr(xmlDoc) doc = NULL;
-  gboolean saw_doctype = FALSE;
+  ParseState state = {0};
+  const char *nul;
+  xmlNode *deep;
+  /* BIG_LINES: line numbers past 65535 are reported as they are, not as 65535. HUGE: our own
+   * caps (size, depth) are the limits, so that a long value inside them is not refused with
+   * libxml2's confusing "huge text node" and "Extra content" messages. */
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                      XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS;
+                      XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES | XML_PARSE_HUGE;
 
   if (length > VB_XML_MAX_SIZE) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
@@ -75,6 +176,14 @@ vb_xml_parse(const char *text, gsize length, GError **error)
     g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_XML, "the document is empty");
     return NULL;
   }
+  /* libxml2 stops reading at a NUL byte and would take what came before it for the document */
+  nul = memchr(text, '\0', length);
+  if (nul != NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
+                "line %u: the document holds a NUL byte, which XML cannot carry",
+                line_at(text, (gsize)(nul - text)));
+    return NULL;
+  }
 
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL) {
@@ -82,36 +191,45 @@ vb_xml_parse(const char *text, gsize length, GError **error)
     return NULL;
   }
   ctxt->sax->internalSubset = on_doctype;
-  ctxt->_private = &saw_doctype;
+  ctxt->sax->serror = on_error;
+  ctxt->sax->startElementNs = on_start_element;
+  ctxt->sax->initialized = XML_SAX2_MAGIC; /* libxml2 calls serror only then */
+  ctxt->_private = &state;
   doc = xmlCtxtReadMemory(ctxt, text, (int)length, "domain.xml", "UTF-8", options);
 
-  if (saw_doctype) {
+  if (state.saw_doctype) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
                 "line %d: document type declarations (<!DOCTYPE>) are not accepted",
                 ctxt->input != NULL ? ctxt->input->line : 0);
     xmlFreeParserCtxt(ctxt);
+    g_free(state.first_message);
     return NULL;
   }
   if (doc == NULL || !ctxt->wellFormed) {
     const xmlError *last = xmlCtxtGetLastError(ctxt);
-    g_autofree char *message =
-        g_strdup(last != NULL && last->message != NULL ? last->message : "malformed XML");
 
-    g_strchomp(message);
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "line %d, column %d: %s",
-                last != NULL ? last->line : 0, last != NULL ? last->int2 : 0, message);
+    if (state.have_first)
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "line %d, column %d: %s", state.first_line,
+                  state.first_column, state.first_message);
+    else
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "line %d, column %d: malformed XML",
+                  last != NULL ? last->line : 0, last != NULL ? last->int2 : 0);
     xmlFreeParserCtxt(ctxt);
+    g_free(state.first_message);
     return NULL;
   }
   xmlFreeParserCtxt(ctxt);
+  g_free(state.first_message);
 
   if (xmlDocGetRootElement(doc) == NULL) {
     g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_XML, "the document has no element");
     return NULL;
   }
-  if (max_depth(xmlDocGetRootElement(doc), 1) > VB_XML_MAX_DEPTH) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML, "elements are nested more than %d deep",
-                VB_XML_MAX_DEPTH);
+  deep = too_deep(xmlDocGetRootElement(doc));
+  if (deep != NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_XML,
+                "line %ld: <%s> is nested more than %d elements deep", vb_xml_line(deep),
+                (const char *)deep->name, VB_XML_MAX_DEPTH);
     return NULL;
   }
   return g_steal_pointer(&doc);
@@ -194,7 +312,8 @@ vb_xml_set_error(
   va_start(args, format);
   message = g_strdup_vprintf(format, args);
   va_end(args);
-  g_set_error(error, VB_ERROR, code, "line %ld: %s: %s", xmlGetLineNo(node), path, message);
+  g_set_error(error, VB_ERROR, code, "line %ld: %s: %s", vb_xml_line(node), path, message);
+  vb_error_shorten(error != NULL ? *error : NULL);
 }
 
 static gboolean

@@ -21,6 +21,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
 xmlDoc *vb_xml_parse(const char *text, gsize length, GError **error);
 
+long vb_xml_line(xmlNode *node);
 void vb_xml_mark_read(xmlNode *node);
 void vb_xml_mark_subtree_read(xmlNode *node);
 gboolean vb_xml_check_all_read(xmlNode *root, GError **error);
