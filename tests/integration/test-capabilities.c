@@ -118,7 +118,11 @@ test_probe(Fixture *fx, gconstpointer data)
   g_assert_true(vb_qemu_caps_has_flag(caps, "machine.pc"));
   g_assert_false(vb_qemu_caps_has_flag(caps, "machine.no-such-machine"));
   g_assert_false(vb_qemu_caps_has_flag(caps, "device.no-such-device"));
+  /* a flag nobody defined is a bug in the caller: refused loudly (in debug builds) */
+  g_test_expect_message("virtbus", G_LOG_LEVEL_CRITICAL,
+                        "'no-such-flag' is not a capability flag virtbus knows");
   g_assert_false(vb_qemu_caps_has_flag(caps, "no-such-flag"));
+  g_test_assert_expected_messages();
   flags = vb_qemu_caps_list_flags(caps);
   g_assert_true(g_strv_contains((const char *const *)flags, "blockdev"));
   for (guint i = 1; flags[i] != NULL; i++)

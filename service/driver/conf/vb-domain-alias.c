@@ -107,25 +107,30 @@ assign_disk_addresses(VbDomainDef *def, xmlNode *devices, GError **error)
     if (on_drive_bus(disk) && disk->info.address.type == VB_ABSENT)
       assign_drive_address(disk, (guint64)index);
   }
+  /* drive address → the disk there */
+  g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
     const VbDeviceAddress *a = &disk->info.address;
+    const VbDiskDef *other;
+    char *key;
 
     if (a->type != VB_ADDRESS_DRIVE)
       continue;
-    for (guint j = 0; j < i; j++) {
-      const VbDiskDef *other = def->disks->pdata[j];
-      const VbDeviceAddress *b = &other->info.address;
-
-      if (b->type == VB_ADDRESS_DRIVE && other->target_bus == disk->target_bus &&
-          a->controller == b->controller && a->bus == b->bus && a->target == b->target &&
-          a->unit == b->unit) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                         "the disks '%s' and '%s' have the same drive address", other->target_dev,
-                         disk->target_dev);
-        return FALSE;
-      }
+    key = g_strdup_printf("%d:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT
+                          ":%" G_GUINT64_FORMAT,
+                          (int)disk->target_bus, (guint64)a->controller, (guint64)a->bus,
+                          (guint64)a->target, (guint64)a->unit);
+    other = g_hash_table_lookup(taken, key);
+    if (other != NULL) {
+      g_free(key);
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
+                       "the disks '%s' and '%s' have the same drive address", other->target_dev,
+                       disk->target_dev);
+      return FALSE;
     }
+    g_hash_table_insert(taken, key, (gpointer)disk);
   }
   return TRUE;
 }

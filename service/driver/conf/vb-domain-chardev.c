@@ -111,25 +111,29 @@ parse_target_port(xmlNode *target, gint64 *port, GError **error)
   return target == NULL || vb_xml_attr_count(target, "port", G_MAXINT32, port, error);
 }
 
-/* libvirt numbers ports that were left out: the lowest one not taken. */
+/* libvirt numbers ports that were left out: the lowest one not taken. Ports only get taken
+ * as the loop goes, so the lowest free one never goes down: one pass, with a set. */
 static void
 assign_ports(GPtrArray *chrs)
 {
+  g_autoptr(GHashTable) taken = g_hash_table_new(g_int64_hash, g_int64_equal);
+  gint64 port = 0;
+
   for (guint i = 0; i < chrs->len; i++) {
     VbSerialDef *chr = chrs->pdata[i];
-    gint64 port = 0;
-    gboolean taken;
+
+    if (chr->target_port >= 0)
+      g_hash_table_add(taken, &chr->target_port);
+  }
+  for (guint i = 0; i < chrs->len; i++) {
+    VbSerialDef *chr = chrs->pdata[i];
 
     if (chr->target_port >= 0)
       continue;
-    do {
-      taken = FALSE;
-      for (guint j = 0; j < chrs->len && !taken; j++)
-        taken = ((VbSerialDef *)chrs->pdata[j])->target_port == port;
-      if (taken)
-        port++;
-    } while (taken);
+    while (g_hash_table_contains(taken, &port))
+      port++;
     chr->target_port = port;
+    g_hash_table_add(taken, &chr->target_port);
   }
 }
 
@@ -184,16 +188,16 @@ parse_console(VbSerialDef *console, xmlNode *node, GError **error)
 static gboolean
 check_unique_ports(GPtrArray *chrs, GPtrArray *nodes, GError **error)
 {
-  for (guint i = 0; i < chrs->len; i++) {
-    for (guint j = 0; j < i; j++) {
-      const VbSerialDef *a = chrs->pdata[i], *b = chrs->pdata[j];
+  g_autoptr(GHashTable) taken = g_hash_table_new(g_int64_hash, g_int64_equal);
 
-      if (a->target_port >= 0 && a->target_port == b->target_port) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, nodes->pdata[i], NULL,
-                         "the port %" G_GINT64_FORMAT " is taken by another <%s>", a->target_port,
-                         (const char *)((xmlNode *)nodes->pdata[i])->name);
-        return FALSE;
-      }
+  for (guint i = 0; i < chrs->len; i++) {
+    VbSerialDef *a = chrs->pdata[i];
+
+    if (a->target_port >= 0 && !g_hash_table_add(taken, &a->target_port)) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, nodes->pdata[i], NULL,
+                       "the port %" G_GINT64_FORMAT " is taken by another <%s>", a->target_port,
+                       (const char *)((xmlNode *)nodes->pdata[i])->name);
+      return FALSE;
     }
   }
   return TRUE;
@@ -205,6 +209,7 @@ vb_domain_parse_chardevs(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GPtrArray) serials = vb_xml_children(devices, "serial");
   g_autoptr(GPtrArray) consoles = vb_xml_children(devices, "console");
   g_autoptr(GPtrArray) channels = vb_xml_children(devices, "channel");
+  g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal); /* of channels */
 
   for (guint i = 0; i < serials->len; i++) {
     VbSerialDef *serial = g_new0(VbSerialDef, 1);
@@ -261,13 +266,10 @@ vb_domain_parse_chardevs(VbDomainDef *def, xmlNode *devices, GError **error)
                        "a virtio channel needs a name, e.g. 'org.qemu.guest_agent.0'");
       return FALSE;
     }
-    for (guint j = 0; j < i; j++) {
-      if (g_str_equal(((VbChannelDef *)def->channels->pdata[j])->target_name,
-                      channel->target_name)) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, target, "name",
-                         "two channels are named '%s'", channel->target_name);
-        return FALSE;
-      }
+    if (!g_hash_table_add(names, channel->target_name)) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, target, "name",
+                       "two channels are named '%s'", channel->target_name);
+      return FALSE;
     }
     if (!vb_device_info_parse(node, &channel->info, FALSE, error))
       return FALSE;

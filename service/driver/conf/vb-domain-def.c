@@ -8,70 +8,272 @@
 
 #include "vb-domain-def.h"
 
-const char *const vb_virt_type_names[] = {"qemu", "kvm", "hvf", NULL};
-const char *const vb_lifecycle_action_names[] = {
-    "destroy",          "restart",          "preserve", "rename-restart",
-    "coredump-destroy", "coredump-restart", NULL,
+const char *const vb_virt_type_names[] = {
+    [VB_VIRT_QEMU] = "qemu",
+    [VB_VIRT_KVM] = "kvm",
+    [VB_VIRT_HVF] = "hvf",
+    [VB_VIRT_N] = NULL,
 };
-const char *const vb_boot_dev_names[] = {"fd", "hd", "cdrom", "network", NULL};
-const char *const vb_loader_type_names[] = {"rom", "pflash", NULL};
-const char *const vb_firmware_names[] = {"efi", "bios", NULL};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_virt_type_names) == VB_VIRT_N + 1);
+const char *const vb_lifecycle_action_names[] = {
+    [VB_LIFECYCLE_DESTROY] = "destroy",
+    [VB_LIFECYCLE_RESTART] = "restart",
+    [VB_LIFECYCLE_PRESERVE] = "preserve",
+    [VB_LIFECYCLE_RENAME_RESTART] = "rename-restart",
+    [VB_LIFECYCLE_COREDUMP_DESTROY] = "coredump-destroy",
+    [VB_LIFECYCLE_COREDUMP_RESTART] = "coredump-restart",
+    [VB_LIFECYCLE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_lifecycle_action_names) == VB_LIFECYCLE_N + 1);
+const char *const vb_boot_dev_names[] = {
+    [VB_BOOT_FD] = "fd",           [VB_BOOT_HD] = "hd", [VB_BOOT_CDROM] = "cdrom",
+    [VB_BOOT_NETWORK] = "network", [VB_BOOT_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_boot_dev_names) == VB_BOOT_N + 1);
+const char *const vb_loader_type_names[] = {
+    [VB_LOADER_ROM] = "rom",
+    [VB_LOADER_PFLASH] = "pflash",
+    [VB_LOADER_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_loader_type_names) == VB_LOADER_N + 1);
+const char *const vb_firmware_names[] = {
+    [VB_FIRMWARE_EFI] = "efi",
+    [VB_FIRMWARE_BIOS] = "bios",
+    [VB_FIRMWARE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_firmware_names) == VB_FIRMWARE_N + 1);
 const char *const vb_hyperv_feature_names[] = {
-    "relaxed", "vapic", "spinlocks", "vpindex",     "runtime",         "synic",
-    "stimer",  "reset", "vendor_id", "frequencies", "reenlightenment", "tlbflush",
-    "ipi",     "evmcs", "avic",      "emsr_bitmap", "xmm_input",       NULL,
+    [VB_HYPERV_RELAXED] = "relaxed",
+    [VB_HYPERV_VAPIC] = "vapic",
+    [VB_HYPERV_SPINLOCKS] = "spinlocks",
+    [VB_HYPERV_VPINDEX] = "vpindex",
+    [VB_HYPERV_RUNTIME] = "runtime",
+    [VB_HYPERV_SYNIC] = "synic",
+    [VB_HYPERV_STIMER] = "stimer",
+    [VB_HYPERV_RESET] = "reset",
+    [VB_HYPERV_VENDOR_ID] = "vendor_id",
+    [VB_HYPERV_FREQUENCIES] = "frequencies",
+    [VB_HYPERV_REENLIGHTENMENT] = "reenlightenment",
+    [VB_HYPERV_TLBFLUSH] = "tlbflush",
+    [VB_HYPERV_IPI] = "ipi",
+    [VB_HYPERV_EVMCS] = "evmcs",
+    [VB_HYPERV_AVIC] = "avic",
+    [VB_HYPERV_EMSR_BITMAP] = "emsr_bitmap",
+    [VB_HYPERV_XMM_INPUT] = "xmm_input",
+    [VB_HYPERV_N_FEATURES] = NULL,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(vb_hyperv_feature_names) == VB_HYPERV_N_FEATURES + 1);
-const char *const vb_hyperv_mode_names[] = {"custom", "passthrough", NULL};
-const char *const vb_cpu_mode_names[] = {"custom", "host-model", "host-passthrough", "maximum",
-                                         NULL};
+const char *const vb_hyperv_mode_names[] = {
+    [VB_HYPERV_MODE_CUSTOM] = "custom",
+    [VB_HYPERV_MODE_PASSTHROUGH] = "passthrough",
+    [VB_HYPERV_MODE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_hyperv_mode_names) == VB_HYPERV_MODE_N + 1);
+const char *const vb_cpu_mode_names[] = {
+    [VB_CPU_MODE_CUSTOM] = "custom",
+    [VB_CPU_MODE_HOST_MODEL] = "host-model",
+    [VB_CPU_MODE_HOST_PASSTHROUGH] = "host-passthrough",
+    [VB_CPU_MODE_MAXIMUM] = "maximum",
+    [VB_CPU_MODE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_cpu_mode_names) == VB_CPU_MODE_N + 1);
 const char *const vb_cpu_match_names[] = {"exact", "minimum", "strict", NULL};
 const char *const vb_cpu_check_names[] = {"none", "partial", "full", NULL};
 const char *const vb_cpu_fallback_names[] = {"allow", "forbid", NULL};
-const char *const vb_cpu_feature_policy_names[] = {"force",   "require", "optional",
-                                                   "disable", "forbid",  NULL};
-const char *const vb_clock_offset_names[] = {"utc", "localtime", "variable", "timezone", NULL};
+const char *const vb_cpu_feature_policy_names[] = {
+    [VB_CPU_FEATURE_FORCE] = "force",       [VB_CPU_FEATURE_REQUIRE] = "require",
+    [VB_CPU_FEATURE_OPTIONAL] = "optional", [VB_CPU_FEATURE_DISABLE] = "disable",
+    [VB_CPU_FEATURE_FORBID] = "forbid",     [VB_CPU_FEATURE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_cpu_feature_policy_names) == VB_CPU_FEATURE_N + 1);
+const char *const vb_clock_offset_names[] = {
+    [VB_CLOCK_UTC] = "utc",
+    [VB_CLOCK_LOCALTIME] = "localtime",
+    [VB_CLOCK_VARIABLE] = "variable",
+    [VB_CLOCK_TIMEZONE] = "timezone",
+    [VB_CLOCK_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_clock_offset_names) == VB_CLOCK_N + 1);
 const char *const vb_clock_basis_names[] = {"utc", "localtime", NULL};
-const char *const vb_timer_names[] = {"platform", "pit",         "rtc",       "hpet", "tsc",
-                                      "kvmclock", "hypervclock", "armvtimer", NULL};
+const char *const vb_timer_names[] = {
+    [VB_TIMER_PLATFORM] = "platform",
+    [VB_TIMER_PIT] = "pit",
+    [VB_TIMER_RTC] = "rtc",
+    [VB_TIMER_HPET] = "hpet",
+    [VB_TIMER_TSC] = "tsc",
+    [VB_TIMER_KVMCLOCK] = "kvmclock",
+    [VB_TIMER_HYPERVCLOCK] = "hypervclock",
+    [VB_TIMER_ARMVTIMER] = "armvtimer",
+    [VB_TIMER_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_timer_names) == VB_TIMER_N + 1);
 const char *const vb_timer_tickpolicy_names[] = {"delay", "catchup", "merge", "discard", NULL};
 const char *const vb_timer_track_names[] = {"boot", "guest", "wall", "realtime", NULL};
 const char *const vb_vcpu_placement_names[] = {"static", "auto", NULL};
-const char *const vb_address_type_names[] = {"pci", "drive", "usb", "virtio-serial", "isa", NULL};
-const char *const vb_disk_type_names[] = {"file", "block", "volume", NULL};
-const char *const vb_disk_device_names[] = {"disk", "cdrom", "floppy", NULL};
-const char *const vb_disk_bus_names[] = {"ide", "fdc", "scsi", "virtio", "usb", "sata", NULL};
+const char *const vb_address_type_names[] = {
+    [VB_ADDRESS_PCI] = "pci", [VB_ADDRESS_DRIVE] = "drive",
+    [VB_ADDRESS_USB] = "usb", [VB_ADDRESS_VIRTIO_SERIAL] = "virtio-serial",
+    [VB_ADDRESS_ISA] = "isa", [VB_ADDRESS_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_address_type_names) == VB_ADDRESS_N + 1);
+const char *const vb_disk_type_names[] = {
+    [VB_DISK_TYPE_FILE] = "file",
+    [VB_DISK_TYPE_BLOCK] = "block",
+    [VB_DISK_TYPE_VOLUME] = "volume",
+    [VB_DISK_TYPE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_disk_type_names) == VB_DISK_TYPE_N + 1);
+const char *const vb_disk_device_names[] = {
+    [VB_DISK_DEVICE_DISK] = "disk",
+    [VB_DISK_DEVICE_CDROM] = "cdrom",
+    [VB_DISK_DEVICE_FLOPPY] = "floppy",
+    [VB_DISK_DEVICE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_disk_device_names) == VB_DISK_DEVICE_N + 1);
+const char *const vb_disk_bus_names[] = {
+    [VB_DISK_BUS_IDE] = "ide",       [VB_DISK_BUS_FDC] = "fdc", [VB_DISK_BUS_SCSI] = "scsi",
+    [VB_DISK_BUS_VIRTIO] = "virtio", [VB_DISK_BUS_USB] = "usb", [VB_DISK_BUS_SATA] = "sata",
+    [VB_DISK_BUS_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_disk_bus_names) == VB_DISK_BUS_N + 1);
 const char *const vb_disk_format_names[] = {"raw", "qcow2", NULL};
 const char *const vb_disk_cache_names[] = {
     "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL};
 const char *const vb_disk_discard_names[] = {"unmap", "ignore", NULL};
 const char *const vb_disk_io_names[] = {"threads", "native", "io_uring", NULL};
-const char *const vb_controller_type_names[] = {"ide",           "fdc", "scsi", "sata",
-                                                "virtio-serial", "usb", "pci",  NULL};
-const char *const vb_net_type_names[] = {"user", "network", "bridge", "ethernet", NULL};
-const char *const vb_input_type_names[] = {"mouse", "tablet", "keyboard", NULL};
-const char *const vb_input_bus_names[] = {"ps2", "usb", "virtio", NULL};
-const char *const vb_seclabel_type_names[] = {"dynamic", "static", "none", NULL};
-const char *const vb_secmodel_names[] = {"selinux", "apparmor", "dac", "none", NULL};
-const char *const vb_graphics_type_names[] = {"vnc", "spice", NULL};
-const char *const vb_listen_type_names[] = {"address", "socket", "none", NULL};
-const char *const vb_spice_image_compression_names[] = {"auto_glz", "auto_lz", "quic", "glz",
-                                                        "lz",       "off",     NULL};
-const char *const vb_video_model_names[] = {"vga",   "cirrus", "virtio", "qxl",
-                                            "bochs", "none",   NULL};
-const char *const vb_sound_model_names[] = {"ich9", "ich6", "ac97", "es1370", "usb", NULL};
-const char *const vb_audio_type_names[] = {"none", "spice", NULL};
-const char *const vb_chr_type_names[] = {"pty", "file", "unix", "null", "spicevmc", NULL};
+const char *const vb_controller_type_names[] = {
+    [VB_CONTROLLER_IDE] = "ide",
+    [VB_CONTROLLER_FDC] = "fdc",
+    [VB_CONTROLLER_SCSI] = "scsi",
+    [VB_CONTROLLER_SATA] = "sata",
+    [VB_CONTROLLER_VIRTIO_SERIAL] = "virtio-serial",
+    [VB_CONTROLLER_USB] = "usb",
+    [VB_CONTROLLER_PCI] = "pci",
+    [VB_CONTROLLER_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_controller_type_names) == VB_CONTROLLER_N + 1);
+const char *const vb_net_type_names[] = {
+    [VB_NET_USER] = "user",     [VB_NET_NETWORK] = "network",
+    [VB_NET_BRIDGE] = "bridge", [VB_NET_ETHERNET] = "ethernet",
+    [VB_NET_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_net_type_names) == VB_NET_N + 1);
+const char *const vb_input_type_names[] = {
+    [VB_INPUT_MOUSE] = "mouse",
+    [VB_INPUT_TABLET] = "tablet",
+    [VB_INPUT_KEYBOARD] = "keyboard",
+    [VB_INPUT_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_input_type_names) == VB_INPUT_N + 1);
+const char *const vb_input_bus_names[] = {
+    [VB_INPUT_BUS_PS2] = "ps2",
+    [VB_INPUT_BUS_USB] = "usb",
+    [VB_INPUT_BUS_VIRTIO] = "virtio",
+    [VB_INPUT_BUS_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_input_bus_names) == VB_INPUT_BUS_N + 1);
+const char *const vb_seclabel_type_names[] = {
+    [VB_SECLABEL_DYNAMIC] = "dynamic",
+    [VB_SECLABEL_STATIC] = "static",
+    [VB_SECLABEL_NONE] = "none",
+    [VB_SECLABEL_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_seclabel_type_names) == VB_SECLABEL_N + 1);
+const char *const vb_secmodel_names[] = {
+    [VB_SECMODEL_SELINUX] = "selinux",
+    [VB_SECMODEL_APPARMOR] = "apparmor",
+    [VB_SECMODEL_DAC] = "dac",
+    [VB_SECMODEL_NONE] = "none",
+    [VB_SECMODEL_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_secmodel_names) == VB_SECMODEL_N + 1);
+const char *const vb_graphics_type_names[] = {
+    [VB_GRAPHICS_VNC] = "vnc",
+    [VB_GRAPHICS_SPICE] = "spice",
+    [VB_GRAPHICS_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_graphics_type_names) == VB_GRAPHICS_N + 1);
+const char *const vb_listen_type_names[] = {
+    [VB_LISTEN_ADDRESS] = "address",
+    [VB_LISTEN_SOCKET] = "socket",
+    [VB_LISTEN_NONE] = "none",
+    [VB_LISTEN_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_listen_type_names) == VB_LISTEN_N + 1);
+const char *const vb_spice_image_compression_names[] = {
+    [VB_SPICE_IMAGE_AUTO_GLZ] = "auto_glz",
+    [VB_SPICE_IMAGE_AUTO_LZ] = "auto_lz",
+    [VB_SPICE_IMAGE_QUIC] = "quic",
+    [VB_SPICE_IMAGE_GLZ] = "glz",
+    [VB_SPICE_IMAGE_LZ] = "lz",
+    [VB_SPICE_IMAGE_OFF] = "off",
+    [VB_SPICE_IMAGE_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_spice_image_compression_names) == VB_SPICE_IMAGE_N + 1);
+const char *const vb_video_model_names[] = {
+    [VB_VIDEO_VGA] = "vga", [VB_VIDEO_CIRRUS] = "cirrus", [VB_VIDEO_VIRTIO] = "virtio",
+    [VB_VIDEO_QXL] = "qxl", [VB_VIDEO_BOCHS] = "bochs",   [VB_VIDEO_NONE] = "none",
+    [VB_VIDEO_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_video_model_names) == VB_VIDEO_N + 1);
+const char *const vb_sound_model_names[] = {
+    [VB_SOUND_ICH9] = "ich9",     [VB_SOUND_ICH6] = "ich6", [VB_SOUND_AC97] = "ac97",
+    [VB_SOUND_ES1370] = "es1370", [VB_SOUND_USB] = "usb",   [VB_SOUND_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_sound_model_names) == VB_SOUND_N + 1);
+const char *const vb_audio_type_names[] = {
+    [VB_AUDIO_NONE] = "none",
+    [VB_AUDIO_SPICE] = "spice",
+    [VB_AUDIO_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_audio_type_names) == VB_AUDIO_N + 1);
+const char *const vb_chr_type_names[] = {
+    [VB_CHR_PTY] = "pty",   [VB_CHR_FILE] = "file",         [VB_CHR_UNIX] = "unix",
+    [VB_CHR_NULL] = "null", [VB_CHR_SPICEVMC] = "spicevmc", [VB_CHR_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_chr_type_names) == VB_CHR_N + 1);
 const char *const vb_chr_unix_mode_names[] = {"bind", "connect", NULL};
-const char *const vb_serial_target_type_names[] = {"isa-serial", "usb-serial", "pci-serial", NULL};
+const char *const vb_serial_target_type_names[] = {
+    [VB_SERIAL_TARGET_ISA] = "isa-serial",
+    [VB_SERIAL_TARGET_USB] = "usb-serial",
+    [VB_SERIAL_TARGET_PCI] = "pci-serial",
+    [VB_SERIAL_TARGET_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_serial_target_type_names) == VB_SERIAL_TARGET_N + 1);
 const char *const vb_serial_target_model_names[] = {"isa-serial", "usb-serial", "pci-serial", NULL};
-const char *const vb_console_target_type_names[] = {"serial", "virtio", NULL};
-const char *const vb_panic_model_names[] = {"isa", "pvpanic", "hyperv", NULL};
-const char *const vb_watchdog_model_names[] = {"i6300esb", "ib700", "itco", NULL};
-const char *const vb_watchdog_action_names[] = {"reset", "shutdown",   "poweroff", "pause",
-                                                "none",  "inject-nmi", NULL};
-const char *const vb_qemu_prop_type_names[] = {"string", "signed", "unsigned",
-                                               "bool",   "remove", NULL};
+const char *const vb_console_target_type_names[] = {
+    [VB_CONSOLE_TARGET_SERIAL] = "serial",
+    [VB_CONSOLE_TARGET_VIRTIO] = "virtio",
+    [VB_CONSOLE_TARGET_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_console_target_type_names) == VB_CONSOLE_TARGET_N + 1);
+const char *const vb_panic_model_names[] = {
+    [VB_PANIC_ISA] = "isa",
+    [VB_PANIC_PVPANIC] = "pvpanic",
+    [VB_PANIC_HYPERV] = "hyperv",
+    [VB_PANIC_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_panic_model_names) == VB_PANIC_N + 1);
+const char *const vb_watchdog_model_names[] = {
+    [VB_WATCHDOG_I6300ESB] = "i6300esb",
+    [VB_WATCHDOG_IB700] = "ib700",
+    [VB_WATCHDOG_ITCO] = "itco",
+    [VB_WATCHDOG_MODEL_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_watchdog_model_names) == VB_WATCHDOG_MODEL_N + 1);
+const char *const vb_watchdog_action_names[] = {
+    [VB_WATCHDOG_RESET] = "reset",       [VB_WATCHDOG_SHUTDOWN] = "shutdown",
+    [VB_WATCHDOG_POWEROFF] = "poweroff", [VB_WATCHDOG_PAUSE] = "pause",
+    [VB_WATCHDOG_NONE] = "none",         [VB_WATCHDOG_INJECT_NMI] = "inject-nmi",
+    [VB_WATCHDOG_ACTION_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_watchdog_action_names) == VB_WATCHDOG_ACTION_N + 1);
+const char *const vb_qemu_prop_type_names[] = {
+    [VB_QEMU_PROP_STRING] = "string",     [VB_QEMU_PROP_SIGNED] = "signed",
+    [VB_QEMU_PROP_UNSIGNED] = "unsigned", [VB_QEMU_PROP_BOOL] = "bool",
+    [VB_QEMU_PROP_REMOVE] = "remove",     [VB_QEMU_PROP_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_qemu_prop_type_names) == VB_QEMU_PROP_N + 1);
 /* The NIC models virtbus runs: libvirt's names for QEMU's x86 network devices. */
 const char *const vb_net_model_names[] = {"virtio",
                                           "virtio-transitional",
@@ -88,7 +290,12 @@ const char *const vb_net_model_names[] = {"virtio",
                                           "i82559er",
                                           "usb-net",
                                           NULL};
-const char *const vb_deprecation_behavior_names[] = {"none", "omit", "reject", "crash", NULL};
+const char *const vb_deprecation_behavior_names[] = {
+    [VB_DEPRECATION_NONE] = "none",     [VB_DEPRECATION_OMIT] = "omit",
+    [VB_DEPRECATION_REJECT] = "reject", [VB_DEPRECATION_CRASH] = "crash",
+    [VB_DEPRECATION_N] = NULL,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vb_deprecation_behavior_names) == VB_DEPRECATION_N + 1);
 
 void
 vb_device_info_clear(VbDeviceInfo *info)

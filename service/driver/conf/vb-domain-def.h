@@ -22,6 +22,7 @@ typedef enum {
   VB_VIRT_KVM,
   VB_VIRT_HVF,
 } VbVirtType;
+#define VB_VIRT_N (VB_VIRT_HVF + 1)
 
 typedef enum {
   VB_LIFECYCLE_DESTROY,
@@ -31,6 +32,7 @@ typedef enum {
   VB_LIFECYCLE_COREDUMP_DESTROY,
   VB_LIFECYCLE_COREDUMP_RESTART,
 } VbLifecycleAction;
+#define VB_LIFECYCLE_N (VB_LIFECYCLE_COREDUMP_RESTART + 1)
 
 typedef enum {
   VB_BOOT_FD,
@@ -38,6 +40,7 @@ typedef enum {
   VB_BOOT_CDROM,
   VB_BOOT_NETWORK,
 } VbBootDev;
+#define VB_BOOT_N (VB_BOOT_NETWORK + 1)
 
 typedef struct {
   char *type;              /* (owned): "hvm" */
@@ -64,12 +67,14 @@ typedef enum {
   VB_LOADER_ROM,
   VB_LOADER_PFLASH,
 } VbLoaderType;
+#define VB_LOADER_N (VB_LOADER_PFLASH + 1)
 
 /* In vb_firmware_names[] order. */
 typedef enum {
   VB_FIRMWARE_EFI,
   VB_FIRMWARE_BIOS,
 } VbFirmwareKind;
+#define VB_FIRMWARE_N (VB_FIRMWARE_BIOS + 1)
 
 /* Hyper-V enlightenments, in libvirt's formatting order. */
 typedef enum {
@@ -112,6 +117,7 @@ typedef enum {
   VB_HYPERV_MODE_CUSTOM,
   VB_HYPERV_MODE_PASSTHROUGH,
 } VbHypervMode;
+#define VB_HYPERV_MODE_N (VB_HYPERV_MODE_PASSTHROUGH + 1)
 
 typedef enum {
   VB_CPU_MODE_CUSTOM,
@@ -119,6 +125,7 @@ typedef enum {
   VB_CPU_MODE_HOST_PASSTHROUGH,
   VB_CPU_MODE_MAXIMUM,
 } VbCpuMode;
+#define VB_CPU_MODE_N (VB_CPU_MODE_MAXIMUM + 1)
 
 typedef struct {
   char *name;  /* (owned) */
@@ -132,6 +139,7 @@ typedef enum {
   VB_CPU_FEATURE_DISABLE,
   VB_CPU_FEATURE_FORBID,
 } VbCpuFeaturePolicy;
+#define VB_CPU_FEATURE_N (VB_CPU_FEATURE_FORBID + 1)
 
 typedef struct {
   gint mode;                           /* VB_ABSENT, VbCpuMode */
@@ -152,6 +160,7 @@ typedef enum {
   VB_CLOCK_VARIABLE,
   VB_CLOCK_TIMEZONE,
 } VbClockOffset;
+#define VB_CLOCK_N (VB_CLOCK_TIMEZONE + 1)
 
 typedef enum {
   VB_TIMER_PLATFORM,
@@ -163,6 +172,7 @@ typedef enum {
   VB_TIMER_HYPERVCLOCK,
   VB_TIMER_ARMVTIMER,
 } VbTimerName;
+#define VB_TIMER_N (VB_TIMER_ARMVTIMER + 1)
 
 typedef struct {
   VbTimerName name;
@@ -188,6 +198,7 @@ typedef enum {
   VB_ADDRESS_VIRTIO_SERIAL,
   VB_ADDRESS_ISA,
 } VbAddressType;
+#define VB_ADDRESS_N (VB_ADDRESS_ISA + 1)
 
 /* Where a device sits on its bus; which fields count depends on the type. */
 typedef struct {
@@ -213,6 +224,7 @@ typedef enum {
   VB_SECLABEL_STATIC,
   VB_SECLABEL_NONE,
 } VbSeclabelType;
+#define VB_SECLABEL_N (VB_SECLABEL_NONE + 1)
 
 typedef enum {
   VB_SECMODEL_SELINUX,
@@ -220,6 +232,7 @@ typedef enum {
   VB_SECMODEL_DAC,
   VB_SECMODEL_NONE,
 } VbSecModel;
+#define VB_SECMODEL_N (VB_SECMODEL_NONE + 1)
 
 /* A domain <seclabel>: how one security driver confines the QEMU process. */
 typedef struct {
@@ -243,12 +256,14 @@ typedef enum {
   VB_DISK_TYPE_BLOCK,
   VB_DISK_TYPE_VOLUME,
 } VbDiskType;
+#define VB_DISK_TYPE_N (VB_DISK_TYPE_VOLUME + 1)
 
 typedef enum {
   VB_DISK_DEVICE_DISK,
   VB_DISK_DEVICE_CDROM,
   VB_DISK_DEVICE_FLOPPY,
 } VbDiskDevice;
+#define VB_DISK_DEVICE_N (VB_DISK_DEVICE_FLOPPY + 1)
 
 typedef enum {
   VB_DISK_BUS_IDE,
@@ -258,6 +273,7 @@ typedef enum {
   VB_DISK_BUS_USB,
   VB_DISK_BUS_SATA,
 } VbDiskBus;
+#define VB_DISK_BUS_N (VB_DISK_BUS_SATA + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -289,6 +305,7 @@ typedef enum {
   VB_CONTROLLER_USB,
   VB_CONTROLLER_PCI,
 } VbControllerType;
+#define VB_CONTROLLER_N (VB_CONTROLLER_PCI + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -311,6 +328,7 @@ typedef enum {
   VB_NET_BRIDGE,
   VB_NET_ETHERNET,
 } VbNetType;
+#define VB_NET_N (VB_NET_ETHERNET + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -327,12 +345,14 @@ typedef enum {
   VB_INPUT_TABLET,
   VB_INPUT_KEYBOARD,
 } VbInputType;
+#define VB_INPUT_N (VB_INPUT_KEYBOARD + 1)
 
 typedef enum {
   VB_INPUT_BUS_PS2,
   VB_INPUT_BUS_USB,
   VB_INPUT_BUS_VIRTIO,
 } VbInputBus;
+#define VB_INPUT_BUS_N (VB_INPUT_BUS_VIRTIO + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -349,12 +369,14 @@ typedef enum {
   VB_GRAPHICS_VNC,
   VB_GRAPHICS_SPICE,
 } VbGraphicsType;
+#define VB_GRAPHICS_N (VB_GRAPHICS_SPICE + 1)
 
 typedef enum {
   VB_LISTEN_ADDRESS,
   VB_LISTEN_SOCKET,
   VB_LISTEN_NONE,
 } VbListenType;
+#define VB_LISTEN_N (VB_LISTEN_NONE + 1)
 
 typedef struct {
   VbListenType type;
@@ -370,6 +392,7 @@ typedef enum {
   VB_SPICE_IMAGE_LZ,
   VB_SPICE_IMAGE_OFF,
 } VbSpiceImageCompression;
+#define VB_SPICE_IMAGE_N (VB_SPICE_IMAGE_OFF + 1)
 
 typedef struct {
   VbGraphicsType type;
@@ -390,6 +413,7 @@ typedef enum {
   VB_VIDEO_BOCHS,
   VB_VIDEO_NONE,
 } VbVideoModel;
+#define VB_VIDEO_N (VB_VIDEO_NONE + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -406,6 +430,7 @@ typedef enum {
   VB_SOUND_ES1370,
   VB_SOUND_USB,
 } VbSoundModel;
+#define VB_SOUND_N (VB_SOUND_USB + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -417,6 +442,7 @@ typedef enum {
   VB_AUDIO_NONE,
   VB_AUDIO_SPICE,
 } VbAudioType;
+#define VB_AUDIO_N (VB_AUDIO_SPICE + 1)
 
 typedef struct {
   guint64 id; /* from 1 */
@@ -432,6 +458,7 @@ typedef enum {
   VB_CHR_NULL,
   VB_CHR_SPICEVMC,
 } VbChrType;
+#define VB_CHR_N (VB_CHR_SPICEVMC + 1)
 
 typedef struct {
   VbChrType type;
@@ -445,11 +472,13 @@ typedef enum {
   VB_SERIAL_TARGET_USB,
   VB_SERIAL_TARGET_PCI,
 } VbSerialTargetType;
+#define VB_SERIAL_TARGET_N (VB_SERIAL_TARGET_PCI + 1)
 
 typedef enum {
   VB_CONSOLE_TARGET_SERIAL,
   VB_CONSOLE_TARGET_VIRTIO,
 } VbConsoleTargetType;
+#define VB_CONSOLE_TARGET_N (VB_CONSOLE_TARGET_VIRTIO + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -479,6 +508,7 @@ typedef enum {
   VB_PANIC_PVPANIC,
   VB_PANIC_HYPERV,
 } VbPanicModel;
+#define VB_PANIC_N (VB_PANIC_HYPERV + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -490,6 +520,7 @@ typedef enum {
   VB_WATCHDOG_IB700,
   VB_WATCHDOG_ITCO,
 } VbWatchdogModel;
+#define VB_WATCHDOG_MODEL_N (VB_WATCHDOG_ITCO + 1)
 
 typedef enum {
   VB_WATCHDOG_RESET,
@@ -499,6 +530,7 @@ typedef enum {
   VB_WATCHDOG_NONE,
   VB_WATCHDOG_INJECT_NMI,
 } VbWatchdogAction;
+#define VB_WATCHDOG_ACTION_N (VB_WATCHDOG_INJECT_NMI + 1)
 
 typedef struct {
   VbDeviceInfo info;
@@ -519,6 +551,7 @@ typedef enum {
   VB_QEMU_PROP_BOOL,
   VB_QEMU_PROP_REMOVE,
 } VbQemuPropType;
+#define VB_QEMU_PROP_N (VB_QEMU_PROP_REMOVE + 1)
 
 typedef struct {
   char *name; /* (owned) */
@@ -537,6 +570,7 @@ typedef enum {
   VB_DEPRECATION_REJECT,
   VB_DEPRECATION_CRASH,
 } VbDeprecationBehavior;
+#define VB_DEPRECATION_N (VB_DEPRECATION_CRASH + 1)
 
 typedef struct {
   GStrv args;           /* (owned) (nullable) */

@@ -95,7 +95,7 @@ parse_source(VbDiskDef *disk, xmlNode *node, GError **error)
 }
 
 static gboolean
-parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GError **error)
+parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GHashTable *targets, GError **error)
 {
   gint type = VB_DISK_TYPE_FILE, device = VB_DISK_DEVICE_DISK, bus = VB_ABSENT;
   xmlNode *target;
@@ -139,14 +139,10 @@ parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GError **error)
   if (!vb_device_info_parse(node, &disk->info, TRUE, error))
     return FALSE;
 
-  for (guint i = 0; i + 1 < def->disks->len; i++) {
-    const VbDiskDef *other = def->disks->pdata[i];
-
-    if (g_str_equal(other->target_dev, disk->target_dev)) {
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, target, "dev",
-                       "the target '%s' is used by two disks", disk->target_dev);
-      return FALSE;
-    }
+  if (!g_hash_table_add(targets, disk->target_dev)) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, target, "dev",
+                     "the target '%s' is used by two disks", disk->target_dev);
+    return FALSE;
   }
   return TRUE;
 }
@@ -155,12 +151,13 @@ gboolean
 vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error)
 {
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "disk");
+  g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
 
   for (guint i = 0; i < nodes->len; i++) {
     VbDiskDef *disk = g_new0(VbDiskDef, 1);
 
     g_ptr_array_add(def->disks, disk);
-    if (!parse_disk(def, disk, nodes->pdata[i], error))
+    if (!parse_disk(def, disk, nodes->pdata[i], targets, error))
       return FALSE;
   }
   return TRUE;

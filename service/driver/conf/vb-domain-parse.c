@@ -585,6 +585,8 @@ parse_clock(VbDomainDef *def, xmlNode *root, GError **error)
     return FALSE;
   }
 
+  gboolean seen[VB_TIMER_N] = {FALSE};
+
   timers = vb_xml_children(clock, "timer");
   for (guint i = 0; i < timers->len; i++) {
     xmlNode *node = timers->pdata[i];
@@ -599,13 +601,12 @@ parse_clock(VbDomainDef *def, xmlNode *root, GError **error)
       vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "a <timer> needs a name");
       return FALSE;
     }
-    for (guint j = 0; j + 1 < def->clock.timers->len; j++) {
-      if (((VbTimer *)def->clock.timers->pdata[j])->name == (VbTimerName)name) {
-        vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "name",
-                         "the timer '%s' is given twice", vb_timer_names[name]);
-        return FALSE;
-      }
+    if (seen[name]) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, "name",
+                       "the timer '%s' is given twice", vb_timer_names[name]);
+      return FALSE;
     }
+    seen[name] = TRUE;
     timer->name = (VbTimerName)name;
     if (!vb_xml_attr_bool(node, "present", "yes", "no", &timer->present, error) ||
         !vb_xml_attr_enum(node, "tickpolicy", vb_timer_tickpolicy_names, &timer->tickpolicy,

@@ -30,7 +30,15 @@ struct _VbPaths {
 };
 
 static const char *const path_kind_names[] = {
-    "config", "autostart", "run", "state", "cache", "log", "swtpm-run", "swtpm-state", "swtpm-log",
+    [VB_PATH_CONFIG_DIR] = "config",
+    [VB_PATH_AUTOSTART_DIR] = "autostart",
+    [VB_PATH_RUN_DIR] = "run",
+    [VB_PATH_STATE_DIR] = "state",
+    [VB_PATH_CACHE_DIR] = "cache",
+    [VB_PATH_LOG_DIR] = "log",
+    [VB_PATH_SWTPM_RUN_DIR] = "swtpm-run",
+    [VB_PATH_SWTPM_STATE_DIR] = "swtpm-state",
+    [VB_PATH_SWTPM_LOG_DIR] = "swtpm-log",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(path_kind_names) == VB_PATH_N_KINDS);
 

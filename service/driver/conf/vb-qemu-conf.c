@@ -289,9 +289,11 @@ check_list_items(const VbConfFile *file,
                  GError **error)
 {
   const VbConfEntry *entry = vb_conf_file_lookup(file, name);
+  g_autoptr(GHashTable) seen = NULL;
 
   if (entry == NULL)
     return TRUE;
+  seen = g_hash_table_new(g_str_hash, g_str_equal);
   for (guint i = 0; values[i] != NULL; i++) {
     const VbConfValue *item = vb_conf_entry_get_item(entry, i);
 
@@ -301,11 +303,9 @@ check_list_items(const VbConfFile *file,
                                    values[i], choices);
       return FALSE;
     }
-    for (guint j = 0; j < i; j++) {
-      if (g_str_equal(values[i], values[j])) {
-        vb_conf_file_set_value_error(file, entry, item, error, "'%s' is listed twice", values[i]);
-        return FALSE;
-      }
+    if (!g_hash_table_add(seen, values[i])) {
+      vb_conf_file_set_value_error(file, entry, item, error, "'%s' is listed twice", values[i]);
+      return FALSE;
     }
   }
   return TRUE;

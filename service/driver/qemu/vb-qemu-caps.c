@@ -539,6 +539,13 @@ vb_qemu_caps_get_cpu_models(const VbQemuCaps *self)
 gboolean
 vb_qemu_caps_has_flag(const VbQemuCaps *self, const char *flag)
 {
+#ifndef NDEBUG
+  /* A misspelt flag would read as "this QEMU lacks it", silently: a bug to stop in tests. */
+  if (!vb_qemu_caps_flag_is_known(flag)) {
+    g_critical("'%s' is not a capability flag virtbus knows", flag);
+    return FALSE;
+  }
+#endif
   /* named flags first: "device.json" is one, not the QOM type "json" */
   if (g_hash_table_contains(self->flags, flag))
     return TRUE;

@@ -98,7 +98,12 @@ vb_qemu_command_to_lines(const VbQemuCommand *self)
   }
   g_string_append_c(out, '\n');
   for (guint i = 0; i < self->fds->len; i++) {
-    static const char *const kinds[] = {"monitor", "tap", "bridge-helper"};
+    static const char *const kinds[] = {
+        [VB_QEMU_FD_MONITOR] = "monitor",
+        [VB_QEMU_FD_TAP] = "tap",
+        [VB_QEMU_FD_BRIDGE_HELPER] = "bridge-helper",
+    };
+    G_STATIC_ASSERT(G_N_ELEMENTS(kinds) == VB_QEMU_FD_BRIDGE_HELPER + 1);
     const VbQemuFdRequest *request = self->fds->pdata[i];
 
     g_string_append_printf(out, "# fd %d: %s", request->fd, kinds[request->kind]);

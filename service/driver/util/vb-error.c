@@ -9,7 +9,6 @@
 #include "vb-error.h"
 
 typedef struct {
-  VbError code;
   const char *dbus_name;
   /* TRUE where GLib's own G_DBUS_ERROR already owns the name, so registering it again would
    * clash: those are converted by hand at the boundary instead. */
@@ -17,23 +16,24 @@ typedef struct {
 } VbErrorName;
 
 static const VbErrorName vb_error_names[] = {
-    {VB_ERROR_FAILED, "org.virtbus.Virtbus1.Error.Failed", FALSE},
-    {VB_ERROR_NO_SUCH_DOMAIN, "org.virtbus.Virtbus1.Error.NoSuchDomain", FALSE},
-    {VB_ERROR_DOMAIN_EXISTS, "org.virtbus.Virtbus1.Error.DomainExists", FALSE},
-    {VB_ERROR_INVALID_XML, "org.virtbus.Virtbus1.Error.InvalidXML", FALSE},
-    {VB_ERROR_INVALID_CONFIG, "org.virtbus.Virtbus1.Error.InvalidConfig", FALSE},
-    {VB_ERROR_NOT_SUPPORTED, "org.virtbus.Virtbus1.Error.NotSupported", FALSE},
-    {VB_ERROR_INVALID_STATE, "org.virtbus.Virtbus1.Error.InvalidState", FALSE},
-    {VB_ERROR_QEMU_FAILED, "org.virtbus.Virtbus1.Error.QemuFailed", FALSE},
-    {VB_ERROR_MONITOR_ERROR, "org.virtbus.Virtbus1.Error.MonitorError", FALSE},
-    {VB_ERROR_TIMEOUT, "org.virtbus.Virtbus1.Error.Timeout", FALSE},
-    {VB_ERROR_AUTHORIZATION_DISMISSED, "org.virtbus.Virtbus1.Error.AuthorizationDismissed", FALSE},
-    {VB_ERROR_INVALID_ARGS, "org.freedesktop.DBus.Error.InvalidArgs", TRUE},
-    {VB_ERROR_ACCESS_DENIED, "org.freedesktop.DBus.Error.AccessDenied", TRUE},
+    [VB_ERROR_FAILED] = {"org.virtbus.Virtbus1.Error.Failed", FALSE},
+    [VB_ERROR_NO_SUCH_DOMAIN] = {"org.virtbus.Virtbus1.Error.NoSuchDomain", FALSE},
+    [VB_ERROR_DOMAIN_EXISTS] = {"org.virtbus.Virtbus1.Error.DomainExists", FALSE},
+    [VB_ERROR_INVALID_XML] = {"org.virtbus.Virtbus1.Error.InvalidXML", FALSE},
+    [VB_ERROR_INVALID_CONFIG] = {"org.virtbus.Virtbus1.Error.InvalidConfig", FALSE},
+    [VB_ERROR_NOT_SUPPORTED] = {"org.virtbus.Virtbus1.Error.NotSupported", FALSE},
+    [VB_ERROR_INVALID_STATE] = {"org.virtbus.Virtbus1.Error.InvalidState", FALSE},
+    [VB_ERROR_QEMU_FAILED] = {"org.virtbus.Virtbus1.Error.QemuFailed", FALSE},
+    [VB_ERROR_MONITOR_ERROR] = {"org.virtbus.Virtbus1.Error.MonitorError", FALSE},
+    [VB_ERROR_TIMEOUT] = {"org.virtbus.Virtbus1.Error.Timeout", FALSE},
+    [VB_ERROR_AUTHORIZATION_DISMISSED] = {"org.virtbus.Virtbus1.Error.AuthorizationDismissed",
+                                          FALSE},
+    [VB_ERROR_INVALID_ARGS] = {"org.freedesktop.DBus.Error.InvalidArgs", TRUE},
+    [VB_ERROR_ACCESS_DENIED] = {"org.freedesktop.DBus.Error.AccessDenied", TRUE},
     /* GLib 2.74 has no code for this standard name, so it is registered in our domain, as
      * systemd's bus-polkit.c does with its own. */
-    {VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-     "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", FALSE},
+    [VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED] =
+        {"org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", FALSE},
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(vb_error_names) == VB_ERROR_N_ERRORS);
@@ -47,9 +47,8 @@ vb_error_quark(void)
     GQuark q = g_quark_from_static_string("vb-error-quark");
 
     for (gsize i = 0; i < G_N_ELEMENTS(vb_error_names); i++) {
-      g_assert(vb_error_names[i].code == (VbError)i);
       if (!vb_error_names[i].owned_by_gdbus)
-        g_dbus_error_register_error(q, (gint)vb_error_names[i].code, vb_error_names[i].dbus_name);
+        g_dbus_error_register_error(q, (gint)i, vb_error_names[i].dbus_name);
     }
     g_once_init_leave(&quark, q);
   }
