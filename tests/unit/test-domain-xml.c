@@ -250,7 +250,15 @@ test_memory_units(void)
     g_assert_false(vb_parse_scaled_kib("1", "XB", &kib, &why));
     g_assert_nonnull(strstr(why, "unknown unit"));
     g_assert_false(vb_parse_scaled_kib("18446744073709551615", "KiB", &kib, &why));
-    g_assert_cmpstr(why, ==, "is too large");
+    g_assert_cmpstr(why, ==, "is too large (at most 9223372036854775807 bytes)");
+    /* found by fuzzing: accepted in bytes, then refused once formatted in KiB */
+    g_assert_false(vb_parse_scaled_kib("18446744073709551615", "b", &kib, &why));
+    g_assert_false(vb_parse_scaled_kib("9223372036854775807", "b", &kib, &why));
+    /* the largest value accepted formats to itself and reads back */
+    g_assert_true(vb_parse_scaled_kib("9223372036854774784", "b", &kib, &why));
+    g_assert_cmpuint(kib, ==, G_MAXINT64 / 1024);
+    g_assert_true(vb_parse_scaled_kib("9007199254740991", "KiB", &kib, &why));
+    g_assert_false(vb_parse_scaled_kib("9007199254740992", "KiB", &kib, &why));
     g_assert_false(vb_parse_scaled_kib("-5", NULL, &kib, &why));
     g_assert_false(vb_parse_scaled_kib("12abc", NULL, &kib, &why));
   }
@@ -338,10 +346,12 @@ test_invalid_config(void)
   vb_test_assert_parse_fails(
       "<domain type='qemu'><name>a</name>\n<memory unit='XB'>5</memory></domain>",
       VB_ERROR_INVALID_CONFIG, "line 2: /domain/memory: '5 XB' has an unknown unit*");
-  vb_test_assert_parse_fails("<domain type='qemu'><name>a</name>\n"
-                             "<memory unit='EiB'>1000</memory></domain>",
-                             VB_ERROR_INVALID_CONFIG,
-                             "line 2: /domain/memory: '1000 EiB' is too large");
+  vb_test_assert_parse_fails(
+      "<domain type='qemu'><name>a</name>\n"
+      "<memory unit='EiB'>1000</memory></domain>",
+      VB_ERROR_INVALID_CONFIG,
+      "line 2: /domain/memory: '1000 EiB' is too large (at most 9223372036854775807 "
+      "bytes)");
   vb_test_assert_parse_fails("<domain type='qemu'><name>a</name><memory>1</memory>\n"
                              "<vcpu>0</vcpu></domain>",
                              VB_ERROR_INVALID_CONFIG,

@@ -198,7 +198,22 @@ test_refusals(void)
       {"LC_ALL=C", VB_ERROR_INVALID_ARGS, "the line names no QEMU binary after its environment"},
       {"/usr/bin/qemu-system-x86_64 -m", VB_ERROR_INVALID_ARGS, "-m needs a value"},
       {"/usr/bin/qemu-system-x86_64 -m lots", VB_ERROR_INVALID_ARGS,
-       "-m lots is not a memory size"},
+       "-m lots is not a memory size*"},
+      {"/usr/bin/qemu-system-x86_64 -m -1", VB_ERROR_INVALID_ARGS, "-m -1 is not a memory size*"},
+      {"/usr/bin/qemu-system-x86_64 -m 99999999999999999T", VB_ERROR_INVALID_ARGS,
+       "-m 99999999999999999T is not a memory size*"},
+      {"/usr/bin/qemu-system-x86_64 -smp cpus=2,sockets=x", VB_ERROR_INVALID_ARGS,
+       "-smp cpus=2,sockets=x: sockets=x is not a count from 1 to 4096"},
+      {"/usr/bin/qemu-system-x86_64 -drive file=/x,index=abc", VB_ERROR_NOT_SUPPORTED,
+       "-drive index=abc: domxml-from-native reads indexes 0 to 25"},
+      {"/usr/bin/qemu-system-x86_64 -name 'a\001b'", VB_ERROR_INVALID_ARGS,
+       "the command line holds the control character U+0001 at byte 36"},
+      {"/usr/bin/qemu-system-x86_64 -name '\xff'", VB_ERROR_INVALID_ARGS,
+       "the command line is not valid UTF-8"},
+      /* what the parser refuses is named by the element, not by a line of XML nobody saw */
+      {"/usr/bin/qemu-system-x86_64 -name 'a\nb'", VB_ERROR_INVALID_CONFIG,
+       "the domain this command line describes: /domain/name: 'a\nb' is not a valid domain "
+       "name*"},
       {"/usr/bin/qemu-system-x86_64 -boot z", VB_ERROR_INVALID_ARGS,
        "-boot z: 'z' is not a boot device"},
       {"/usr/bin/qemu-system-x86_64 -device '{\"driver\":'", VB_ERROR_INVALID_ARGS,
@@ -241,6 +256,30 @@ test_parser_checks(void)
   g_assert_nonnull(strstr(error->message, "multicast"));
 }
 
+/* Found by fuzzing: more virtio drives than letters were named "index=(null)". */
+static void
+test_many_drives(void)
+{
+  g_autoptr(GString) line = g_string_new("/usr/bin/qemu-system-x86_64");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = NULL;
+  g_autofree char *huge = NULL;
+
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf(line, " -drive file=/d%u,if=virtio", i);
+  def = vb_qemu_native_parse(line->str, &error);
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr(error->message, ==, "-drive if=virtio: more than 26 disks on that bus");
+  g_clear_error(&error);
+
+  huge = g_strnfill(VB_QEMU_NATIVE_MAX + 1, 'x');
+  def = vb_qemu_native_parse(huge, &error);
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS);
+  g_assert_true(g_str_has_prefix(error->message, "the command line is 1048577 bytes"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -249,5 +288,6 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-native/quoting-and-devices", test_quoting_and_devices);
   g_test_add_func("/virtbus/qemu-native/refusals", test_refusals);
   g_test_add_func("/virtbus/qemu-native/parser-checks", test_parser_checks);
+  g_test_add_func("/virtbus/qemu-native/many-drives", test_many_drives);
   return g_test_run();
 }

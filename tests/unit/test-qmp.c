@@ -544,6 +544,8 @@ test_hostile_messages(void)
       {"{\"return\": {}}{\"return\": {}}", "monitor message 3 holds more than one JSON value"},
       /* json-glib reads "1{…}" as the number and leaks the rest: refused before it */
       {"1{\"return\": {}}", "monitor message 3 is not a JSON object"},
+      /* json-glib reads it as infinity and would write "inf.0", which is not JSON */
+      {"{\"return\": 1e999999}", "monitor message 3 holds a number too large for JSON to carry"},
       {"{\"event\": \"STOP\"}", "monitor event 'STOP' has no member \"timestamp\""},
       {"{\"event\": 5, \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}",
        "monitor event '(no name)': member \"event\" is an integer, not a string"},

@@ -91,8 +91,11 @@ vb_parse_scaled_kib(const char *number, const char *unit, guint64 *kib_out, cons
         scale *= base;
     }
   }
-  if (value > G_MAXUINT64 / scale) {
-    *why = "is too large";
+  /* libvirt's limit, LLONG_MAX bytes, on the rounded value, so that what is accepted is also
+   * what formats (in KiB) and reads back */
+  if (value > G_MAXINT64 / scale ||
+      (value * scale) / 1024 + ((value * scale) % 1024 != 0 ? 1 : 0) > G_MAXINT64 / 1024) {
+    *why = "is too large (at most 9223372036854775807 bytes)";
     return FALSE;
   }
   value *= scale;

@@ -100,11 +100,17 @@ vb_qemu_import_drive(VbImport *im, const char *value, GError **error)
   disk->io = g_strdup(g_hash_table_lookup(props, "aio"));
   g_ptr_array_add(im->disks, disk);
   if (!g_str_equal(bus, "pending")) {
-    disk->target =
-        next_target(im, bus, index != NULL ? (gint)g_ascii_strtoll(index, NULL, 10) : -1);
+    guint64 number = 0;
+
+    if (index != NULL && !g_ascii_string_to_unsigned(index, 10, 0, 25, &number, NULL)) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                  "-drive index=%s: domxml-from-native reads indexes 0 to 25", index);
+      return FALSE;
+    }
+    disk->target = next_target(im, bus, index != NULL ? (gint)number : -1);
     if (disk->target == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "-drive index=%s is out of range",
-                  index);
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                  "-drive if=%s: more than 26 disks on that bus", bus);
       return FALSE;
     }
   }

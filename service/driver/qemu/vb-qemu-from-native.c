@@ -232,23 +232,52 @@ read_memory(VbImport *im, const char *value, GError **error)
 {
   g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "size");
   const char *size = g_hash_table_lookup(props, "size");
-  char *end = NULL;
-  guint64 number = size != NULL ? g_ascii_strtoull(size, &end, 10) : 0;
+  gsize digits = size != NULL ? strspn(size, "0123456789") : 0;
+  g_autofree char *number_text = g_strndup(size, digits);
+  const char *unit = size != NULL ? size + digits : "";
+  guint64 number = 0;
   guint64 scale = 1024; /* QEMU's default unit is MiB */
 
-  if (end != NULL && *end != '\0') {
-    if (g_ascii_strcasecmp(end, "k") == 0)
+  if (*unit != '\0') {
+    if (g_ascii_strcasecmp(unit, "k") == 0)
       scale = 1;
-    else if (g_ascii_strcasecmp(end, "g") == 0)
+    else if (g_ascii_strcasecmp(unit, "g") == 0)
       scale = 1024 * 1024;
-    else if (g_ascii_strcasecmp(end, "m") != 0)
+    else if (g_ascii_strcasecmp(unit, "t") == 0)
+      scale = 1024 * 1024 * 1024;
+    else if (g_ascii_strcasecmp(unit, "m") != 0)
       scale = 0;
   }
-  if (number == 0 || scale == 0) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "-m %s is not a memory size", value);
+  /* digits only (no sign), and within what a domain's <memory> accepts */
+  if (digits == 0 || scale == 0 ||
+      !g_ascii_string_to_unsigned(number_text, 10, 1, G_MAXINT64 / 1024 / scale, &number, NULL)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                "-m %s is not a memory size (a whole number of MiB, or with k, M, G or T, up to "
+                "8 EiB)",
+                value);
     return FALSE;
   }
   im->memory_kib = number * scale;
+  return TRUE;
+}
+
+/* -smp N,maxcpus=…,sockets=…,dies=…,clusters=…,cores=…,threads=…: each a count. */
+static gboolean
+check_smp(const char *value, GError **error)
+{
+  static const char *const counts[] = {"cpus",     "maxcpus", "sockets", "dies",
+                                       "clusters", "cores",   "threads"};
+  g_autoptr(GHashTable) props = vb_qemu_keyval_parse(value, "cpus");
+
+  for (guint i = 0; i < G_N_ELEMENTS(counts); i++) {
+    const char *count = g_hash_table_lookup(props, counts[i]);
+
+    if (count != NULL && !g_ascii_string_to_unsigned(count, 10, 1, 4096, NULL, NULL)) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                  "-smp %s: %s=%s is not a count from 1 to 4096", value, counts[i], count);
+      return FALSE;
+    }
+  }
   return TRUE;
 }
 
@@ -426,6 +455,8 @@ read_option(VbImport *im, const char *option, const char *value, GError **error)
   } else if (g_str_equal(option, "-m")) {
     return read_memory(im, value, error);
   } else if (g_str_equal(option, "-smp")) {
+    if (!check_smp(value, error))
+      return FALSE;
     g_free(im->smp);
     im->smp = g_strdup(value);
   } else if (g_str_equal(option, "-cpu")) {
@@ -659,6 +690,35 @@ finish_import(VbImport *im, GError **error)
   return TRUE;
 }
 
+/* What a command line may hold: valid UTF-8 without control characters other than white
+ * space, within VB_QEMU_NATIVE_MAX bytes. */
+static gboolean
+check_text(const char *text, GError **error)
+{
+  gsize length = strlen(text);
+
+  if (length > VB_QEMU_NATIVE_MAX) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                "the command line is %" G_GSIZE_FORMAT " bytes, more than the %d allowed", length,
+                VB_QEMU_NATIVE_MAX);
+    return FALSE;
+  }
+  if (!g_utf8_validate(text, (gssize)length, NULL)) {
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                        "the command line is not valid UTF-8");
+    return FALSE;
+  }
+  for (const char *c = text; *c != '\0'; c++) {
+    if (((guchar)*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
+                  "the command line holds the control character U+%04X at byte %" G_GSIZE_FORMAT,
+                  (guint)(guchar)*c, (gsize)(c - text));
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /**
  * vb_qemu_native_to_xml:
  * @text: a qemu-argv line: environment, binary, arguments (shell quoting; backslash-newline
@@ -696,6 +756,10 @@ vb_qemu_native_to_xml(const char *text, GError **error)
   };
   gboolean ok;
 
+  if (!check_text(text, error)) {
+    import_clear(&im);
+    return NULL;
+  }
   {
     g_auto(GStrv) lines = g_strsplit(text, "\\\n", -1);
 
@@ -728,8 +792,24 @@ VbDomainDef *
 vb_qemu_native_parse(const char *text, GError **error)
 {
   g_autofree char *xml = vb_qemu_native_to_xml(text, error);
+  g_autoptr(GError) local = NULL;
+  VbDomainDef *def;
 
-  if (xml == NULL)
+  if (xml == NULL) {
+    vb_error_shorten(error != NULL ? *error : NULL);
     return NULL;
-  return vb_domain_def_parse(xml, strlen(xml), error);
+  }
+  def = vb_domain_def_parse(xml, strlen(xml), &local);
+  if (def == NULL) {
+    /* The line numbers would be those of XML the user never saw: the element's path says
+     * which part of the command line it came from. */
+    const char *message = local->message;
+
+    if (g_str_has_prefix(message, "line ") && strstr(message, ": ") != NULL)
+      message = strstr(message, ": ") + 2;
+    g_set_error(error, VB_ERROR, local->code, "the domain this command line describes: %s",
+                message);
+    vb_error_shorten(*error);
+  }
+  return def;
 }

@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* A command line longer than any QEMU takes (Linux caps one argument at 128 KiB). */
+#define VB_QEMU_NATIVE_MAX (1024 * 1024)
+
 char *vb_qemu_native_to_xml(const char *text, GError **error);
 VbDomainDef *vb_qemu_native_parse(const char *text, GError **error);
 

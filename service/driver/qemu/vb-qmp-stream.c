@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "vb-error.h"
@@ -108,6 +109,40 @@ fail(VbQmpStream *self, GError **error, const char *format, ...)
   return FALSE;
 }
 
+/* json-glib reads 1e999999 as infinity and writes it back as "inf.0", which is not JSON:
+ * such a number is refused where it comes in. Depth is bounded by check_shape(). */
+static gboolean
+numbers_finite(JsonNode *node)
+{
+  switch (JSON_NODE_TYPE(node)) {
+  case JSON_NODE_OBJECT: {
+    JsonObjectIter iter;
+    JsonNode *member;
+
+    json_object_iter_init(&iter, json_node_get_object(node));
+    while (json_object_iter_next(&iter, NULL, &member)) {
+      if (!numbers_finite(member))
+        return FALSE;
+    }
+    return TRUE;
+  }
+  case JSON_NODE_ARRAY: {
+    JsonArray *array = json_node_get_array(node);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+      if (!numbers_finite(json_array_get_element(array, i)))
+        return FALSE;
+    }
+    return TRUE;
+  }
+  case JSON_NODE_VALUE:
+    return json_node_get_value_type(node) != G_TYPE_DOUBLE || isfinite(json_node_get_double(node));
+  case JSON_NODE_NULL:
+  default:
+    return TRUE;
+  }
+}
+
 /* Checks and parses one JSON text that must be an object. @what names it in messages. */
 static JsonNode *
 parse_object(JsonParser *parser, const char *text, gsize length, const char *what, GError **error)
@@ -148,6 +183,11 @@ parse_object(JsonParser *parser, const char *text, gsize length, const char *wha
   root = json_parser_get_root(parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
     g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s is not a JSON object", what);
+    return NULL;
+  }
+  if (!numbers_finite(root)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                "%s holds a number too large for JSON to carry", what);
     return NULL;
   }
   return root;
