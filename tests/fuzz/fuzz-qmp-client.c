@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -84,8 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   if (size > FUZZ_INPUT_MAX)
     return 0;
-  g_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-  g_assert(size == 0 || write(fds[1], data, size) == (ssize_t)size);
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    g_error("socketpair: %s", g_strerror(errno));
+  if (size > 0 && write(fds[1], data, size) != (ssize_t)size)
+    g_error("cannot write the input to the socketpair: %s", g_strerror(errno));
   /* QEMU's end closes once it has written: the client sees the end of file after the input.
    * Our writes to it then fail, which the client must also survive. */
   close(fds[1]);

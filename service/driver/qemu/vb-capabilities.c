@@ -418,9 +418,12 @@ complete_probe(ProbeCall *call)
   VbCapabilities *self = call->self;
   PendingProbe *probe = NULL;
   g_autofree char *key = NULL;
+  gboolean pending;
 
-  g_assert(g_hash_table_steal_extended(self->probes, call->binary, (gpointer *)&key,
-                                       (gpointer *)&probe));
+  /* kept outside the assertion, which G_DISABLE_ASSERT would take away with its effect */
+  pending =
+      g_hash_table_steal_extended(self->probes, call->binary, (gpointer *)&key, (gpointer *)&probe);
+  g_assert(pending);
   for (guint i = 0; i < probe->waiters->len; i++) {
     GTask *waiter = probe->waiters->pdata[i];
 
