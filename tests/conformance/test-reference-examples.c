@@ -4,7 +4,7 @@
  *
  * Examples are the <domain …> … </domain> blocks of the text; those shortened with "[...]"
  * are left out. The three of the section "Example domain XML config" (QEMU i686 guest, KVM
- * demo2, HVF) must all be there. Exits 77 (skipped) when the document is not available.
+ * demo2, HVF) must all be there. Reports itself skipped when the document is not available.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -46,8 +46,10 @@ main(int argc, char **argv)
 
   g_test_init(&argc, &argv, NULL);
   if (doc_path == NULL || !g_file_get_contents(doc_path, &doc, NULL, NULL)) {
+    /* TAP's way to skip a whole program: a plan of none with SKIP, and success (meson reads
+     * an exit status of 77 from a TAP test as an error) */
     g_print("1..0 # SKIP VIRTBUS_REFERENCE_DOC is not set or not readable\n");
-    return 77;
+    return 0;
   }
   section = strstr(doc, "Example domain XML config");
   g_assert_nonnull(section);
