@@ -44,8 +44,8 @@ fixture_tear_down(Fixture *fx, gconstpointer data)
 {
   vb_test_remove_tree(fx->root);
   g_free(fx->root);
-  vb_paths_free(fx->paths);
-  vb_qemu_conf_free(fx->conf);
+  vb_paths_unref(fx->paths);
+  vb_qemu_conf_unref(fx->conf);
   g_ptr_array_unref(fx->results);
 }
 

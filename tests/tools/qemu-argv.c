@@ -80,7 +80,7 @@ main(int argc, char **argv)
       continue;
     }
     if (g_str_equal(argv[i], "--conf") && i + 1 < argc) {
-      g_clear_pointer(&conf, vb_qemu_conf_free);
+      g_clear_pointer(&conf, vb_qemu_conf_unref);
       conf = vb_qemu_conf_load(argv[++i], VB_INSTANCE_EMBED, &error);
       if (conf == NULL) {
         fprintf(stderr, "%s\n", error->message);

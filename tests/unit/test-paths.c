@@ -336,6 +336,17 @@ test_socket_path_limit(void)
   g_assert_nonnull(strstr(error->message, "107"));
 }
 
+/* Jobs share one tree: each keeps it alive by its own reference. */
+static void
+test_shared(void)
+{
+  VbPaths *paths = vb_paths_new_system();
+  g_autoptr(VbPaths) held = vb_paths_ref(paths);
+
+  vb_paths_unref(paths);
+  g_assert_cmpstr(vb_paths_get(held, VB_PATH_RUN_DIR), ==, "/run/virtbus/qemu");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -347,6 +358,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/paths/embed-tree", test_embed_tree);
   g_test_add_func("/virtbus/paths/embed-relative-root", test_embed_relative_root);
   g_test_add_func("/virtbus/paths/for-uri", test_for_uri);
+  g_test_add_func("/virtbus/paths/shared", test_shared);
   g_test_add("/virtbus/paths/ensure-creates", Fixture, NULL, fixture_set_up, test_ensure_creates,
              fixture_tear_down);
   g_test_add("/virtbus/paths/ensure-session", Fixture, NULL, fixture_set_up, test_ensure_session,

@@ -605,8 +605,8 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-command/native-quoting", test_native_quoting);
   status = g_test_run();
   vb_qemu_caps_unref(setup.caps);
-  vb_qemu_conf_free(setup.conf);
-  vb_paths_free(setup.paths);
+  vb_qemu_conf_unref(setup.conf);
+  vb_paths_unref(setup.paths);
   g_ptr_array_unref(setup.firmware);
   return status;
 }

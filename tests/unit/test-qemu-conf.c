@@ -443,6 +443,22 @@ test_syntax_error_in_unknown_setting(void)
                   "string, an integer or a [list]), found '/'");
 }
 
+/* A job holds its reference while a reload drops the daemon's: the settings stay readable. */
+static void
+test_shared(void)
+{
+  static const char text[] = "vnc_listen = \"::1\"\n";
+  g_autoptr(GError) error = NULL;
+  VbQemuConf *loaded =
+      vb_qemu_conf_load_from_data("qemu.conf", text, sizeof text - 1, VB_INSTANCE_SESSION, &error);
+  g_autoptr(VbQemuConf) held = NULL;
+
+  g_assert_no_error(error);
+  held = vb_qemu_conf_ref(loaded);
+  vb_qemu_conf_unref(loaded); /* the reload's side: ASan would see a use after free below */
+  g_assert_cmpstr(held->vnc_listen, ==, "::1");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -461,6 +477,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-conf/unknown-and-duplicate-warn", test_unknown_and_duplicate_warn);
   g_test_add_func("/virtbus/qemu-conf/full-libvirt-file", test_full_libvirt_file);
   g_test_add_func("/virtbus/qemu-conf/value-errors", test_value_errors);
+  g_test_add_func("/virtbus/qemu-conf/shared", test_shared);
   g_test_add_func("/virtbus/qemu-conf/syntax-error-in-unknown-setting",
                   test_syntax_error_in_unknown_setting);
   return g_test_run();

@@ -49,18 +49,29 @@ vb_path_kind_to_string(VbPathKind kind)
   return path_kind_names[kind];
 }
 
-void
-vb_paths_free(VbPaths *self)
+static void
+paths_clear(VbPaths *self)
 {
-  if (self == NULL)
-    return;
   g_free(self->root);
   g_free(self->qemu_conf);
   for (guint i = 0; i < VB_PATH_N_KINDS; i++) {
     g_free(self->dirs[i]);
     g_free(self->tops[i]);
   }
-  g_free(self);
+}
+
+/* Shared read-only by every job of the instance. */
+VbPaths *
+vb_paths_ref(VbPaths *self)
+{
+  return g_atomic_rc_box_acquire(self);
+}
+
+void
+vb_paths_unref(VbPaths *self)
+{
+  if (self != NULL)
+    g_atomic_rc_box_release_full(self, (GDestroyNotify)paths_clear);
 }
 
 static void
@@ -83,7 +94,7 @@ set_dir(VbPaths *self, VbPathKind kind, const char *top, const char *below, guin
 VbPaths *
 vb_paths_new_system(void)
 {
-  VbPaths *self = g_new0(VbPaths, 1);
+  VbPaths *self = g_atomic_rc_box_new0(VbPaths);
 
   self->instance = VB_INSTANCE_SYSTEM;
   self->parent_mode = 0755;
@@ -125,7 +136,7 @@ xdg_dir(const char *variable, const char *home, const char *fallback)
 VbPaths *
 vb_paths_new_session(GError **error)
 {
-  g_autoptr(VbPaths) self = g_new0(VbPaths, 1);
+  g_autoptr(VbPaths) self = g_atomic_rc_box_new0(VbPaths);
   g_autofree char *home = NULL;
   g_autofree char *config = NULL;
   g_autofree char *data = NULL;
@@ -185,7 +196,7 @@ vb_paths_new_embed(const char *root, GError **error)
                 "the embed root '%s' is relative: it must be an absolute path", root);
     return NULL;
   }
-  self = g_new0(VbPaths, 1);
+  self = g_atomic_rc_box_new0(VbPaths);
   self->instance = VB_INSTANCE_EMBED;
   self->parent_mode = 0700;
   self->root = g_canonicalize_filename(root, NULL);

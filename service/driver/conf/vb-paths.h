@@ -33,8 +33,10 @@ VbPaths *vb_paths_new_system(void);
 VbPaths *vb_paths_new_session(GError **error);
 VbPaths *vb_paths_new_embed(const char *root, GError **error);
 VbPaths *vb_paths_new_for_uri(const VbInstanceUri *uri, GError **error);
-void vb_paths_free(VbPaths *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbPaths, vb_paths_free)
+/* Reference-counted and read-only once made. */
+VbPaths *vb_paths_ref(VbPaths *self);
+void vb_paths_unref(VbPaths *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbPaths, vb_paths_unref)
 
 VbInstanceKind vb_paths_get_instance(const VbPaths *self);
 const char *vb_paths_get_root(const VbPaths *self);

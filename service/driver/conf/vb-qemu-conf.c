@@ -82,11 +82,9 @@ vb_deprecation_behavior_from_string(const char *text, VbDeprecationBehavior *out
   return FALSE;
 }
 
-void
-vb_qemu_conf_free(VbQemuConf *self)
+static void
+conf_clear(VbQemuConf *self)
 {
-  if (self == NULL)
-    return;
   g_free(self->filename);
   g_free(self->user);
   g_free(self->group);
@@ -98,7 +96,20 @@ vb_qemu_conf_free(VbQemuConf *self)
   g_strfreev(self->emulator_search_path);
   g_clear_pointer(&self->network_bridges, g_hash_table_unref);
   g_clear_pointer(&self->warnings, g_ptr_array_unref);
-  g_free(self);
+}
+
+/* Shared read-only: a job holds its reference while a reload replaces the daemon's. */
+VbQemuConf *
+vb_qemu_conf_ref(VbQemuConf *self)
+{
+  return g_atomic_rc_box_acquire(self);
+}
+
+void
+vb_qemu_conf_unref(VbQemuConf *self)
+{
+  if (self != NULL)
+    g_atomic_rc_box_release_full(self, (GDestroyNotify)conf_clear);
 }
 
 /**
@@ -112,7 +123,7 @@ vb_qemu_conf_free(VbQemuConf *self)
 VbQemuConf *
 vb_qemu_conf_new_default(VbInstanceKind instance)
 {
-  VbQemuConf *self = g_new0(VbQemuConf, 1);
+  VbQemuConf *self = g_atomic_rc_box_new0(VbQemuConf);
 
   self->instance = instance;
   self->filename = g_strdup("qemu.conf");

@@ -62,8 +62,10 @@ VbQemuConf *vb_qemu_conf_new_default(VbInstanceKind instance);
 VbQemuConf *vb_qemu_conf_load(const char *filename, VbInstanceKind instance, GError **error);
 VbQemuConf *vb_qemu_conf_load_from_data(
     const char *filename, const char *data, gsize length, VbInstanceKind instance, GError **error);
-void vb_qemu_conf_free(VbQemuConf *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbQemuConf, vb_qemu_conf_free)
+/* Reference-counted and read-only once loaded. */
+VbQemuConf *vb_qemu_conf_ref(VbQemuConf *self);
+void vb_qemu_conf_unref(VbQemuConf *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbQemuConf, vb_qemu_conf_unref)
 
 const char *vb_qemu_conf_lookup_bridge(const VbQemuConf *self, const char *network);
 gboolean vb_qemu_conf_security_disabled(const VbQemuConf *self);

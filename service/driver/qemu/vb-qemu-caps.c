@@ -18,7 +18,6 @@
 #include "vb-qemu-caps.h"
 
 struct _VbQemuCaps {
-  gint ref_count;
   char *binary;  /* (owned) */
   guint version; /* VB_QEMU_VERSION() */
   char *package; /* (owned) */
@@ -187,15 +186,12 @@ cpu_model_free(gpointer data)
 VbQemuCaps *
 vb_qemu_caps_ref(VbQemuCaps *self)
 {
-  g_atomic_int_inc(&self->ref_count);
-  return self;
+  return g_atomic_rc_box_acquire(self);
 }
 
-void
-vb_qemu_caps_unref(VbQemuCaps *self)
+static void
+caps_clear(VbQemuCaps *self)
 {
-  if (self == NULL || !g_atomic_int_dec_and_test(&self->ref_count))
-    return;
   g_free(self->binary);
   g_free(self->package);
   g_free(self->target);
@@ -208,7 +204,13 @@ vb_qemu_caps_unref(VbQemuCaps *self)
   g_hash_table_unref(self->flags);
   if (self->json != NULL)
     json_node_unref(self->json);
-  g_free(self);
+}
+
+void
+vb_qemu_caps_unref(VbQemuCaps *self)
+{
+  if (self != NULL)
+    g_atomic_rc_box_release_full(self, (GDestroyNotify)caps_clear);
 }
 
 /* ---- reading the reduced JSON, strictly: a cache file someone edited must not crash us ---- */
@@ -393,12 +395,11 @@ rule_holds(const VbQemuCaps *self, const FlagRule *rule)
 VbQemuCaps *
 vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
 {
-  g_autoptr(VbQemuCaps) self = g_new0(VbQemuCaps, 1);
+  g_autoptr(VbQemuCaps) self = g_atomic_rc_box_new0(VbQemuCaps);
   VbJsonScope scope = {VB_ERROR_FAILED, "capabilities"};
   JsonObject *root;
   JsonObject *kvm = NULL;
 
-  self->ref_count = 1;
   self->machines = g_ptr_array_new_with_free_func(machine_free);
   self->cpu_models = g_ptr_array_new_with_free_func(cpu_model_free);
   self->types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
