@@ -631,6 +631,7 @@ typedef struct {
 } VbDomainDef;
 
 VbDomainDef *vb_domain_def_new(void);
+VbDomainDef *vb_domain_def_copy(const VbDomainDef *def);
 void vb_domain_def_free(VbDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbDomainDef, vb_domain_def_free)
 
