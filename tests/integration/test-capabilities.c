@@ -185,8 +185,15 @@ test_concurrent(Fixture *fx, gconstpointer data)
 }
 
 static void
+on_changed(VbCapabilities *capabilities, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+static void
 test_invalidation(Fixture *fx, gconstpointer data)
 {
+  guint changes = 0, seen;
   g_autoptr(VbCapabilities) capabilities = vb_capabilities_new(fx->paths, fx->conf);
   g_autofree char *bin = g_build_filename(fx->root, "usr", "bin", NULL);
   g_autofree char *lib = g_build_filename(fx->root, "usr", "lib", NULL);
@@ -219,15 +226,21 @@ test_invalidation(Fixture *fx, gconstpointer data)
   g_assert_no_error(error);
   g_assert_cmpuint(vb_capabilities_get_probe_count(capabilities), ==, 1);
 
-  /* Touching the binary (a package upgrade would) makes the next lookup probe again. */
+  /* Touching the binary (a package upgrade would) makes the next lookup probe again: the
+   * entry in memory is dropped when the binary's monitor reports the change. */
+  g_signal_connect(capabilities, "changed", G_CALLBACK(on_changed), &changes);
+  seen = changes;
   g_assert_no_errno(utime(copy, &times));
+  VB_TEST_WAIT_UNTIL(NULL, changes > seen, "the capabilities to see the binary change");
   g_clear_pointer(&caps, vb_qemu_caps_unref);
   caps = lookup(fx, capabilities, copy, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(vb_capabilities_get_probe_count(capabilities), ==, 2);
 
   /* A binary that is gone is an error naming it. */
+  seen = changes;
   g_assert_no_errno(g_unlink(copy));
+  VB_TEST_WAIT_UNTIL(NULL, changes > seen, "the capabilities to see the binary go");
   g_clear_pointer(&caps, vb_qemu_caps_unref);
   caps = lookup(fx, capabilities, copy, &error);
   g_assert_null(caps);
@@ -412,6 +425,38 @@ test_defaults(Fixture *fx, gconstpointer data)
   g_assert_cmpstr(error->message, ==, "Architecture 'vax' is not one virtbus knows");
 }
 
+/* What the search found is kept until a search directory changes. */
+static void
+test_discovery_cache(Fixture *fx, gconstpointer data)
+{
+  g_autoptr(VbCapabilities) capabilities = vb_capabilities_new(fx->paths, fx->conf);
+  g_autofree char *dir = g_build_filename(fx->root, "bin", NULL);
+  g_autofree char *fake = g_build_filename(dir, "qemu-system-aarch64", NULL);
+  const char *const dirs[] = {dir, NULL};
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDefaults) defaults = NULL;
+  guint changes = 0;
+
+  g_assert_no_errno(g_mkdir_with_parents(dir, 0755));
+  vb_capabilities_set_system_dirs(capabilities, dirs);
+  g_signal_connect(capabilities, "changed", G_CALLBACK(on_changed), &changes);
+  defaults = resolve(fx, capabilities, "aarch64", NULL, NULL, &error);
+  g_assert_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED);
+  g_assert_true(g_str_has_prefix(error->message, "No emulator for architecture 'aarch64'"));
+  g_clear_error(&error);
+
+  /* an emulator arrives: the kept search is dropped, and the next one finds it (and probes
+   * it, which fails: it is no QEMU) */
+  g_file_set_contents(fake, "#!/bin/sh\nexit 1\n", -1, &error);
+  g_assert_no_error(error);
+  g_assert_no_errno(g_chmod(fake, 0755));
+  VB_TEST_WAIT_UNTIL(NULL, changes > 0, "the capabilities to see the search directory change");
+  defaults = resolve(fx, capabilities, "aarch64", NULL, NULL, &error);
+  g_assert_null(defaults);
+  g_assert_nonnull(error);
+  g_assert_nonnull(strstr(error->message, fake));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -423,6 +468,7 @@ main(int argc, char **argv)
   }
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD("/virtbus/capabilities/probe", test_probe);
+  ADD("/virtbus/capabilities/discovery-cache", test_discovery_cache);
   ADD("/virtbus/capabilities/cache-file", test_cache_file);
   ADD("/virtbus/capabilities/concurrent", test_concurrent);
   ADD("/virtbus/capabilities/invalidation", test_invalidation);

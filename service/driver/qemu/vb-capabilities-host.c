@@ -17,13 +17,8 @@
 #include "vb-capabilities-private.h"
 #include "vb-error.h"
 
-typedef struct {
-  char *arch;   /* (owned): libvirt's */
-  char *binary; /* (owned) */
-} Found;
-
 static void
-found_free(Found *found)
+found_free(VbFoundEmulator *found)
 {
   g_free(found->arch);
   g_free(found->binary);
@@ -67,7 +62,7 @@ discover(const char *const *dirs)
 
   arches = g_list_sort(g_hash_table_get_keys(by_arch), (GCompareFunc)strcmp);
   for (GList *l = arches; l != NULL; l = l->next) {
-    Found *found = g_new0(Found, 1);
+    VbFoundEmulator *found = g_new0(VbFoundEmulator, 1);
 
     found->arch = g_strdup(l->data);
     found->binary = g_strdup(g_hash_table_lookup(by_arch, l->data));
@@ -82,6 +77,39 @@ describe_search(const char *const *dirs)
   g_autofree char *joined = g_strjoinv(", ", (char **)dirs);
 
   return g_strdup_printf("searched %s", joined);
+}
+
+static void
+on_dir_changed(
+    GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  vb_capabilities_forget(user_data, "an emulator search directory changed");
+}
+
+/* Keeps what the search found until one of its directories changes: resolving a domain's
+ * emulator then needs no thread and no disk. */
+static void
+remember_discovery(VbCapabilities *self, GPtrArray *found)
+{
+  if (self->dir_monitors == NULL) {
+    self->dir_monitors = g_ptr_array_new_with_free_func(g_object_unref);
+    for (guint i = 0; self->search_dirs[i] != NULL; i++) {
+      g_autoptr(GFile) dir = g_file_new_for_path(self->search_dirs[i]);
+      g_autoptr(GError) error = NULL;
+      GFileMonitor *monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_NONE, NULL, &error);
+
+      if (monitor == NULL) {
+        /* unwatched, the result could go stale unseen: search every time instead */
+        g_debug("Capabilities: cannot watch %s (%s)", self->search_dirs[i], error->message);
+        g_clear_pointer(&self->dir_monitors, g_ptr_array_unref);
+        return;
+      }
+      g_signal_connect(monitor, "changed", G_CALLBACK(on_dir_changed), self);
+      g_ptr_array_add(self->dir_monitors, monitor);
+    }
+  }
+  g_clear_pointer(&self->discovered, g_ptr_array_unref);
+  self->discovered = g_ptr_array_ref(found);
 }
 
 /* ---- the host ---- */
@@ -126,7 +154,7 @@ typedef struct {
   uid_t qemu_uid;
   gid_t qemu_gid;
   /* Results. */
-  GPtrArray *found; /* (element-type Found) */
+  GPtrArray *found; /* (element-type VbFoundEmulator) */
   char *uuid;
   gboolean kvm_usable;
   /* While looking up each emulator. */
@@ -206,6 +234,7 @@ on_host_discovered(GObject *source, GAsyncResult *result, gpointer user_data)
   HostQuery *query = g_task_get_task_data(task);
 
   g_task_propagate_boolean(G_TASK(result), NULL);
+  remember_discovery(VB_CAPABILITIES(source), query->found);
   query->emulators = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_caps_unref);
   g_ptr_array_set_size(query->emulators, query->found->len);
   query->n_pending = query->found->len;
@@ -214,7 +243,7 @@ on_host_discovered(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   for (guint i = 0; i < query->found->len; i++) {
-    Found *found = query->found->pdata[i];
+    VbFoundEmulator *found = query->found->pdata[i];
     HostLookup *lookup = g_new0(HostLookup, 1);
 
     lookup->task = g_object_ref(task);
@@ -263,7 +292,8 @@ typedef struct {
   char *machine;  /* (nullable) */
   char *emulator; /* (nullable) */
   GStrv dirs;
-  char *found; /* (nullable): the emulator the search found */
+  char *found;    /* (nullable): the emulator the search found */
+  GPtrArray *all; /* (nullable) (element-type VbFoundEmulator): what the thread's search found */
 } Resolve;
 
 static void
@@ -274,6 +304,7 @@ resolve_free(Resolve *resolve)
   g_free(resolve->emulator);
   g_strfreev(resolve->dirs);
   g_free(resolve->found);
+  g_clear_pointer(&resolve->all, g_ptr_array_unref);
   g_free(resolve);
 }
 
@@ -281,24 +312,28 @@ static void
 resolve_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Resolve *resolve = data;
-  g_autoptr(GPtrArray) found = discover((const char *const *)resolve->dirs);
-  const char *arch = resolve->arch != NULL ? resolve->arch : vb_arch_get_host();
 
+  resolve->all = discover((const char *const *)resolve->dirs);
+  g_task_return_boolean(task, TRUE);
+}
+
+/* The emulator @found has for @arch, or an error saying where the search looked. */
+static char *
+pick_emulator(GPtrArray *found, const char *arch, const char *const *dirs, GError **error)
+{
   for (guint i = 0; i < found->len; i++) {
-    Found *one = found->pdata[i];
+    VbFoundEmulator *one = found->pdata[i];
 
     if (strcmp(one->arch, arch) == 0)
-      resolve->found = g_strdup(one->binary);
+      return g_strdup(one->binary);
   }
-  if (resolve->found == NULL) {
-    g_autofree char *searched = describe_search((const char *const *)resolve->dirs);
+  {
+    g_autofree char *searched = describe_search(dirs);
 
-    g_task_return_new_error(task, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                            "No emulator for architecture '%s': no qemu-system-* for it (%s)", arch,
-                            searched);
-    return;
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "No emulator for architecture '%s': no qemu-system-* for it (%s)", arch, searched);
   }
-  g_task_return_boolean(task, TRUE);
+  return NULL;
 }
 
 static void
@@ -325,6 +360,25 @@ on_resolve_lookup(GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer(task, g_steal_pointer(&defaults), (GDestroyNotify)vb_domain_defaults_free);
 }
 
+/* Takes @task: picks the emulator for the domain's architecture from @found, then its
+ * capabilities. */
+static void
+resolve_from(VbCapabilities *self, GPtrArray *found, GTask *task)
+{
+  Resolve *resolve = g_task_get_task_data(task);
+  const char *arch = resolve->arch != NULL ? resolve->arch : vb_arch_get_host();
+  GError *error = NULL;
+
+  resolve->found = pick_emulator(found, arch, (const char *const *)resolve->dirs, &error);
+  if (resolve->found == NULL) {
+    g_task_return_error(task, error);
+    g_object_unref(task);
+    return;
+  }
+  vb_capabilities_lookup_async(self, resolve->found, g_task_get_cancellable(task),
+                               on_resolve_lookup, task);
+}
+
 static void
 on_resolve_found(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -332,14 +386,14 @@ on_resolve_found(GObject *source, GAsyncResult *result, gpointer user_data)
   Resolve *resolve = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
 
+  VbCapabilities *self = VB_CAPABILITIES(source);
+
   if (!g_task_propagate_boolean(G_TASK(result), &error)) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  GCancellable *cancellable = g_task_get_cancellable(task);
-
-  vb_capabilities_lookup_async(VB_CAPABILITIES(source), resolve->found, cancellable,
-                               on_resolve_lookup, g_steal_pointer(&task));
+  remember_discovery(self, resolve->all);
+  resolve_from(self, resolve->all, g_steal_pointer(&task));
 }
 
 /**
@@ -375,6 +429,8 @@ vb_capabilities_resolve_async(VbCapabilities *self,
   if (emulator != NULL) {
     vb_capabilities_lookup_async(self, emulator, cancellable, on_resolve_lookup,
                                  g_steal_pointer(&task));
+  } else if (self->discovered != NULL) {
+    resolve_from(self, self->discovered, g_steal_pointer(&task));
   } else {
     GTask *thread_task = g_task_new(self, cancellable, on_resolve_found, g_steal_pointer(&task));
 

@@ -20,9 +20,20 @@ struct _VbCapabilities {
   GStrv search_dirs; /* (owned): qemu.conf emulator_search_path, then the system dirs */
   uid_t qemu_uid;    /* who QEMU runs as, for /dev/kvm */
   gid_t qemu_gid;
-  GHashTable *entries; /* (owned): binary → Entry */
-  GHashTable *probes;  /* (owned): binary → PendingProbe */
-  guint n_probes;      /* probes started, for tests */
+  GHashTable *entries;       /* (owned): binary → Entry */
+  GFileMonitor *kvm_monitor; /* (owned) (nullable): /dev/kvm, once something is in memory */
+  GPtrArray *discovered;     /* (owned) (nullable) (element-type VbFoundEmulator): the search */
+  GPtrArray *dir_monitors;   /* (owned) (nullable) (element-type GFileMonitor): its dirs */
+  GHashTable *probes;        /* (owned): binary → PendingProbe */
+  guint n_probes;            /* probes started, for tests */
 };
+
+/* An emulator the search found. */
+typedef struct {
+  char *arch;   /* (owned): libvirt's spelling */
+  char *binary; /* (owned) */
+} VbFoundEmulator;
+
+void vb_capabilities_forget(VbCapabilities *self, const char *why);
 
 G_END_DECLS

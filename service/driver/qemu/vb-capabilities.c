@@ -25,6 +25,7 @@
 
 #include "vb-capabilities-private.h"
 #include "vb-error.h"
+#include "vb-json.h"
 #include "vb-qemu-probe.h"
 
 #define KVM_DEVICE "/dev/kvm"
@@ -38,9 +39,11 @@ typedef struct {
   gboolean kvm_usable;
 } Stamp;
 
+/* A binary's capabilities in memory, answered without touching the disk for as long as the
+ * monitor has seen no change to the binary (and /dev/kvm none, see kvm_monitor). */
 typedef struct {
-  VbQemuCaps *caps; /* (owned) */
-  Stamp stamp;
+  VbQemuCaps *caps;      /* (owned) */
+  GFileMonitor *monitor; /* (owned) (nullable): the binary's; NULL where none could be made */
 } Entry;
 
 typedef struct {
@@ -50,11 +53,80 @@ typedef struct {
 
 G_DEFINE_TYPE(VbCapabilities, vb_capabilities, G_TYPE_OBJECT)
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 entry_free(Entry *entry)
 {
   vb_qemu_caps_unref(entry->caps);
+  if (entry->monitor != NULL) {
+    g_file_monitor_cancel(entry->monitor);
+    g_object_unref(entry->monitor);
+  }
   g_free(entry);
+}
+
+/* What was kept in memory may be stale: the next lookups look again. */
+void
+vb_capabilities_forget(VbCapabilities *self, const char *why)
+{
+  g_debug("Capabilities: forgetting what is in memory (%s)", why);
+  g_hash_table_remove_all(self->entries);
+  g_clear_pointer(&self->discovered, g_ptr_array_unref);
+  g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_binary_changed(
+    GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  VbCapabilities *self = user_data;
+  g_autofree char *path = g_file_get_path(file);
+
+  g_debug("Capabilities: %s changed", path);
+  if (path != NULL)
+    g_hash_table_remove(self->entries, path);
+  g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_kvm_changed(
+    GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  /* KVM usable or not is part of every emulator's capabilities */
+  vb_capabilities_forget(user_data, "/dev/kvm changed");
+}
+
+/* Keeps @caps in memory, watched: a package upgrade or a chmod of /dev/kvm drops it. */
+static void
+remember(VbCapabilities *self, const char *binary, VbQemuCaps *caps)
+{
+  g_autoptr(GFile) file = g_file_new_for_path(binary);
+  g_autoptr(GError) error = NULL;
+  Entry *entry = g_new0(Entry, 1);
+
+  entry->caps = vb_qemu_caps_ref(caps);
+  entry->monitor = g_file_monitor_file(file, G_FILE_MONITOR_WATCH_HARD_LINKS, NULL, &error);
+  if (entry->monitor == NULL) {
+    /* without a watch the entry cannot be trusted later: answer this once, keep nothing */
+    g_debug("Capabilities: cannot watch %s (%s): not kept in memory", binary, error->message);
+    entry_free(entry);
+    return;
+  }
+  g_signal_connect(entry->monitor, "changed", G_CALLBACK(on_binary_changed), self);
+  if (self->kvm_monitor == NULL) {
+    g_autoptr(GFile) kvm = g_file_new_for_path(KVM_DEVICE);
+
+    self->kvm_monitor = g_file_monitor_file(kvm, G_FILE_MONITOR_NONE, NULL, NULL);
+    if (self->kvm_monitor != NULL)
+      g_signal_connect(self->kvm_monitor, "changed", G_CALLBACK(on_kvm_changed), self);
+  }
+  g_hash_table_replace(self->entries, g_strdup(binary), entry);
 }
 
 static void
@@ -73,6 +145,12 @@ vb_capabilities_finalize(GObject *object)
   g_strfreev(self->search_dirs);
   g_hash_table_unref(self->entries);
   g_hash_table_unref(self->probes);
+  g_clear_pointer(&self->discovered, g_ptr_array_unref);
+  g_clear_pointer(&self->dir_monitors, g_ptr_array_unref);
+  if (self->kvm_monitor != NULL) {
+    g_file_monitor_cancel(self->kvm_monitor);
+    g_object_unref(self->kvm_monitor);
+  }
   G_OBJECT_CLASS(vb_capabilities_parent_class)->finalize(object);
 }
 
@@ -80,6 +158,15 @@ static void
 vb_capabilities_class_init(VbCapabilitiesClass *klass)
 {
   G_OBJECT_CLASS(klass)->finalize = vb_capabilities_finalize;
+
+  /**
+   * VbCapabilities::changed:
+   *
+   * What was kept in memory was dropped, because an emulator, a search directory or /dev/kvm
+   * changed: the next lookup or resolution looks again.
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -129,6 +216,8 @@ vb_capabilities_set_system_dirs(VbCapabilities *self, const char *const *dirs)
 {
   g_strfreev(self->search_dirs);
   self->search_dirs = build_search_dirs(NULL, dirs);
+  g_clear_pointer(&self->dir_monitors, g_ptr_array_unref);
+  vb_capabilities_forget(self, "the search directories changed");
 }
 
 guint
@@ -202,7 +291,7 @@ vb_host_kvm_usable(uid_t uid, gid_t gid)
 /* ---- lookup: validate in a thread, probe on the main context, save in a thread ---- */
 
 typedef enum {
-  CHECK_VALID, /* the entry in memory or the cache file holds */
+  CHECK_VALID, /* the cache file holds */
   CHECK_PROBE, /* nothing valid: probe */
 } CheckResult;
 
@@ -211,7 +300,6 @@ typedef struct {
   char *cache_file;
   uid_t qemu_uid;
   gid_t qemu_gid;
-  Entry *memory; /* (nullable) (owned): a copy of the memory entry, to check */
   /* Results. */
   CheckResult result;
   Stamp stamp;
@@ -224,8 +312,6 @@ check_free(Check *check)
 {
   g_free(check->binary);
   g_free(check->cache_file);
-  if (check->memory != NULL)
-    entry_free(check->memory);
   g_clear_pointer(&check->caps, vb_qemu_caps_unref);
   g_free(check->warning);
   g_free(check);
@@ -290,23 +376,26 @@ load_cache_file(const char *path, const char *binary, const Stamp *stamp, GError
     return NULL;
   }
   root = json_node_get_object(json_parser_get_root(parser));
-  caps_node = json_object_get_member(root, "capabilities");
-  if (caps_node == NULL || !JSON_NODE_HOLDS_OBJECT(caps_node) ||
-      !json_object_has_member(root, "size") || !json_object_has_member(root, "mtime") ||
-      !json_object_has_member(root, "ctime") || !json_object_has_member(root, "kvm") ||
-      !json_object_has_member(root, "virtbus") || !json_object_has_member(root, "binary")) {
-    g_set_error_literal(error, VB_ERROR, VB_ERROR_FAILED, "members are missing");
-    return NULL;
+  {
+    VbJsonScope scope = {VB_ERROR_FAILED, "the cache file"};
+    JsonObject *caps_object = NULL;
+    const char *version = NULL, *cached_binary = NULL;
+
+    if (!vb_json_get_object(&scope, root, "capabilities", TRUE, &caps_object, error) ||
+        !vb_json_get_int(&scope, root, "size", TRUE, G_MININT64, G_MAXINT64, &cached.size, error) ||
+        !vb_json_get_int(&scope, root, "mtime", TRUE, G_MININT64, G_MAXINT64, &cached.mtime_ns,
+                         error) ||
+        !vb_json_get_int(&scope, root, "ctime", TRUE, G_MININT64, G_MAXINT64, &cached.ctime_ns,
+                         error) ||
+        !vb_json_get_bool(&scope, root, "kvm", TRUE, &cached.kvm_usable, error) ||
+        !vb_json_get_string(&scope, root, "virtbus", TRUE, &version, error) ||
+        !vb_json_get_string(&scope, root, "binary", TRUE, &cached_binary, error))
+      return NULL;
+    if (g_strcmp0(version, PACKAGE_VERSION) != 0 || g_strcmp0(cached_binary, binary) != 0 ||
+        !stamp_equal(&cached, stamp))
+      return NULL; /* stale: an upgrade, another binary, or the binary changed */
   }
-  cached.size = json_object_get_int_member_with_default(root, "size", -1);
-  cached.mtime_ns = json_object_get_int_member_with_default(root, "mtime", -1);
-  cached.ctime_ns = json_object_get_int_member_with_default(root, "ctime", -1);
-  cached.kvm_usable = json_object_get_boolean_member_with_default(root, "kvm", FALSE);
-  if (g_strcmp0(json_object_get_string_member_with_default(root, "virtbus", ""), PACKAGE_VERSION) !=
-          0 ||
-      g_strcmp0(json_object_get_string_member_with_default(root, "binary", ""), binary) != 0 ||
-      !stamp_equal(&cached, stamp))
-    return NULL; /* stale: an upgrade, another binary, or the binary changed */
+  caps_node = json_object_get_member(root, "capabilities");
   return vb_qemu_caps_new_from_json(caps_node, error);
 }
 
@@ -320,16 +409,11 @@ check_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  if (check->memory != NULL && stamp_equal(&check->memory->stamp, &check->stamp)) {
-    check->caps = vb_qemu_caps_ref(check->memory->caps);
-    check->result = CHECK_VALID;
-  } else {
-    check->caps = load_cache_file(check->cache_file, check->binary, &check->stamp, &error);
-    check->result = check->caps != NULL ? CHECK_VALID : CHECK_PROBE;
-    if (error != NULL)
-      check->warning = g_strdup_printf("Ignoring the capability cache %s (%s): probing %s again",
-                                       check->cache_file, error->message, check->binary);
-  }
+  check->caps = load_cache_file(check->cache_file, check->binary, &check->stamp, &error);
+  check->result = check->caps != NULL ? CHECK_VALID : CHECK_PROBE;
+  if (error != NULL)
+    check->warning = g_strdup_printf("Ignoring the capability cache %s (%s): probing %s again",
+                                     check->cache_file, error->message, check->binary);
   g_task_return_boolean(task, TRUE);
 }
 
@@ -450,7 +534,6 @@ on_probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
   VbCapabilities *self = call->self;
   PendingProbe *probe = g_hash_table_lookup(self->probes, call->binary);
   g_autoptr(GTask) save_task = NULL;
-  Entry *entry;
   Save *save;
 
   call->caps = vb_qemu_probe_finish(result, &call->error);
@@ -458,10 +541,7 @@ on_probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
     complete_probe(call);
     return;
   }
-  entry = g_new0(Entry, 1);
-  entry->caps = vb_qemu_caps_ref(call->caps);
-  entry->stamp = probe->stamp;
-  g_hash_table_replace(self->entries, g_strdup(call->binary), entry);
+  remember(self, call->binary, call->caps);
 
   /* The waiters are answered once the file is written, so that a later lookup in another
    * process (or after a restart) finds it. */
@@ -513,11 +593,7 @@ on_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   if (check->warning != NULL)
     g_warning("%s", check->warning);
   if (check->result == CHECK_VALID) {
-    Entry *entry = g_new0(Entry, 1);
-
-    entry->caps = vb_qemu_caps_ref(check->caps);
-    entry->stamp = check->stamp;
-    g_hash_table_replace(self->entries, g_strdup(check->binary), entry);
+    remember(self, check->binary, check->caps);
     g_task_return_pointer(waiter, g_steal_pointer(&check->caps),
                           (GDestroyNotify)vb_qemu_caps_unref);
     return;
@@ -551,17 +627,20 @@ vb_capabilities_lookup_async(VbCapabilities *self,
     g_object_unref(waiter);
     return;
   }
+  /* In memory and unchanged since (its monitor says so): no thread, no disk. */
+  memory = g_hash_table_lookup(self->entries, binary);
+  if (memory != NULL) {
+    g_task_return_pointer(waiter, vb_qemu_caps_ref(memory->caps),
+                          (GDestroyNotify)vb_qemu_caps_unref);
+    g_object_unref(waiter);
+    return;
+  }
   check = g_new0(Check, 1);
   check->binary = g_strdup(binary);
   check->cache_file = vb_capabilities_get_cache_file(self, binary);
   check->qemu_uid = self->qemu_uid;
   check->qemu_gid = self->qemu_gid;
-  memory = g_hash_table_lookup(self->entries, binary);
-  if (memory != NULL) {
-    check->memory = g_new0(Entry, 1);
-    check->memory->caps = vb_qemu_caps_ref(memory->caps);
-    check->memory->stamp = memory->stamp;
-  }
+
   task = g_task_new(self, cancellable, on_checked, waiter);
   g_task_set_task_data(task, check, (GDestroyNotify)check_free);
   g_task_run_in_thread(task, check_in_thread);
