@@ -2,7 +2,8 @@
  *
  *   cold:   a fresh cache directory, so the lookup probes QEMU (spawn, eight queries, quit, reap)
  *   file:   a new VbCapabilities on the cache the cold runs left (a restarted daemon)
- *   memory: the same VbCapabilities again (stat of the binary, /dev/kvm check, in a thread)
+ *   memory: the same VbCapabilities again (answered at once: no thread, no disk, the binary
+ *           watched for changes)
  *
  * Usage: bench-capabilities [EMULATOR [ROUNDS]]. Prints the median of each and the ratios.
  *
