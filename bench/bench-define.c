@@ -6,7 +6,8 @@
  *   10k:        one domain with 10,000 devices (2,500 each of serial ports, consoles, disks,
  *               interfaces): every uniqueness check and numbering is linear, so this stays
  *               milliseconds, not seconds
- *   qemu.conf:  a qemu.conf of 1 MiB (the most it may have), one cgroup_device_acl list (checked for repeats)
+ *   qemu.conf:  a qemu.conf of 1 MiB (the most it may have), one cgroup_device_acl list (checked
+ * for repeats)
  *
  * Usage: bench-define [ROUNDS]. Prints the median of each.
  *

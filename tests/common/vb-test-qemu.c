@@ -216,33 +216,89 @@ vb_test_load_firmware_fixtures(void)
  *
  * Builds @def as a start would, for QEMU under TCG.
  */
-VbQemuCommand *
-vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GError **error)
+/* The instance a test builds for: an embedded root, default settings, the host's firmware
+ * descriptors (the ovmf package), as a start would read them. */
+typedef struct {
+  VbPaths *paths;
+  VbQemuConf *conf;
+  GPtrArray *firmware;
+  VbDomainDefaults *defaults;
+} TestInstance;
+
+static void
+test_instance_clear(TestInstance *instance)
 {
-  g_autoptr(VbPaths) paths = vb_paths_new_embed(root, error);
-  g_autoptr(VbQemuConf) conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
-  g_autoptr(VbDomainDefaults) defaults = NULL;
+  g_clear_pointer(&instance->paths, vb_paths_unref);
+  g_clear_pointer(&instance->conf, vb_qemu_conf_unref);
+  g_clear_pointer(&instance->firmware, g_ptr_array_unref);
+  g_clear_pointer(&instance->defaults, vb_domain_defaults_free);
+}
+
+static gboolean
+test_instance_init(TestInstance *instance,
+                   VbQemuCommandConfig *config,
+                   const VbDomainDef *def,
+                   VbQemuCaps *caps,
+                   const char *root,
+                   GError **error)
+{
   g_auto(GStrv) firmware_dirs = vb_firmware_search_dirs(VB_INSTANCE_EMBED);
-  g_autoptr(GPtrArray) firmware = NULL;
-  VbQemuCommandConfig config = {
-      .conf = conf,
+
+  instance->conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
+  if ((instance->paths = vb_paths_new_embed(root, error)) == NULL ||
+      (instance->firmware = vb_firmware_load((const char *const *)firmware_dirs, error)) == NULL ||
+      (instance->defaults = vb_domain_defaults_new(caps, VB_TEST_QEMU, def->os.arch, TRUE,
+                                                   def->os.machine, error)) == NULL)
+    return FALSE;
+  *config = (VbQemuCommandConfig){
+      .conf = instance->conf,
+      .paths = instance->paths,
+      .defaults = instance->defaults,
+      .firmware = instance->firmware,
       .id = 1,
       .now = g_get_real_time() / G_USEC_PER_SEC,
   };
+  return TRUE;
+}
 
-  if (paths == NULL)
-    return NULL;
-  /* the host's own descriptors (the ovmf package), as a start would read them */
-  firmware = vb_firmware_load((const char *const *)firmware_dirs, error);
-  if (firmware == NULL)
-    return NULL;
-  config.firmware = firmware;
-  defaults = vb_domain_defaults_new(caps, VB_TEST_QEMU, def->os.arch, TRUE, def->os.machine, error);
-  if (defaults == NULL)
-    return NULL;
-  config.defaults = defaults;
-  config.paths = paths;
-  return vb_qemu_command_build(def, &config, error);
+/**
+ * vb_test_build_command:
+ * @root: the embedded instance's root
+ *
+ * Builds @def as a start would, for QEMU under TCG.
+ */
+VbQemuCommand *
+vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GError **error)
+{
+  TestInstance instance = {0};
+  VbQemuCommandConfig config;
+  VbQemuCommand *cmd = NULL;
+
+  if (test_instance_init(&instance, &config, def, caps, root, error))
+    cmd = vb_qemu_command_build(def, &config, error);
+  test_instance_clear(&instance);
+  return cmd;
+}
+
+/**
+ * vb_test_check_def:
+ *
+ * What a define checks (vb_qemu_command_check()) on a host with KVM: libvirt's corpus is
+ * written for one, and vb_test_adapt_def() turns it into TCG only to start it here.
+ */
+gboolean
+vb_test_check_def(const VbDomainDef *def, VbQemuCaps *caps, GError **error)
+{
+  TestInstance instance = {0};
+  VbQemuCommandConfig config;
+  gboolean ok = FALSE;
+
+  if (test_instance_init(&instance, &config, def, caps, "/virtbus-check", error)) {
+    config.kvm_usable = TRUE;
+    ok = vb_qemu_command_check(def, &config, error);
+  }
+  test_instance_clear(&instance);
+  return ok;
 }
 
 static void

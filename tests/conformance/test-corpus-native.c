@@ -88,8 +88,9 @@ main(int argc, char **argv)
 
     g_clear_error(&error);
     if (!g_file_get_contents(path, &xml, &length, NULL) ||
-        (def = vb_domain_def_parse(xml, length, NULL)) == NULL)
-      continue; /* not accepted: corpus-xml reports it */
+        (def = vb_domain_def_parse(xml, length, NULL)) == NULL ||
+        !vb_test_check_def(def, caps, NULL))
+      continue; /* not accepted by a define: corpus-xml reports it */
     if (run_case(def, caps, &error)) {
       g_print("%s: started\n", name);
       started++;

@@ -21,18 +21,20 @@
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-test-domain.h"
+#include "vb-test-qemu.h"
 #include "vb-test-schema.h"
 
 /* The element path of a NotSupported message: "line N: /domain/x/@y: …" → "/domain/x/@y". */
 static char *
 path_of(const char *message)
 {
-  const char *start = strstr(message, ": /");
+  const char *start = message[0] == '/' ? message : strstr(message, ": /");
   const char *end;
 
   if (start == NULL)
     return g_strdup(message);
-  start += 2;
+  if (start != message)
+    start += 2;
   end = strstr(start, ": ");
   return end != NULL ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
 }
@@ -73,6 +75,7 @@ main(int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(VbTestSchema) schema = NULL;
   g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(VbQemuCaps) caps = NULL;
   guint accepted = 0, not_supported = 0, errors = 0;
 
   if (corpus == NULL || *corpus == '\0') {
@@ -85,7 +88,8 @@ main(int argc, char **argv)
     return 1;
   }
   schema = vb_test_schema_load("domain.rng", &error);
-  if (schema == NULL) {
+  caps = schema != NULL ? vb_test_qemu_probe(&error) : NULL;
+  if (caps == NULL) {
     g_printerr("corpus-xml: %s\n", error->message);
     return 1;
   }
@@ -101,7 +105,10 @@ main(int argc, char **argv)
       errors++;
       continue;
     }
+    /* accepted means accepted by a define: parsed, and nothing a start would refuse */
     def = vb_domain_def_parse(xml, length, &error);
+    if (def != NULL && !vb_test_check_def(def, caps, &error))
+      g_clear_pointer(&def, vb_domain_def_free);
     if (def == NULL) {
       if (g_error_matches(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED)) {
         g_autofree char *element = path_of(error->message);

@@ -494,6 +494,32 @@ test_name_errors(void)
                              "they start with 'ua-'");
 }
 
+/* Where messages point, from the model: numbered only among several of a kind. */
+static void
+test_paths(void)
+{
+  g_autoptr(VbDomainDef) def = vb_test_parse_ok(
+      VB_TEST_DOMAIN_HEAD "<disk type='file'><source file='/a'/><target dev='vda' bus='virtio'/>"
+                          "</disk><disk type='file'><source file='/b'/><target dev='vdb' "
+                          "bus='virtio'/></disk><interface type='user'/><graphics type='vnc'/>"
+                          "<watchdog model='i6300esb'/>" VB_TEST_DOMAIN_TAIL);
+  const VbDiskDef *second = def->disks->pdata[1];
+  const VbNetDef *net = def->nets->pdata[0];
+  g_autofree char *by_device = vb_domain_def_path(def, second, "target/@bus");
+  g_autofree char *by_info = vb_domain_def_path(def, &second->info, NULL);
+  g_autofree char *only = vb_domain_def_path(def, net, "source");
+  g_autofree char *graphics = vb_domain_def_path(def, def->graphics->pdata[0], "@port");
+  g_autofree char *single = vb_domain_def_path(def, &def->watchdog->info, "@model");
+  g_autofree char *domain = vb_domain_def_path(def, NULL, "os/@firmware");
+
+  g_assert_cmpstr(by_device, ==, "/domain/devices/disk[2]/target/@bus");
+  g_assert_cmpstr(by_info, ==, "/domain/devices/disk[2]");
+  g_assert_cmpstr(only, ==, "/domain/devices/interface/source");
+  g_assert_cmpstr(graphics, ==, "/domain/devices/graphics/@port");
+  g_assert_cmpstr(single, ==, "/domain/devices/watchdog/@model");
+  g_assert_cmpstr(domain, ==, "/domain/os/@firmware");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -520,6 +546,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/domain-devices/name-errors", test_name_errors);
   g_test_add_func("/virtbus/domain-devices/unsupported-devices-named",
                   test_unsupported_devices_named);
+  g_test_add_func("/virtbus/domain-devices/paths", test_paths);
   status = g_test_run();
   vb_test_schema_free(domain_schema);
   return status;

@@ -305,11 +305,72 @@ vb_device_info_clear(VbDeviceInfo *info)
   g_clear_pointer(&info->address.usb_port, g_free);
 }
 
+/* The one list of device families: the element each is in the XML, where the model keeps
+ * it (an array, or one pointer for the devices a domain has at most one of) and where each
+ * keeps its VbDeviceInfo (-1: none). In the order the devices get their aliases. */
+typedef struct {
+  const char *element;
+  gsize field; /* offset in VbDomainDef of the GPtrArray, or of the pointer when single */
+  gboolean single;
+  gssize info; /* offset of the VbDeviceInfo in the device, -1 when it has none */
+} DeviceFamily;
+
+#define FAMILY(element, field, type)                                                               \
+  {                                                                                                \
+    element, G_STRUCT_OFFSET(VbDomainDef, field), FALSE, G_STRUCT_OFFSET(type, info)               \
+  }
+#define SINGLE(element, field, type)                                                               \
+  {                                                                                                \
+    element, G_STRUCT_OFFSET(VbDomainDef, field), TRUE, G_STRUCT_OFFSET(type, info)                \
+  }
+
+static const DeviceFamily device_families[] = {
+    FAMILY("disk", disks, VbDiskDef),
+    FAMILY("controller", controllers, VbControllerDef),
+    FAMILY("interface", nets, VbNetDef),
+    FAMILY("serial", serials, VbSerialDef),
+    FAMILY("console", consoles, VbSerialDef),
+    FAMILY("channel", channels, VbChannelDef),
+    FAMILY("input", inputs, VbInputDef),
+    FAMILY("sound", sounds, VbSoundDef),
+    FAMILY("video", videos, VbVideoDef),
+    FAMILY("redirdev", redirdevs, VbRedirdevDef),
+    SINGLE("watchdog", watchdog, VbWatchdogDef),
+    SINGLE("memballoon", memballoon, VbMemballoonDef),
+    FAMILY("rng", rngs, VbRngDef),
+    FAMILY("panic", panics, VbPanicDef),
+    {"graphics", G_STRUCT_OFFSET(VbDomainDef, graphics), FALSE, -1},
+    {"audio", G_STRUCT_OFFSET(VbDomainDef, audios), FALSE, -1},
+};
+
+#undef FAMILY
+#undef SINGLE
+
+/* The devices of @family, however the model keeps them: @n of them in @out (at most one when
+ * single). */
+static gpointer const *
+family_devices(const VbDomainDef *def, const DeviceFamily *family, guint *n, gpointer *single)
+{
+  const guint8 *base = (const guint8 *)def + family->field;
+
+  if (family->single) {
+    *single = *(gpointer const *)base;
+    *n = *single != NULL ? 1 : 0;
+    return (gpointer const *)single;
+  }
+  {
+    const GPtrArray *array = *(GPtrArray *const *)base;
+
+    *n = array->len;
+    return (gpointer const *)array->pdata;
+  }
+}
+
 /**
  * vb_domain_def_get_device_infos:
  *
- * The one place that knows every device family, for checks and assignments that apply to all
- * devices alike (user aliases, boot order, later assigned aliases and addresses).
+ * For checks and assignments that apply to all devices alike (user aliases, boot order, later
+ * assigned aliases and addresses), through the one list of device families.
  *
  * Returns: (transfer container) (element-type VbDeviceInfo): the common part of each device
  */
@@ -318,35 +379,58 @@ vb_domain_def_get_device_infos(const VbDomainDef *def)
 {
   GPtrArray *infos = g_ptr_array_new();
 
-  for (guint i = 0; i < def->disks->len; i++)
-    g_ptr_array_add(infos, &((VbDiskDef *)def->disks->pdata[i])->info);
-  for (guint i = 0; i < def->controllers->len; i++)
-    g_ptr_array_add(infos, &((VbControllerDef *)def->controllers->pdata[i])->info);
-  for (guint i = 0; i < def->nets->len; i++)
-    g_ptr_array_add(infos, &((VbNetDef *)def->nets->pdata[i])->info);
-  for (guint i = 0; i < def->serials->len; i++)
-    g_ptr_array_add(infos, &((VbSerialDef *)def->serials->pdata[i])->info);
-  for (guint i = 0; i < def->consoles->len; i++)
-    g_ptr_array_add(infos, &((VbSerialDef *)def->consoles->pdata[i])->info);
-  for (guint i = 0; i < def->channels->len; i++)
-    g_ptr_array_add(infos, &((VbChannelDef *)def->channels->pdata[i])->info);
-  for (guint i = 0; i < def->inputs->len; i++)
-    g_ptr_array_add(infos, &((VbInputDef *)def->inputs->pdata[i])->info);
-  for (guint i = 0; i < def->sounds->len; i++)
-    g_ptr_array_add(infos, &((VbSoundDef *)def->sounds->pdata[i])->info);
-  for (guint i = 0; i < def->videos->len; i++)
-    g_ptr_array_add(infos, &((VbVideoDef *)def->videos->pdata[i])->info);
-  for (guint i = 0; i < def->redirdevs->len; i++)
-    g_ptr_array_add(infos, &((VbRedirdevDef *)def->redirdevs->pdata[i])->info);
-  if (def->watchdog != NULL)
-    g_ptr_array_add(infos, &def->watchdog->info);
-  if (def->memballoon != NULL)
-    g_ptr_array_add(infos, &def->memballoon->info);
-  for (guint i = 0; i < def->rngs->len; i++)
-    g_ptr_array_add(infos, &((VbRngDef *)def->rngs->pdata[i])->info);
-  for (guint i = 0; i < def->panics->len; i++)
-    g_ptr_array_add(infos, &((VbPanicDef *)def->panics->pdata[i])->info);
+  for (guint f = 0; f < G_N_ELEMENTS(device_families); f++) {
+    const DeviceFamily *family = &device_families[f];
+    gpointer single;
+    guint n;
+    gpointer const *devices;
+
+    if (family->info < 0)
+      continue;
+    devices = family_devices(def, family, &n, &single);
+    for (guint i = 0; i < n; i++)
+      g_ptr_array_add(infos, (guint8 *)devices[i] + family->info);
+  }
   return infos;
+}
+
+/**
+ * vb_domain_def_path:
+ * @device: (nullable): a device of @def (a VbDiskDef, VbGraphicsDef, …) or its VbDeviceInfo;
+ *   %NULL for the domain itself
+ * @below: (nullable): the path below it: "target/@bus", "@type"
+ *
+ * Where a message points, from the model: "/domain/devices/disk[2]/target/@bus", numbered as
+ * the formatted XML shows the device (no number when it is the only one of its kind).
+ *
+ * Returns: (transfer full): the XPath-like location
+ */
+char *
+vb_domain_def_path(const VbDomainDef *def, gconstpointer device, const char *below)
+{
+  GString *path = g_string_new("/domain");
+
+  for (guint f = 0; device != NULL && f < G_N_ELEMENTS(device_families); f++) {
+    const DeviceFamily *family = &device_families[f];
+    gpointer single;
+    guint n;
+    gpointer const *devices = family_devices(def, family, &n, &single);
+
+    for (guint i = 0; i < n; i++) {
+      if (devices[i] != device &&
+          (family->info < 0 || (const guint8 *)devices[i] + family->info != device))
+        continue;
+      g_string_append_printf(path, "/devices/%s", family->element);
+      if (n > 1)
+        g_string_append_printf(path, "[%u]", i + 1);
+      device = NULL;
+      break;
+    }
+  }
+  g_warn_if_fail(device == NULL); /* a device of another definition: a bug of the caller */
+  if (below != NULL)
+    g_string_append_printf(path, "/%s", below);
+  return g_string_free(path, FALSE);
 }
 
 void

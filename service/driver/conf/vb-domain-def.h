@@ -693,6 +693,7 @@ extern const char *const vb_deprecation_behavior_names[];
 
 void vb_device_info_clear(VbDeviceInfo *info);
 GPtrArray *vb_domain_def_get_device_infos(const VbDomainDef *def);
+char *vb_domain_def_path(const VbDomainDef *def, gconstpointer device, const char *below);
 void vb_disk_def_free(VbDiskDef *disk);
 void vb_controller_def_free(VbControllerDef *controller);
 void vb_net_def_free(VbNetDef *net);

@@ -377,6 +377,7 @@ vb_firmware_select(const GPtrArray *firmware,
                    GError **error)
 {
   g_autofree char *request = NULL;
+  g_autofree char *where = NULL;
 
   for (guint i = 0; firmware != NULL && i < firmware->len; i++) {
     if (fits(firmware->pdata[i], def, arch, machine))
@@ -385,10 +386,11 @@ vb_firmware_select(const GPtrArray *firmware,
   if (def->os.firmware == VB_FIRMWARE_BIOS)
     return NULL;
   request = describe_request(def);
+  where = vb_domain_def_path(def, NULL, "os/@firmware");
   g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-              "/domain/os/@firmware: none of the %u firmware descriptors offers '%s' for %s "
-              "machine %s%s%s (on Debian the ovmf package provides UEFI for x86_64)",
-              firmware != NULL ? firmware->len : 0, vb_firmware_names[def->os.firmware], arch,
-              machine, request[0] != '\0' ? "," : "", request);
+              "%s: none of the %u firmware descriptors offers '%s' for %s machine %s%s%s (on "
+              "Debian the ovmf package provides UEFI for x86_64)",
+              where, firmware != NULL ? firmware->len : 0, vb_firmware_names[def->os.firmware],
+              arch, machine, request[0] != '\0' ? "," : "", request);
   return NULL;
 }

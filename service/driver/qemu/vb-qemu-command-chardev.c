@@ -149,10 +149,8 @@ build_consoles(VbQemuBuild *b, GError **error)
       if (!build_serial(b, console, 0, error))
         return FALSE;
     } else if (i > 0) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/console[%u]/target/@type: only the first console can be a "
-                  "serial port; use type='virtio'",
-                  i + 1);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, console, "target/@type",
+                          "only the first console can be a serial port; use type='virtio'");
       return FALSE;
     }
     /* else: the first serial console is <serial> 0 itself */
@@ -190,8 +188,8 @@ build_redirdevs(VbQemuBuild *b, GError **error)
     VbQemuProps *props;
 
     if (!vb_qemu_build_has_usb(b)) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/redirdev[%u]: USB redirection needs a USB controller", i + 1);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, redir, NULL,
+                          "USB redirection needs a USB controller");
       return FALSE;
     }
     if (!vb_qemu_build_need_device(b, "usb-redir", "USB redirection", error) ||

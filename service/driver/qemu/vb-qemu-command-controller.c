@@ -122,17 +122,13 @@ build_pci(VbQemuBuild *b, GError **error)
     gboolean is_port = g_strcmp0(c->model, "pcie-root-port") == 0;
 
     if (driver == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/controller[@type='pci'][@index='%" G_GUINT64_FORMAT
-                  "']: a PCI controller other than the root needs a model",
-                  c->index);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, c, NULL,
+                          "a PCI controller other than the root needs a model");
       return FALSE;
     }
     if (is_port && !b->q35) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/controller[@type='pci'][@index='%" G_GUINT64_FORMAT
-                  "']/@model: a pcie-root-port needs a PCIe machine such as q35",
-                  c->index);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, c, "@model",
+                          "a pcie-root-port needs a PCIe machine such as q35");
       return FALSE;
     }
     if (!vb_qemu_build_need_device(b, driver, what, error))
@@ -341,10 +337,8 @@ check_ide(VbQemuBuild *b, GError **error)
 
     if ((c->type == VB_CONTROLLER_IDE && (b->q35 || c->index > 0)) ||
         (c->type == VB_CONTROLLER_FDC && b->q35)) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/controller[@type='%s'][@index='%" G_GUINT64_FORMAT
-                  "']: the machine %s has no such controller",
-                  vb_controller_type_names[c->type], c->index, b->config->defaults->machine);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, c, NULL,
+                          "the machine %s has no such controller", b->config->defaults->machine);
       return FALSE;
     }
   }

@@ -138,10 +138,8 @@ disk_device(
   switch (disk->target_bus) {
   case VB_DISK_BUS_VIRTIO:
     if (cdrom) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/disk[target/@dev='%s']: a CD-ROM cannot be on the virtio "
-                  "bus; use 'sata', 'scsi' or 'ide'",
-                  disk->target_dev);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, disk, NULL,
+                          "a CD-ROM cannot be on the virtio bus; use 'sata', 'scsi' or 'ide'");
       return FALSE;
     }
     driver = "virtio-blk-pci";
@@ -154,10 +152,9 @@ disk_device(
     break;
   case VB_DISK_BUS_IDE:
     if (b->q35) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/disk[target/@dev='%s']/target/@bus: the machine %s has no "
-                  "IDE bus; use 'sata'",
-                  disk->target_dev, b->config->defaults->machine);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, disk, "target/@bus",
+                          "the machine %s has no IDE bus; use 'sata'",
+                          b->config->defaults->machine);
       return FALSE;
     }
     driver = cdrom ? "ide-cd" : "ide-hd";
@@ -167,10 +164,8 @@ disk_device(
     break;
   case VB_DISK_BUS_FDC:
   default:
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/devices/disk[target/@dev='%s']: floppy disks are not supported by "
-                "virtbus's command line builder",
-                disk->target_dev);
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, disk, NULL,
+                        "floppy disks are not supported by virtbus's command line builder");
     return FALSE;
   }
   if (!vb_qemu_build_need_device(b, driver, what, error))
@@ -210,9 +205,8 @@ disk_device(
   case VB_DISK_BUS_USB:
     if (!vb_qemu_build_has_usb(b)) {
       vb_qemu_props_free(props);
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/disk[target/@dev='%s']: a USB disk needs a USB controller",
-                  disk->target_dev);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, disk, NULL,
+                          "a USB disk needs a USB controller");
       return FALSE;
     }
     vb_qemu_props_add_string(props, "bus", "usb.0");
@@ -240,16 +234,14 @@ build_disk(VbQemuBuild *b, const VbDiskDef *disk, guint number, GError **error)
   guint bootindex = vb_qemu_build_bootindex(b, &disk->info);
 
   if (disk->type == VB_DISK_TYPE_VOLUME) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/devices/disk[target/@dev='%s']/@type: 'volume' needs storage pools, "
-                "which virtbus does not have; give the file or device instead",
-                disk->target_dev);
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, disk, "@type",
+                        "'volume' needs storage pools, which virtbus does not have; give the file "
+                        "or device instead");
     return FALSE;
   }
   if (disk->source == NULL && disk->device == VB_DISK_DEVICE_DISK) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/devices/disk[target/@dev='%s']: a hard disk needs a <source>",
-                disk->target_dev);
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, disk, NULL,
+                        "a hard disk needs a <source>");
     return FALSE;
   }
   if (!disk_device(b, disk, what, &props, error))

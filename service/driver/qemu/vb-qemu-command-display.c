@@ -55,9 +55,8 @@ build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
   gint64 port = display_port(b, g);
 
   if (!vb_qemu_build_has(b, "vnc")) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/devices/graphics[@type='vnc']: %s was built without VNC",
-                vb_qemu_caps_get_binary(b->caps));
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, g, NULL, "%s was built without VNC",
+                        vb_qemu_caps_get_binary(b->caps));
     return FALSE;
   }
   if (listen != NULL && listen->type == VB_LISTEN_NONE) {
@@ -74,10 +73,8 @@ build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
     vb_qemu_keyval_append(vnc, path);
   } else {
     if (port < VNC_PORT_BASE || port > G_MAXUINT16) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/graphics[@type='vnc']/@port: %" G_GINT64_FORMAT
-                  " is not a VNC port (5900 to 65535)",
-                  port);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, g, "@port",
+                          "%" G_GINT64_FORMAT " is not a VNC port (5900 to 65535)", port);
       return FALSE;
     }
     append_host(vnc,
@@ -102,22 +99,18 @@ build_spice(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
   g_autoptr(GString) spice = g_string_new(NULL);
 
   if (!vb_qemu_build_has(b, "spice")) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/devices/graphics[@type='spice']: %s was built without SPICE",
-                vb_qemu_caps_get_binary(b->caps));
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, g, NULL, "%s was built without SPICE",
+                        vb_qemu_caps_get_binary(b->caps));
     return FALSE;
   }
   if (listen != NULL && listen->type == VB_LISTEN_NONE) {
-    g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                        "/domain/devices/graphics[@type='spice']/listen/@type: 'none' is for "
-                        "local OpenGL displays, which virtbus does not offer");
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, g, "listen/@type",
+                        "'none' is for local OpenGL displays, which virtbus does not offer");
     return FALSE;
   }
   if (g->tls_port > 0 && !conf->spice_tls) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/devices/graphics[@type='spice']/@tlsPort: TLS is off in %s "
-                "(spice_tls = 0)",
-                conf->filename);
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, g, "@tlsPort",
+                        "TLS is off in %s (spice_tls = 0)", conf->filename);
     return FALSE;
   }
   if (listen != NULL && listen->type == VB_LISTEN_SOCKET) {

@@ -12,20 +12,19 @@ vb_qemu_build_accelerator(VbQemuBuild *b, GError **error)
 {
   switch (b->def->virt_type) {
   case VB_VIRT_HVF:
-    g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                        "/domain/@type: 'hvf' is macOS's hypervisor; on Linux a domain is "
-                        "'kvm' or 'qemu'");
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "@type",
+                        "'hvf' is macOS's hypervisor; on Linux a domain is 'kvm' or 'qemu'");
     return FALSE;
   case VB_VIRT_KVM:
     if (!b->config->kvm_usable) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/@type: 'kvm' needs /dev/kvm, which is missing or not usable by "
-                  "the user QEMU runs as; use type='qemu' (TCG) instead");
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "@type",
+                          "'kvm' needs /dev/kvm, which is missing or not usable by the user QEMU "
+                          "runs as; use type='qemu' (TCG) instead");
       return FALSE;
     }
     if (!vb_qemu_build_has(b, "kvm")) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/@type: 'kvm' is not enabled in %s", vb_qemu_caps_get_binary(b->caps));
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "@type",
+                          "'kvm' is not enabled in %s", vb_qemu_caps_get_binary(b->caps));
       return FALSE;
     }
     b->kvm = TRUE;
@@ -33,9 +32,9 @@ vb_qemu_build_accelerator(VbQemuBuild *b, GError **error)
   case VB_VIRT_QEMU:
   default:
     if (!vb_qemu_build_has(b, "tcg")) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/@type: 'qemu' needs TCG, which %s does not have",
-                  vb_qemu_caps_get_binary(b->caps));
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "@type",
+                          "'qemu' needs TCG, which %s does not have",
+                          vb_qemu_caps_get_binary(b->caps));
       return FALSE;
     }
     return TRUE;
@@ -113,10 +112,10 @@ append_hyperv(VbQemuBuild *b, GString *cpu, GError **error)
   /* QEMU refuses these without KVM: say so before it does */
   if (!b->kvm &&
       (f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH || f->hyperv_state[VB_HYPERV_VPINDEX] == 1)) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/features/hyperv%s: needs KVM; a type='qemu' (TCG) domain cannot "
-                "have it",
-                f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH ? "/@mode" : "/vpindex");
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL,
+                        f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH ? "features/hyperv/@mode"
+                                                                     : "features/hyperv/vpindex",
+                        "needs KVM; a type='qemu' (TCG) domain cannot have it");
     return FALSE;
   }
   if (f->hyperv_mode == VB_HYPERV_MODE_PASSTHROUGH) {
@@ -164,10 +163,10 @@ vb_qemu_build_cpu(VbQemuBuild *b, GError **error)
     if (cpu->mode == VB_CPU_MODE_MAXIMUM) {
       g_string_append(out, "max");
     } else if (!b->kvm) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/cpu/@mode: '%s' needs KVM; a type='qemu' (TCG) domain can use "
-                  "mode='maximum' or a named model",
-                  vb_cpu_mode_names[cpu->mode]);
+      vb_qemu_build_error(
+          b, error, VB_ERROR_NOT_SUPPORTED, NULL, "cpu/@mode",
+          "'%s' needs KVM; a type='qemu' (TCG) domain can use mode='maximum' or a named model",
+          vb_cpu_mode_names[cpu->mode]);
       return FALSE;
     } else {
       /* host-model is the host's CPU as KVM sees it: QEMU's "host" without migration */
@@ -183,9 +182,8 @@ vb_qemu_build_cpu(VbQemuBuild *b, GError **error)
     for (guint i = 0; i < models->len && !known; i++)
       known = g_str_equal(((const VbQemuCpuModel *)models->pdata[i])->name, cpu->model);
     if (!known && models->len > 0) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/cpu/model: %s has no CPU model '%s'", vb_qemu_caps_get_binary(b->caps),
-                  cpu->model);
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "cpu/model",
+                          "%s has no CPU model '%s'", vb_qemu_caps_get_binary(b->caps), cpu->model);
       return FALSE;
     }
     vb_qemu_keyval_append(out, cpu->model);
@@ -196,8 +194,8 @@ vb_qemu_build_cpu(VbQemuBuild *b, GError **error)
   } else if (cpu == NULL || cpu->features->len == 0) {
     return TRUE; /* the machine's own CPU */
   } else {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/cpu: CPU features need a <model> on %s", arch);
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, NULL, "cpu",
+                        "CPU features need a <model> on %s", arch);
     return FALSE;
   }
   for (guint i = 0; cpu != NULL && i < cpu->features->len; i++) {
@@ -274,9 +272,8 @@ vb_qemu_build_clock(VbQemuBuild *b, GError **error)
     g_autofree char *text = NULL;
 
     if (base == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/clock/@adjustment: %" G_GINT64_FORMAT " seconds is out of range",
-                  clock->adjustment);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, NULL, "clock/@adjustment",
+                          "%" G_GINT64_FORMAT " seconds is out of range", clock->adjustment);
       return FALSE;
     }
     shown = clock->basis == 1 ? g_date_time_to_local(base) : g_date_time_ref(base);
@@ -297,10 +294,9 @@ vb_qemu_build_clock(VbQemuBuild *b, GError **error)
   if (g_strcmp0(policy, "catchup") == 0) {
     g_string_append(rtc, ",driftfix=slew");
   } else if (policy != NULL && *policy != '\0' && !g_str_equal(policy, "delay")) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/clock/timer[@name='rtc']/@tickpolicy: QEMU's RTC has no '%s' policy "
-                "(it has 'delay' and 'catchup')",
-                policy);
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL,
+                        "clock/timer[@name='rtc']/@tickpolicy",
+                        "QEMU's RTC has no '%s' policy (it has 'delay' and 'catchup')", policy);
     return FALSE;
   }
   vb_qemu_build_arg(b, "-rtc", rtc->str);
@@ -323,9 +319,9 @@ vb_qemu_build_pit(VbQemuBuild *b, GError **error)
   else if (g_str_equal(policy, "discard"))
     qemu_policy = "discard";
   if (qemu_policy == NULL) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/clock/timer[@name='pit']/@tickpolicy: KVM's PIT has no '%s' policy",
-                policy);
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL,
+                        "clock/timer[@name='pit']/@tickpolicy", "KVM's PIT has no '%s' policy",
+                        policy);
     return FALSE;
   }
   vb_qemu_build_argf(b, "-global", "kvm-pit.lost_tick_policy=%s", qemu_policy);
@@ -432,9 +428,9 @@ vb_qemu_build_firmware(VbQemuBuild *b, GError **error)
       if (!choose_firmware(b, error))
         return FALSE;
     } else if (os->loader != NULL) {
-      g_set_error_literal(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                          "/domain/os/loader: needs a path, unless <os firmware='efi|bios'> "
-                          "asks virtbus to choose one");
+      vb_qemu_build_error(
+          b, error, VB_ERROR_INVALID_CONFIG, NULL, "os/loader",
+          "needs a path, unless <os firmware='efi|bios'> asks virtbus to choose one");
       return FALSE;
     }
   } else {
@@ -480,20 +476,18 @@ vb_qemu_build_lifecycle(VbQemuBuild *b, GError **error)
 
   if (def->on_crash == VB_LIFECYCLE_COREDUMP_DESTROY ||
       def->on_crash == VB_LIFECYCLE_COREDUMP_RESTART) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                "/domain/on_crash: '%s' is not supported: virtbus does not write guest core "
-                "dumps",
-                vb_lifecycle_action_names[def->on_crash]);
+    vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "on_crash",
+                        "'%s' is not supported: virtbus does not write guest core dumps",
+                        vb_lifecycle_action_names[def->on_crash]);
     return FALSE;
   }
   /* with a panic device, 'preserve' keeps the crashed guest paused for inspection; the other
    * actions are the daemon's once QEMU reports the panic */
   if (def->on_crash == VB_LIFECYCLE_PRESERVE && def->panics->len > 0) {
     if (!vb_qemu_build_has(b, "set-action")) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/on_crash: 'preserve' needs QEMU's -action (QEMU 6.0), which %s "
-                  "does not have",
-                  vb_qemu_caps_get_binary(b->caps));
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "on_crash",
+                          "'preserve' needs QEMU's -action (QEMU 6.0), which %s does not have",
+                          vb_qemu_caps_get_binary(b->caps));
       return FALSE;
     }
     vb_qemu_build_arg(b, "-action", "panic=pause");

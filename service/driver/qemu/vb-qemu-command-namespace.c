@@ -20,11 +20,13 @@ vb_qemu_build_caps_changes(VbQemuBuild *b, GError **error)
     for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
       const char *flag = lists[l][i];
 
+      /* libvirt has capabilities virtbus has not (and names them its own way): the domain is
+       * valid, virtbus cannot honour the request */
       if (!vb_qemu_caps_flag_is_known(flag)) {
-        g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                    "/domain/qemu:capabilities/qemu:%s/@capability: virtbus knows no "
-                    "capability '%s' (see docs/capabilities.md)",
-                    l == 0 ? "add" : "del", flag);
+        vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL,
+                            l == 0 ? "qemu:capabilities/qemu:add/@capability"
+                                   : "qemu:capabilities/qemu:del/@capability",
+                            "virtbus knows no capability '%s' (see docs/capabilities.md)", flag);
         return FALSE;
       }
       g_hash_table_add(tables[l], g_strdup(flag));
@@ -81,10 +83,11 @@ apply_override(VbQemuBuild *b, const VbQemuOverride *override, GError **error)
       device = b->devices->pdata[i];
   }
   if (device == NULL) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/qemu:override/qemu:device[@alias='%s']: no device of this domain has "
-                "the alias '%s'",
-                override->alias, override->alias);
+    g_autofree char *below =
+        g_strdup_printf("qemu:override/qemu:device[@alias='%s']", override->alias);
+
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, NULL, below,
+                        "no device of this domain has the alias '%s'", override->alias);
     return FALSE;
   }
   for (guint i = 0; i < override->props->len; i++) {
@@ -106,10 +109,12 @@ apply_override(VbQemuBuild *b, const VbQemuOverride *override, GError **error)
     case VB_QEMU_PROP_REMOVE:
     default:
       if (!vb_qemu_props_remove(device, prop->name)) {
-        g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                    "/domain/qemu:override/qemu:device[@alias='%s']/qemu:frontend/"
-                    "qemu:property[@name='%s']: the device has no property '%s' to remove",
-                    override->alias, prop->name, prop->name);
+        g_autofree char *below = g_strdup_printf(
+            "qemu:override/qemu:device[@alias='%s']/qemu:frontend/qemu:property[@name='%s']",
+            override->alias, prop->name);
+
+        vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, NULL, below,
+                            "the device has no property '%s' to remove", prop->name);
         return FALSE;
       }
       break;

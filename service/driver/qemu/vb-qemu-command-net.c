@@ -96,11 +96,10 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
   case VB_NET_NETWORK:
     bridge = vb_qemu_conf_lookup_bridge(b->config->conf, net->source);
     if (bridge == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/devices/interface[%u]/source/@network: virtbus has no virtual "
-                  "network '%s'; map it to a host bridge with network_bridges in %s "
-                  "(e.g. network_bridges = [ \"%s=virbr0\" ])",
-                  index + 1, net->source, b->config->conf->filename, net->source);
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, net, "source/@network",
+                          "virtbus has no virtual network '%s'; map it to a host bridge with "
+                          "network_bridges in %s (e.g. network_bridges = [ \"%s=virbr0\" ])",
+                          net->source, b->config->conf->filename, net->source);
       return FALSE;
     }
     break;
@@ -110,10 +109,9 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
   case VB_NET_ETHERNET:
   default:
     if (!system) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "/domain/devices/interface[%u]/@type: 'ethernet' needs a TAP device, "
-                  "which only the system instance can create; use 'bridge' or 'user'",
-                  index + 1);
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, net, "@type",
+                          "'ethernet' needs a TAP device, which only the system instance can "
+                          "create; use 'bridge' or 'user'");
       return FALSE;
     }
     if (b->config->export) {

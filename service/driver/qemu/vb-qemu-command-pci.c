@@ -114,11 +114,11 @@ vb_qemu_pci_prepare(VbQemuBuild *b, GError **error)
       continue;
     bus = get_bus(b, a->bus);
     if (a->domain != 0 || bus == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices: the PCI address %04" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER
-                  "x:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER
-                  "x names a bus no <controller type='pci'> provides",
-                  a->domain, a->bus, a->slot, a->function);
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, infos->pdata[i], "address",
+                          "the PCI address %04" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER
+                          "x:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER
+                          "x names a bus no <controller type='pci'> provides",
+                          a->domain, a->bus, a->slot, a->function);
       return FALSE;
     }
     bus->used[a->slot] |= (guint8)(1u << a->function);
@@ -179,9 +179,9 @@ vb_qemu_pci_place(VbQemuBuild *b,
     return TRUE;
   }
   if (a != NULL && a->type != VB_ABSENT) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/devices: %s is a PCI device; its address cannot be of type '%s'", what,
-                vb_address_type_names[a->type]);
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, info, "address/@type",
+                        "%s is a PCI device; its address cannot be of type '%s'", what,
+                        vb_address_type_names[a->type]);
     return FALSE;
   }
   if ((flags & VB_PCI_PLACE_PRIMARY_VIDEO) && b->video_slot >= 0) {
@@ -205,10 +205,9 @@ vb_qemu_pci_place(VbQemuBuild *b,
     if (bus != NULL && bus->for_auto && bus->last_slot > 0 && place_on(props, bus))
       return TRUE;
   }
-  g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-              "/domain/devices: no PCI slot is left for %s; add a <controller type='pci' "
-              "model='%s'/>",
-              what, b->q35 ? "pcie-root-port" : "pci-bridge");
+  vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, info, info != NULL ? NULL : "devices",
+                      "no PCI slot is left for %s; add a <controller type='pci' model='%s'/>", what,
+                      b->q35 ? "pcie-root-port" : "pci-bridge");
   return FALSE;
 }
 

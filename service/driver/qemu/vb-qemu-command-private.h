@@ -67,6 +67,13 @@ void vb_qemu_build_setup(VbQemuBuild *b,
                          VbQemuProps *arguments,
                          const char *secret);
 char *vb_qemu_build_json(VbQemuBuild *b, const VbQemuProps *props);
+void vb_qemu_build_error(const VbQemuBuild *b,
+                         GError **error,
+                         VbError code,
+                         gconstpointer device,
+                         const char *below,
+                         const char *format,
+                         ...) G_GNUC_PRINTF(6, 7);
 VbQemuFdRequest *vb_qemu_build_request_fd(VbQemuBuild *b, VbQemuFdKind kind);
 VbQemuProps *vb_qemu_device_new(const char *driver, const char *id);
 const char *vb_qemu_device_id(const VbDeviceInfo *info);

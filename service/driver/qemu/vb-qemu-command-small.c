@@ -40,8 +40,8 @@ build_input(VbQemuBuild *b, const VbInputDef *input, GError **error)
       return FALSE;
   } else if (!vb_qemu_build_has_usb(b)) {
     vb_qemu_props_free(props);
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                "/domain/devices/input[@bus='usb']: a USB input device needs a USB controller");
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, input, NULL,
+                        "a USB input device needs a USB controller");
     return FALSE;
   } else {
     vb_qemu_props_add_string(props, "bus", "usb.0");
@@ -120,8 +120,8 @@ build_watchdog(VbQemuBuild *b, const VbWatchdogDef *watchdog, GError **error)
   switch (watchdog->model) {
   case VB_WATCHDOG_ITCO:
     if (!b->q35) {
-      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "/domain/devices/watchdog/@model: 'itco' is part of the q35 machine's ICH9");
+      vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, watchdog, "@model",
+                          "'itco' is part of the q35 machine's ICH9");
       return FALSE;
     }
     /* q35's own TCO watchdog; QEMU keeps it from resetting the guest unless told */

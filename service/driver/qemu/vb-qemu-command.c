@@ -137,6 +137,27 @@ vb_qemu_build_device(VbQemuBuild *b, VbQemuProps *props)
   g_array_append_val(b->device_args, index);
 }
 
+/* Sets @error naming where in the definition the problem is: @device (a device of the
+ * domain, or NULL for the domain) and the path @below it, as vb_domain_def_path() builds it. */
+void
+vb_qemu_build_error(const VbQemuBuild *b,
+                    GError **error,
+                    VbError code,
+                    gconstpointer device,
+                    const char *below,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *path = vb_domain_def_path(b->def, device, below);
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_set_error(error, VB_ERROR, code, "%s: %s", path, message);
+}
+
 /* Takes @props: a -blockdev, always JSON (QEMU reads nested members no other way). */
 void
 vb_qemu_build_blockdev(VbQemuBuild *b, VbQemuProps *props)
@@ -458,6 +479,26 @@ vb_qemu_command_build(const VbDomainDef *def, const VbQemuCommandConfig *config,
   ok = build_all(&b, error);
   build_clear(&b);
   return ok ? g_steal_pointer(&cmd) : NULL;
+}
+
+/**
+ * vb_qemu_command_check:
+ * @config: as a start would give it; its export and id are not used
+ *
+ * What a define can know without starting anything: the command build, in its export mode
+ * (no fds, nothing created), refuses @def exactly when a start would refuse it, with the same
+ * named error. DefineXML runs it so that nothing it accepts fails later for a reason known now.
+ */
+gboolean
+vb_qemu_command_check(const VbDomainDef *def, const VbQemuCommandConfig *config, GError **error)
+{
+  VbQemuCommandConfig check = *config;
+  g_autoptr(VbQemuCommand) cmd = NULL;
+
+  check.export = TRUE;
+  check.id = -1;
+  cmd = vb_qemu_command_build(def, &check, error);
+  return cmd != NULL;
 }
 
 GStrv

@@ -78,6 +78,8 @@ typedef struct {
 
 VbQemuCommand *
 vb_qemu_command_build(const VbDomainDef *def, const VbQemuCommandConfig *config, GError **error);
+gboolean
+vb_qemu_command_check(const VbDomainDef *def, const VbQemuCommandConfig *config, GError **error);
 void vb_qemu_command_free(VbQemuCommand *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbQemuCommand, vb_qemu_command_free)
 
