@@ -6,7 +6,7 @@
  *   10k:        one domain with 10,000 devices (2,500 each of serial ports, consoles, disks,
  *               interfaces): every uniqueness check and numbering is linear, so this stays
  *               milliseconds, not seconds
- *   qemu.conf:  a qemu.conf of 1 MiB (the most it may have), one cgroup_device_acl list (checked
+ *   qemu.conf:  a qemu.conf of 1 MiB (the most it may have), one emulator_search_path list (checked
  * for repeats)
  *
  * Usage: bench-define [ROUNDS]. Prints the median of each.
@@ -91,12 +91,12 @@ many_devices(guint each)
 static char *
 big_conf(void)
 {
-  GString *conf = g_string_new("cgroup_device_acl = [\n");
+  GString *conf = g_string_new("emulator_search_path = [\n");
 
   /* as close to the 1 MiB a qemu.conf may have as it gets */
   for (guint i = 0; conf->len < 1024 * 1024 - 64; i++)
-    g_string_append_printf(conf, "  \"/dev/bench-device-%u\",\n", i);
-  g_string_append(conf, "  \"/dev/null\"\n]\n");
+    g_string_append_printf(conf, "  \"/opt/bench/emulators-%u\",\n", i);
+  g_string_append(conf, "  \"/usr/local/bin\"\n]\n");
   return g_string_free(conf, FALSE);
 }
 
