@@ -11,6 +11,7 @@
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-test-domain.h"
+#include "vb-xml.h"
 
 static VbTestSchema *domain_schema; /* (owned): loaded once in main() */
 
@@ -518,6 +519,21 @@ test_messages(void)
   g_assert_cmpuint(strlen(error->message), <=, VB_ERROR_MESSAGE_MAX + 8);
   g_assert_true(g_str_has_prefix(error->message, "line 1: /domain/name: 'nnnnnnnn"));
   g_assert_nonnull(strstr(error->message, "n…' is not a valid domain name"));
+  g_clear_error(&error);
+
+  /* a value of nearly 10 MiB, inside the cap: read, not refused with libxml2's "huge text
+   * node" and "Extra content" */
+  {
+    g_autoptr(GString) big = g_string_new(MINIMAL_HEAD "  <description>");
+    g_autoptr(VbDomainDef) described = NULL;
+
+    while (big->len < VB_XML_MAX_SIZE - 64)
+      g_string_append_c(big, 'd');
+    g_string_append(big, "</description>\n</domain>\n");
+    described = vb_domain_def_parse(big->str, big->len, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(strlen(described->description), >, 10000000);
+  }
 }
 
 int
