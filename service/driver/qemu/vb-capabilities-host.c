@@ -92,7 +92,8 @@ static void
 remember_discovery(VbCapabilities *self, GPtrArray *found)
 {
   if (self->dir_monitors == NULL) {
-    self->dir_monitors = g_ptr_array_new_with_free_func(g_object_unref);
+    self->dir_monitors =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vb_capabilities_drop_monitor);
     for (guint i = 0; self->search_dirs[i] != NULL; i++) {
       g_autoptr(GFile) dir = g_file_new_for_path(self->search_dirs[i]);
       g_autoptr(GError) error = NULL;

@@ -35,5 +35,6 @@ typedef struct {
 } VbFoundEmulator;
 
 void vb_capabilities_forget(VbCapabilities *self, const char *why);
+void vb_capabilities_drop_monitor(GFileMonitor *monitor);
 
 G_END_DECLS

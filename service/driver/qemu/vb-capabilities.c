@@ -60,14 +60,25 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Stops a monitor for good: GIO may still hold it (and an event) for a moment, so its
+ * handlers go first, and with them any pointer to us. */
+void
+vb_capabilities_drop_monitor(GFileMonitor *monitor)
+{
+  if (monitor == NULL)
+    return;
+  g_signal_handlers_disconnect_matched(monitor, G_SIGNAL_MATCH_ID,
+                                       g_signal_lookup("changed", G_TYPE_FILE_MONITOR), 0, NULL,
+                                       NULL, NULL);
+  g_file_monitor_cancel(monitor);
+  g_object_unref(monitor);
+}
+
 static void
 entry_free(Entry *entry)
 {
   vb_qemu_caps_unref(entry->caps);
-  if (entry->monitor != NULL) {
-    g_file_monitor_cancel(entry->monitor);
-    g_object_unref(entry->monitor);
-  }
+  vb_capabilities_drop_monitor(entry->monitor);
   g_free(entry);
 }
 
@@ -147,10 +158,7 @@ vb_capabilities_finalize(GObject *object)
   g_hash_table_unref(self->probes);
   g_clear_pointer(&self->discovered, g_ptr_array_unref);
   g_clear_pointer(&self->dir_monitors, g_ptr_array_unref);
-  if (self->kvm_monitor != NULL) {
-    g_file_monitor_cancel(self->kvm_monitor);
-    g_object_unref(self->kvm_monitor);
-  }
+  g_clear_pointer(&self->kvm_monitor, vb_capabilities_drop_monitor);
   G_OBJECT_CLASS(vb_capabilities_parent_class)->finalize(object);
 }
 
