@@ -351,15 +351,13 @@ static const DeviceFamily device_families[] = {
 static gpointer const *
 family_devices(const VbDomainDef *def, const DeviceFamily *family, guint *n, gpointer *single)
 {
-  const guint8 *base = (const guint8 *)def + family->field;
-
   if (family->single) {
-    *single = *(gpointer const *)base;
+    *single = G_STRUCT_MEMBER(gpointer, def, family->field);
     *n = *single != NULL ? 1 : 0;
     return (gpointer const *)single;
   }
   {
-    const GPtrArray *array = *(GPtrArray *const *)base;
+    const GPtrArray *array = G_STRUCT_MEMBER(GPtrArray *, def, family->field);
 
     *n = array->len;
     return (gpointer const *)array->pdata;
