@@ -72,8 +72,7 @@ mutate(VbDomainDef *copy)
   g_array_set_size(copy->os.boot_devs, 0);
   if (copy->cpu != NULL)
     g_ptr_array_set_size(copy->cpu->features, 0);
-  if (copy->metadata != NULL)
-    g_free(g_steal_pointer(&copy->metadata[0])); /* the vector ends there now */
+  g_clear_pointer(&copy->metadata, g_strfreev);
   /* then every family emptied: each element freed, in the copy only */
   for (guint i = 0; i < G_N_ELEMENTS(families); i++)
     g_ptr_array_set_size(families[i], 0);
