@@ -25,6 +25,7 @@
 
 #include "vb-capabilities-private.h"
 #include "vb-error.h"
+#include "vb-file.h"
 #include "vb-json.h"
 #include "vb-qemu-probe.h"
 
@@ -452,17 +453,17 @@ save_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
   if (g_mkdir_with_parents(parent, (int)save->cache_mode) != 0 ||
       (g_mkdir(save->cache_dir, 0755) != 0 && errno != EEXIST))
     g_warning("Cannot create the capability cache %s: %s", save->cache_dir, g_strerror(errno));
-  else if (!g_file_set_contents_full(save->cache_file, save->contents, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+  else if (!vb_file_replace(save->cache_file, save->contents, -1, 0644, &error))
     g_warning("Cannot write the capability cache: %s", error->message);
   g_task_return_boolean(task, TRUE);
 }
 
+/* Returns: (nullable): the cache file's text; NULL when it cannot be JSON (a binary whose path
+ * is not UTF-8): such a binary is probed again each time the daemon starts, nothing worse */
 static char *
 cache_contents(const char *binary, const Stamp *stamp, const VbQemuCaps *caps)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
-  g_autoptr(JsonGenerator) generator = json_generator_new();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object(builder);
@@ -482,8 +483,7 @@ cache_contents(const char *binary, const Stamp *stamp, const VbQemuCaps *caps)
   json_builder_add_value(builder, vb_qemu_caps_to_json(caps));
   json_builder_end_object(builder);
   root = json_builder_get_root(builder);
-  json_generator_set_root(generator, root);
-  return json_generator_to_data(generator, NULL);
+  return vb_json_write(root, NULL);
 }
 
 typedef struct {
@@ -542,6 +542,7 @@ on_probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
   VbCapabilities *self = call->self;
   PendingProbe *probe = g_hash_table_lookup(self->probes, call->binary);
   g_autoptr(GTask) save_task = NULL;
+  g_autofree char *contents = NULL;
   Save *save;
 
   call->caps = vb_qemu_probe_finish(result, &call->error);
@@ -553,11 +554,16 @@ on_probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* The waiters are answered once the file is written, so that a later lookup in another
    * process (or after a restart) finds it. */
+  contents = cache_contents(call->binary, &probe->stamp, call->caps);
+  if (contents == NULL) {
+    complete_probe(call);
+    return;
+  }
   save = g_new0(Save, 1);
   save->cache_dir = g_strdup(self->cache_dir);
   save->cache_mode = self->cache_mode;
   save->cache_file = vb_capabilities_get_cache_file(self, call->binary);
-  save->contents = cache_contents(call->binary, &probe->stamp, call->caps);
+  save->contents = g_steal_pointer(&contents);
   save_task = g_task_new(self, NULL, on_saved, call);
   g_task_set_task_data(save_task, save, (GDestroyNotify)save_free);
   g_task_run_in_thread(save_task, save_in_thread);
