@@ -98,11 +98,18 @@ on_binary_changed(
     GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
 {
   VbCapabilities *self = user_data;
-  g_autofree char *path = g_file_get_path(file);
+  GHashTableIter iter;
+  gpointer key, value;
 
-  g_debug("Capabilities: %s changed", path);
-  if (path != NULL)
-    g_hash_table_remove(self->entries, path);
+  /* the entry this monitor watches, whatever spelling of the path the lookup used */
+  g_hash_table_iter_init(&iter, self->entries);
+  while (g_hash_table_iter_next(&iter, &key, &value)) {
+    if (((Entry *)value)->monitor == monitor) {
+      g_debug("Capabilities: %s changed", (const char *)key);
+      g_hash_table_iter_remove(&iter);
+      break;
+    }
+  }
   g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
