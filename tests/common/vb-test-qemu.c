@@ -27,6 +27,7 @@
 #include "vb-firmware.h"
 #include "vb-qemu-probe.h"
 #include "vb-test-qemu.h"
+#include "vb-test-wait.h"
 
 #define START_TIMEOUT_MS 30000
 #define COMMAND_TIMEOUT_MS 30000
@@ -40,24 +41,19 @@ on_result(GObject *source, GAsyncResult *result, gpointer user_data)
   *out = g_object_ref(result);
 }
 
-static gboolean
-on_timeout(gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the default main context until *@result is set, or @timeout_ms pass. */
+/* Runs the default main context until *@result is set, or @timeout_ms pass (the callers act
+ * on a timeout themselves: kill QEMU, report the error). */
 static gboolean
 wait_for(GAsyncResult **result, guint timeout_ms)
 {
-  gboolean expired = FALSE;
-  guint timer = g_timeout_add(timeout_ms, on_timeout, &expired);
+  VbTestWait wait;
 
-  while (*result == NULL && !expired)
-    g_main_context_iteration(NULL, TRUE);
-  if (!expired)
-    g_source_remove(timer);
+  vb_test_wait_begin(&wait, NULL, timeout_ms, "QEMU");
+  while (*result == NULL) {
+    if (!vb_test_wait_try(&wait, NULL))
+      break;
+  }
+  vb_test_wait_end(&wait);
   return *result != NULL;
 }
 

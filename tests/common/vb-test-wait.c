@@ -30,6 +30,15 @@ vb_test_wait_iterate(VbTestWait *wait, GMainContext *context)
   g_main_context_iteration(context, TRUE);
 }
 
+gboolean
+vb_test_wait_try(VbTestWait *wait, GMainContext *context)
+{
+  if (g_get_monotonic_time() >= wait->deadline)
+    return FALSE;
+  g_main_context_iteration(context, TRUE);
+  return TRUE;
+}
+
 void
 vb_test_wait_end(VbTestWait *wait)
 {

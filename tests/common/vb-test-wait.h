@@ -22,6 +22,9 @@ void
 vb_test_wait_begin(VbTestWait *wait, GMainContext *context, guint timeout_ms, const char *what);
 /* One blocking iteration of @context; fails the test once the deadline has passed. */
 void vb_test_wait_iterate(VbTestWait *wait, GMainContext *context);
+/* For waits whose timeout is an answer (a QEMU that does not exit in time is then killed):
+ * one blocking iteration, FALSE once the deadline has passed. */
+gboolean vb_test_wait_try(VbTestWait *wait, GMainContext *context);
 void vb_test_wait_end(VbTestWait *wait);
 
 /* Iterates @context (NULL: the default) until @condition holds, at most @timeout_ms; on timeout
