@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "vb-bench.h"
 #include "vb-capabilities.h"
 
 static void
@@ -40,19 +41,10 @@ timed_lookup(VbCapabilities *capabilities, const char *binary)
   return g_get_monotonic_time() - start;
 }
 
-static int
-compare_gint64(gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 static double
 median_ms(GArray *samples)
 {
-  g_array_sort(samples, compare_gint64);
-  return g_array_index(samples, gint64, samples->len / 2) / 1000.0;
+  return vb_bench_median_us(samples) / 1000.0;
 }
 
 static void

@@ -18,25 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vb-bench.h"
 #include "vb-capabilities.h"
 #include "vb-domain-xml.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-conf.h"
-
-static int
-compare_gint64(gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median_us(GArray *samples)
-{
-  g_array_sort(samples, compare_gint64);
-  return (double)g_array_index(samples, gint64, samples->len / 2);
-}
 
 static char *
 read_source_file(const char *relative)
@@ -162,10 +148,10 @@ main(int argc, char **argv)
     g_array_append_val(confs, start);
   }
   g_print("%u rounds (medians)\n", rounds);
-  g_print("parse, typical domain:          %8.1f us\n", median_us(parse));
-  g_print("validate (parse + export build): %8.1f us\n", median_us(validate));
+  g_print("parse, typical domain:          %8.1f us\n", vb_bench_median_us(parse));
+  g_print("validate (parse + export build): %8.1f us\n", vb_bench_median_us(validate));
   g_print("parse, 10,000 devices (%zu KiB): %8.1f ms\n", strlen(many) / 1024,
-          median_us(big) / 1000);
-  g_print("qemu.conf, 1 MiB list:           %8.1f ms\n", median_us(confs) / 1000);
+          vb_bench_median_us(big) / 1000);
+  g_print("qemu.conf, 1 MiB list:           %8.1f ms\n", vb_bench_median_us(confs) / 1000);
   return 0;
 }
