@@ -46,6 +46,23 @@ write_all(int fd, const char *contents, gsize length)
 gboolean
 vb_file_replace(const char *path, const char *contents, gssize length, int mode, GError **error)
 {
+  return vb_file_replace_full(path, contents, length, mode, NULL, NULL, error);
+}
+
+/**
+ * vb_file_replace_full:
+ * @before_rename: (nullable): called with the temporary file's path once it is written whole,
+ *   before the rename: the tests' hook to crash there
+ */
+gboolean
+vb_file_replace_full(const char *path,
+                     const char *contents,
+                     gssize length,
+                     int mode,
+                     VbFileHook before_rename,
+                     gpointer hook_data,
+                     GError **error)
+{
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *base = g_path_get_basename(path);
   g_autofree char *temp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
@@ -67,6 +84,8 @@ vb_file_replace(const char *path, const char *contents, gssize length, int mode,
     g_unlink(temp);
     return fail(error, "write", temp, saved);
   }
+  if (before_rename != NULL)
+    before_rename(temp, hook_data);
   if (g_rename(temp, path) != 0) {
     saved = errno;
     g_unlink(temp);

@@ -13,4 +13,13 @@ G_BEGIN_DECLS
 gboolean
 vb_file_replace(const char *path, const char *contents, gssize length, int mode, GError **error);
 
+typedef void (*VbFileHook)(const char *temp_path, gpointer data);
+gboolean vb_file_replace_full(const char *path,
+                              const char *contents,
+                              gssize length,
+                              int mode,
+                              VbFileHook before_rename,
+                              gpointer hook_data,
+                              GError **error);
+
 G_END_DECLS

@@ -1,0 +1,301 @@
+/* vb-driver-open.c: opening the driver of an instance. A worker reads the directories (each
+ * config a file `<name>.xml`, autostart links, the status files of running domains); the main
+ * context then fills the table, reconnects every running domain, returns the driver and starts
+ * the autostart domains, in parallel. A file that cannot be read is reported with its name and
+ * skipped: one broken config never keeps the others from loading.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "vb-driver-private.h"
+#include "vb-error.h"
+
+typedef struct {
+  VbPaths *paths;
+  VbQemuConf *conf;
+  GPtrArray *defs;       /* (element-type VbDomainDef) */
+  GPtrArray *statuses;   /* (element-type VbDomainStatus) */
+  GHashTable *autostart; /* names */
+  GPtrArray *errors;     /* (element-type utf8) */
+  VbDriver *driver;      /* (owned) (nullable): once made, on the main context */
+  guint reconnecting;
+} Load;
+
+static void
+load_free(Load *load)
+{
+  vb_paths_unref(load->paths);
+  vb_qemu_conf_unref(load->conf);
+  g_ptr_array_unref(load->defs);
+  g_ptr_array_unref(load->statuses);
+  g_hash_table_unref(load->autostart);
+  g_ptr_array_unref(load->errors);
+  g_clear_object(&load->driver);
+  g_free(load);
+}
+
+/* The names of the "*.xml" files in @dir, sorted; temporary files (".name.xml.XXXXXX") left
+ * by a crash in the middle of a write are removed. */
+static GPtrArray *
+xml_files(const char *dir)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GDir) handle = g_dir_open(dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name(handle)) != NULL) {
+    if (name[0] == '.' && strstr(name, ".xml.") != NULL) {
+      g_autofree char *path = g_build_filename(dir, name, NULL);
+
+      g_unlink(path);
+    } else if (name[0] != '.' && g_str_has_suffix(name, ".xml")) {
+      g_ptr_array_add(names, g_strdup(name));
+    }
+  }
+  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  return names;
+}
+
+static char *
+read_file(const char *path, gsize *length, GError **error)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents(path, &text, length, error))
+    return NULL;
+  return text;
+}
+
+static void
+load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Load *load = data;
+  const char *config_dir = vb_paths_get(load->paths, VB_PATH_CONFIG_DIR);
+  const char *run_dir = vb_paths_get(load->paths, VB_PATH_RUN_DIR);
+  g_autoptr(GPtrArray) configs = NULL;
+  g_autoptr(GPtrArray) statuses = NULL;
+  GError *error = NULL;
+
+  if (!vb_paths_ensure_all(load->paths, &error)) {
+    g_task_return_error(task, error);
+    return;
+  }
+  configs = xml_files(config_dir);
+  for (guint i = 0; i < configs->len; i++) {
+    const char *file = configs->pdata[i];
+    g_autofree char *path = g_build_filename(config_dir, file, NULL);
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize length = 0;
+    VbDomainDef *def = NULL;
+
+    if ((text = read_file(path, &length, &local)) != NULL)
+      def = vb_domain_def_parse(text, length, &local);
+    if (def != NULL &&
+        (strlen(def->name) + 4 != strlen(file) || !g_str_has_prefix(file, def->name))) {
+      g_set_error(&local, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "it defines the domain '%s', whose config is %s.xml", def->name, def->name);
+      g_clear_pointer(&def, vb_domain_def_free);
+    }
+    if (def == NULL) {
+      vb_error_shorten(local);
+      g_ptr_array_add(load->errors, g_strdup_printf("%s: %s", path, local->message));
+      continue;
+    }
+    g_ptr_array_add(load->defs, def);
+  }
+  {
+    const char *autostart_dir = vb_paths_get(load->paths, VB_PATH_AUTOSTART_DIR);
+    g_autoptr(GPtrArray) links = xml_files(autostart_dir);
+
+    for (guint i = 0; i < links->len; i++) {
+      const char *file = links->pdata[i];
+
+      g_hash_table_add(load->autostart, g_strndup(file, strlen(file) - 4));
+    }
+  }
+  statuses = xml_files(run_dir);
+  for (guint i = 0; i < statuses->len; i++) {
+    g_autofree char *path = g_build_filename(run_dir, (const char *)statuses->pdata[i], NULL);
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize length = 0;
+    VbDomainStatus *status = NULL;
+
+    if ((text = read_file(path, &length, &local)) != NULL)
+      status = vb_domain_status_parse(text, length, &local);
+    if (status == NULL) {
+      vb_error_shorten(local);
+      g_ptr_array_add(load->errors, g_strdup_printf("%s: %s", path, local->message));
+      /* a status no driver can use again: QEMU, if it runs, is out of our reach */
+      g_unlink(path);
+      continue;
+    }
+    g_ptr_array_add(load->statuses, status);
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_autostarted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *name = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vb_driver_operation_finish(VB_DRIVER(source), result, &error))
+    g_warning("%s: autostart: %s", name, error->message);
+}
+
+static void
+finish_open(GTask *task)
+{
+  Load *load = g_task_get_task_data(task);
+  VbDriver *driver = load->driver;
+  g_autoptr(GPtrArray) domains = vb_driver_list_domains(driver);
+
+  g_task_return_pointer(task, g_object_ref(driver), g_object_unref);
+  for (guint i = 0; i < domains->len; i++) {
+    VbDomain *domain = domains->pdata[i];
+
+    if (domain->autostart && domain->state == VB_DOMAIN_SHUTOFF) {
+      g_message("%s: autostart", domain->name);
+      vb_driver_start_async(driver, domain, VB_START_NONE, NULL, on_autostarted,
+                            g_strdup(domain->name));
+    }
+  }
+}
+
+static void
+on_reconnected(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Load *load = g_task_get_task_data(task);
+
+  g_task_propagate_boolean(G_TASK(result), NULL);
+  if (--load->reconnecting == 0)
+    finish_open(task);
+}
+
+static void
+reconnect(GTask *task, VbDomainStatus *status)
+{
+  Load *load = g_task_get_task_data(task);
+  VbDriver *driver = load->driver;
+  g_autofree char *uuid = vb_domain_def_get_uuid_string(status->live);
+  VbDomain *domain = g_hash_table_lookup(driver->by_name, status->live->name);
+  g_autoptr(GTask) reconnect = NULL;
+
+  if (domain != NULL && g_strcmp0(domain->uuid, uuid) != 0) {
+    g_ptr_array_add(driver->load_errors,
+                    g_strdup_printf("domain '%s' runs with UUID %s, but its config has %s: the "
+                                    "running one is not managed",
+                                    status->live->name, uuid, domain->uuid));
+    return;
+  }
+  if (domain == NULL) {
+    /* a transient domain, or one undefined while no driver ran */
+    domain = vb_domain_new(driver, vb_domain_def_copy(status->live), FALSE);
+    vb_driver_add_domain(driver, domain, FALSE);
+  }
+  driver->next_id = MAX(driver->next_id, status->live->id + 1);
+  load->reconnecting++;
+  reconnect = g_task_new(driver, NULL, on_reconnected, g_object_ref(task));
+  vb_qemu_process_reconnect(domain, status, reconnect);
+}
+
+static void
+on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Load *load = g_task_get_task_data(task);
+  VbDriver *driver;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+    g_task_return_error(task, error);
+    return;
+  }
+  driver = load->driver = g_object_new(VB_TYPE_DRIVER, NULL);
+  driver->paths = vb_paths_ref(load->paths);
+  driver->conf = vb_qemu_conf_ref(load->conf);
+  driver->caps = vb_capabilities_new(load->paths, load->conf);
+  driver->context = g_main_context_ref_thread_default();
+  for (guint i = 0; i < load->errors->len; i++) {
+    g_warning("%s", (const char *)load->errors->pdata[i]);
+    g_ptr_array_add(driver->load_errors, g_strdup(load->errors->pdata[i]));
+  }
+  for (guint i = 0; i < load->defs->len; i++) {
+    VbDomainDef *def = load->defs->pdata[i];
+    g_autofree char *uuid = vb_domain_def_get_uuid_string(def);
+    VbDomain *other = g_hash_table_lookup(driver->by_uuid, uuid);
+    VbDomain *domain;
+
+    if (other != NULL) {
+      g_autofree char *line =
+          g_strdup_printf("%s.xml: domain '%s' has the UUID of domain '%s': skipped", def->name,
+                          def->name, other->name);
+
+      g_warning("%s", line);
+      g_ptr_array_add(driver->load_errors, g_steal_pointer(&line));
+      continue;
+    }
+    load->defs->pdata[i] = NULL;
+    domain = vb_domain_new(driver, def, TRUE);
+    domain->autostart = g_hash_table_contains(load->autostart, def->name);
+    vb_driver_add_domain(driver, domain, FALSE);
+  }
+  /* one reference for the loop: reconnects that finish at once do not end the open early */
+  load->reconnecting = 1;
+  for (guint i = 0; i < load->statuses->len; i++)
+    reconnect(task, load->statuses->pdata[i]);
+  if (--load->reconnecting == 0)
+    finish_open(task);
+}
+
+/**
+ * vb_driver_open_async:
+ *
+ * Opens the driver of the instance @paths name, with its qemu.conf @conf. The process becomes
+ * a child subreaper, so that the QEMU processes an earlier driver in a process that died
+ * started are reaped here.
+ */
+void
+vb_driver_open_async(VbPaths *paths,
+                     VbQemuConf *conf,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) io = NULL;
+  Load *load = g_new0(Load, 1);
+
+  g_task_set_source_tag(task, vb_driver_open_async);
+  load->paths = vb_paths_ref(paths);
+  load->conf = vb_qemu_conf_ref(conf);
+  load->defs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_domain_def_free);
+  load->statuses = g_ptr_array_new_with_free_func((GDestroyNotify)vb_domain_status_free);
+  load->autostart = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  load->errors = g_ptr_array_new_with_free_func(g_free);
+  g_task_set_task_data(task, load, (GDestroyNotify)load_free);
+  /* the worker parses XML: libxml2 is set up here, on the calling thread, first */
+  xmlInitParser();
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    g_debug("PR_SET_CHILD_SUBREAPER: %s", g_strerror(errno));
+  io = g_task_new(NULL, cancellable, on_loaded, g_object_ref(task));
+  g_task_set_task_data(io, load, NULL);
+  g_task_run_in_thread(io, load_thread);
+}
+
+VbDriver *
+vb_driver_open_finish(GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
