@@ -43,6 +43,14 @@ remember_pid(VbTestDriver *self, GPid pid)
   signal(SIGTRAP, on_fatal_signal);
 }
 
+typedef struct {
+  VbTestDriver *driver;
+  char *name;
+  GInputStream *input;
+  GSocketConnection *connection;
+  char buffer[4096];
+} ConsoleReader;
+
 static void
 on_result(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -114,6 +122,8 @@ vb_test_driver_new(void)
   self->pids = g_hash_table_new(NULL, NULL);
   self->consoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, string_free);
   self->listeners = g_ptr_array_new_with_free_func(g_object_unref);
+  self->readers = g_ptr_array_new();
+  self->reading = g_cancellable_new();
   connect_driver(self);
   return self;
 }
@@ -186,6 +196,12 @@ vb_test_driver_free(VbTestDriver *self)
   /* the status files and sockets are removed by workers: let them finish */
   VB_TEST_WAIT_UNTIL(NULL, run_dir_empty(self), "the run directory to be empty");
   g_ptr_array_unref(self->listeners);
+  /* a console still open (a QEMU killed above) finishes its read in a later iteration */
+  for (guint i = 0; i < self->readers->len; i++)
+    ((ConsoleReader *)self->readers->pdata[i])->driver = NULL;
+  g_cancellable_cancel(self->reading);
+  g_object_unref(self->reading);
+  g_ptr_array_unref(self->readers);
   g_hash_table_unref(self->consoles);
   g_hash_table_unref(self->pids);
   g_ptr_array_unref(self->events);
@@ -199,14 +215,6 @@ vb_test_driver_free(VbTestDriver *self)
 
 /* -- the guest's console --------------------------------------------------------------------- */
 
-typedef struct {
-  VbTestDriver *driver;
-  char *name;
-  GInputStream *input;
-  GSocketConnection *connection;
-  char buffer[4096];
-} ConsoleReader;
-
 static void read_more(ConsoleReader *reader);
 
 static void
@@ -215,7 +223,9 @@ on_console_read(GObject *source, GAsyncResult *result, gpointer user_data)
   ConsoleReader *reader = user_data;
   gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), result, NULL);
 
-  if (n <= 0) {
+  if (n <= 0 || reader->driver == NULL) {
+    if (reader->driver != NULL)
+      g_ptr_array_remove(reader->driver->readers, reader);
     g_object_unref(reader->connection);
     g_free(reader->name);
     g_free(reader);
@@ -250,6 +260,7 @@ on_console_connected(GSocketService *service,
   reader->name = g_strdup(g_object_get_data(G_OBJECT(service), "vb-name"));
   reader->connection = g_object_ref(connection);
   reader->input = g_io_stream_get_input_stream(G_IO_STREAM(connection));
+  g_ptr_array_add(self->readers, reader);
   read_more(reader);
   return TRUE;
 }

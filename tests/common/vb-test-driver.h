@@ -14,12 +14,14 @@ typedef struct {
   char *root;
   VbPaths *paths;
   VbQemuConf *conf;
-  VbDriver *driver;     /* (nullable) between vb_test_driver_drop() and _reopen() */
-  GPtrArray *events;    /* (element-type utf8): "name event detail" */
-  GHashTable *pids;     /* pids of every QEMU seen running */
-  GHashTable *consoles; /* name → GString: what the guest wrote on its serial port */
-  GPtrArray *listeners; /* (element-type GSocketService) */
-  GPtrArray *handlers;  /* signal handlers on the driver */
+  VbDriver *driver;      /* (nullable) between vb_test_driver_drop() and _reopen() */
+  GPtrArray *events;     /* (element-type utf8): "name event detail" */
+  GHashTable *pids;      /* pids of every QEMU seen running */
+  GHashTable *consoles;  /* name → GString: what the guest wrote on its serial port */
+  GPtrArray *listeners;  /* (element-type GSocketService) */
+  GPtrArray *readers;    /* what reads the consoles, until they close */
+  GCancellable *reading; /* cancelled at the end: the readers let go of the harness */
+  GPtrArray *handlers;   /* signal handlers on the driver */
 } VbTestDriver;
 
 /* NULL (and the test skipped) when the test guest is not built. */

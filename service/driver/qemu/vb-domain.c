@@ -125,7 +125,7 @@ void
 vb_domain_set_state(
     VbDomain *self, VbDomainState state, const char *reason, gint event, const char *detail)
 {
-  g_autoptr(VbDomain) hold = g_object_ref(self);
+  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(self);
 
   self->state = state;
   self->reason = reason;

@@ -210,7 +210,7 @@ show_domain(VbDriver *self, VbDomain *domain)
 void
 vb_driver_remove_domain(VbDriver *self, VbDomain *domain)
 {
-  g_autoptr(VbDomain) hold = g_object_ref(domain);
+  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(domain);
   gboolean shown = !g_hash_table_remove(self->pending, domain);
 
   if (domain->removed)

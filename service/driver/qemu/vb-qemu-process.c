@@ -129,7 +129,7 @@ stop_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
 static void
 stopped(VbDomain *domain)
 {
-  g_autoptr(VbDomain) hold = g_object_ref(domain);
+  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(domain);
   VbQemuProcess *process = domain->process;
   g_autoptr(GTask) cleanup = g_task_new(NULL, NULL, NULL, NULL);
   StopFiles *files = g_new0(StopFiles, 1);
@@ -469,7 +469,14 @@ vb_domain_resume_job(VbDomain *domain, GTask *task)
 static void
 on_restart_cont(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(JsonNode) reply = vb_qmp_execute_finish(VB_QMP(source), result, NULL);
+  g_autofree char *name = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *reply = vb_qmp_execute_finish(VB_QMP(source), result, &error);
+
+  if (reply != NULL)
+    json_node_unref(reply);
+  else
+    g_message("%s: the guest's restart failed: %s", name, error->message);
 }
 
 static void
@@ -479,9 +486,9 @@ restart_guest(VbDomain *domain)
 
   domain->process->restarting = TRUE;
   vb_qmp_execute_async(qmp, "system_reset", NULL, NULL, 0, VB_MONITOR_COMMAND_TIMEOUT_MS, NULL,
-                       on_restart_cont, NULL);
+                       on_restart_cont, g_strdup(domain->name));
   vb_qmp_execute_async(qmp, "cont", NULL, NULL, 0, VB_MONITOR_COMMAND_TIMEOUT_MS, NULL,
-                       on_restart_cont, NULL);
+                       on_restart_cont, g_strdup(domain->name));
 }
 
 /* -- events ------------------------------------------------------------------------------- */
