@@ -228,7 +228,7 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
   driver->caps = vb_capabilities_new(load->paths, load->conf);
   driver->context = g_main_context_ref_thread_default();
   for (guint i = 0; i < load->errors->len; i++) {
-    g_warning("%s", (const char *)load->errors->pdata[i]);
+    g_message("%s", (const char *)load->errors->pdata[i]);
     g_ptr_array_add(driver->load_errors, g_strdup(load->errors->pdata[i]));
   }
   for (guint i = 0; i < load->defs->len; i++) {
@@ -242,7 +242,7 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
           g_strdup_printf("%s.xml: domain '%s' has the UUID of domain '%s': skipped", def->name,
                           def->name, other->name);
 
-      g_warning("%s", line);
+      g_message("%s", line);
       g_ptr_array_add(driver->load_errors, g_steal_pointer(&line));
       continue;
     }

@@ -19,6 +19,7 @@
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-file.h"
+#include "vb-firmware.h"
 #include "vb-qemu-command.h"
 
 enum {
@@ -405,48 +406,96 @@ typedef struct {
   VbDomainDef *def;
   gboolean transient;
   VbStartFlags flags;
+  VbDomainDefaults *defaults;
+  VbQemuConf *conf;
+  VbPaths *paths;
 } Checking;
 
 static void
 checking_free(Checking *checking)
 {
   g_clear_pointer(&checking->def, vb_domain_def_free);
+  g_clear_pointer(&checking->defaults, vb_domain_defaults_free);
+  vb_qemu_conf_unref(checking->conf);
+  vb_paths_unref(checking->paths);
   g_free(checking);
 }
 
 static void create_job(VbDomain *domain, GTask *task);
 
 /* The definition is valid and virtbus can run it: queue the write (or the create). */
+/* (worker) What a start would refuse for a reason known now (DESIGN.md §4): the command is
+ * built without side effects, with the firmware descriptors read from the disk. */
+static void
+check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Checking *checking = data;
+  VbQemuConf *conf = checking->conf;
+  gboolean system = conf->instance == VB_INSTANCE_SYSTEM;
+  g_autoptr(GPtrArray) firmware = NULL;
+  GError *error = NULL;
+  VbQemuCommandConfig config = {
+      .defaults = checking->defaults,
+      .conf = conf,
+      .paths = checking->paths,
+      .id = -1,
+      /* as libvirt, a 'kvm' domain is refused where KVM is not usable, with the reason */
+      .kvm_usable =
+          vb_host_kvm_usable(system ? conf->uid : geteuid(), system ? conf->gid : getegid()),
+      .now = g_get_real_time() / G_USEC_PER_SEC,
+  };
+
+  if (checking->def->os.firmware != VB_ABSENT) {
+    g_auto(GStrv) dirs = vb_firmware_search_dirs(conf->instance);
+
+    firmware = vb_firmware_load((const char *const *)dirs, &error);
+    if (firmware == NULL) {
+      g_task_return_error(task, error);
+      return;
+    }
+    config.firmware = firmware;
+  }
+  if (!vb_qemu_command_check(checking->def, &config, &error)) {
+    g_task_return_error(task, error);
+    return;
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+static void on_define_checked(GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+on_define_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Checking *checking = g_task_get_task_data(task);
+  g_autoptr(GTask) check = NULL;
+  GError *error = NULL;
+
+  checking->defaults = vb_capabilities_resolve_finish(VB_CAPABILITIES(source), result, &error);
+  if (checking->defaults == NULL) {
+    g_task_return_error(task, error);
+    return;
+  }
+  check = g_task_new(NULL, NULL, on_define_checked, g_object_ref(task));
+  g_task_set_task_data(check, checking, NULL);
+  g_task_run_in_thread(check, check_thread);
+}
+
 static void
 on_define_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   VbDriver *self = g_task_get_source_object(task);
   Checking *checking = g_task_get_task_data(task);
-  g_autoptr(VbDomainDefaults) defaults = NULL;
   GError *error = NULL;
   VbDomain *existing = NULL;
   Define *define;
   GTask *job;
 
-  defaults = vb_capabilities_resolve_finish(VB_CAPABILITIES(source), result, &error);
-  if (defaults != NULL) {
-    VbQemuCommandConfig config = {
-        .defaults = defaults,
-        .conf = self->conf,
-        .paths = self->paths,
-        .id = -1,
-        /* as libvirt, a 'kvm' domain is refused where KVM is not usable, with the reason */
-        .kvm_usable = vb_host_kvm_usable(
-            self->conf->instance == VB_INSTANCE_SYSTEM ? self->conf->uid : geteuid(),
-            self->conf->instance == VB_INSTANCE_SYSTEM ? self->conf->gid : getegid()),
-        .now = g_get_real_time() / G_USEC_PER_SEC,
-    };
-
-    if (!vb_qemu_command_check(checking->def, &config, &error))
-      g_clear_pointer(&defaults, vb_domain_defaults_free);
-  }
-  if (defaults == NULL || !check_clash(self, checking->def, &existing, &error)) {
+  if (!g_task_propagate_boolean(G_TASK(result), &error) ||
+      !check_clash(self, checking->def, &existing, &error)) {
+    vb_error_shorten(error);
     g_task_return_error(task, error);
     return;
   }
@@ -493,6 +542,8 @@ parse_and_check(
 
   checking->transient = transient;
   checking->flags = flags;
+  checking->conf = vb_qemu_conf_ref(self->conf);
+  checking->paths = vb_paths_ref(self->paths);
   g_task_set_task_data(task, checking, (GDestroyNotify)checking_free);
   checking->def = vb_domain_def_parse(xml, strlen(xml), &error);
   if (checking->def == NULL) {
@@ -502,7 +553,7 @@ parse_and_check(
   }
   vb_capabilities_resolve_async(self->caps, checking->def->os.arch, checking->def->os.machine,
                                 checking->def->emulator, g_task_get_cancellable(task),
-                                on_define_checked, g_object_ref(task));
+                                on_define_resolved, g_object_ref(task));
 }
 
 void

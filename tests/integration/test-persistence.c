@@ -1,0 +1,358 @@
+/* test-persistence.c: what the driver keeps on disk and finds again: configs (written whole
+ * or not at all, a broken one skipped with its name), autostart, the domain log (a header per
+ * start, rotation), the NVRAM made from its template, the monitor setup commands (secrets sent,
+ * logged redacted), redefinition of a running domain, autodestroy, and a driver process that
+ * is killed outright.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "vb-driver.h"
+#include "vb-error.h"
+#include "vb-test-driver.h"
+#include "vb-test-wait.h"
+
+#define READY "VIRTBUS-GUEST-READY"
+
+/* Only the tests reach it (vb-driver-private.h): a crash between a config's write and rename. */
+typedef void (*VbFileHook)(const char *temp_path, gpointer data);
+void vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data);
+
+static char *
+dir_file(VbTestDriver *t, VbPathKind kind, const char *name)
+{
+  return g_build_filename(vb_paths_get(t->paths, kind), name, NULL);
+}
+
+static gboolean
+file_contains(const char *path, const char *needle)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
+}
+
+static void
+assert_ok(VbTestDriver *t, VbTestOp op, VbDomain *domain)
+{
+  g_autoptr(GError) error = NULL;
+
+  vb_test_run(t, op, domain, &error);
+  g_assert_no_error(error);
+}
+
+static void
+crash_before_rename(const char *temp_path, gpointer data)
+{
+  /* the temporary file is complete and synced: the process dies as a power cut would stop it */
+  _exit(0);
+}
+
+static void
+on_result(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref(result);
+}
+
+/* In the test's subprocess: a driver on the parent's root defines the new config and dies
+ * between the write and the rename. */
+static void
+define_and_crash(const char *root, const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbPaths) paths = vb_paths_new_embed(root, &error);
+  g_autoptr(VbQemuConf) conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(VbDriver) driver = NULL;
+
+  g_assert_no_error(error);
+  vb_driver_open_async(paths, conf, NULL, on_result, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the driver to open");
+  driver = vb_driver_open_finish(result, &error);
+  g_assert_no_error(error);
+  g_clear_object(&result);
+  vb_driver_set_write_hook(driver, crash_before_rename, NULL);
+  vb_driver_define_xml_async(driver, xml, NULL, on_result, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the define (that should have crashed)");
+  g_assert_not_reached();
+}
+
+/* A crash between the write and the rename leaves the old config whole; the next driver
+ * removes the temporary file and loads the old config. */
+static void
+test_atomic_config(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  VbDomain *domain;
+  guint temporary = 0;
+
+  if (g_test_subprocess()) {
+    define_and_crash(g_getenv("VB_TEST_ROOT"), g_getenv("VB_TEST_XML"));
+    return;
+  }
+  if ((t = vb_test_driver_new()) == NULL)
+    return;
+  first = vb_test_bare_xml("durable");
+  domain = vb_test_define(t, first);
+  config = dir_file(t, VB_PATH_CONFIG_DIR, "durable.xml");
+  g_assert_true(file_contains(config, "<memory unit='KiB'>65536</memory>"));
+  {
+    g_auto(GStrv) parts = g_strsplit(first, "<memory unit='MiB'>64</memory>", 2);
+
+    second = g_strdup_printf("%s<uuid>%s</uuid><memory unit='MiB'>96</memory>%s", parts[0],
+                             vb_domain_get_uuid(domain), parts[1]);
+  }
+  g_setenv("VB_TEST_ROOT", t->root, TRUE);
+  g_setenv("VB_TEST_XML", second, TRUE);
+  g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed();
+
+  g_assert_true(g_file_get_contents(config, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "<memory unit='KiB'>65536</memory>"));
+  g_assert_nonnull(strstr(text, "</domain>"));
+  {
+    g_autoptr(GDir) dir = g_dir_open(vb_paths_get(t->paths, VB_PATH_CONFIG_DIR), 0, &error);
+    const char *name;
+
+    g_assert_no_error(error);
+    while ((name = g_dir_read_name(dir)) != NULL)
+      temporary += g_str_has_prefix(name, ".durable.xml.");
+  }
+  /* the new config was written whole, under a name no load takes for a config */
+  g_assert_cmpuint(temporary, ==, 1);
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  domain = vb_driver_lookup_by_name(t->driver, "durable");
+  g_assert_nonnull(domain);
+  g_assert_cmpuint(vb_domain_get_persistent_def(domain)->memory_kib, ==, 65536);
+  {
+    g_autoptr(GDir) dir = g_dir_open(vb_paths_get(t->paths, VB_PATH_CONFIG_DIR), 0, &error);
+    const char *name;
+
+    while ((name = g_dir_read_name(dir)) != NULL)
+      g_assert_false(g_str_has_prefix(name, ".durable.xml."));
+  }
+}
+
+/* A broken config is reported with its file name and skipped; the others load. */
+static void
+test_broken_config(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *good = NULL;
+  g_autofree char *broken = NULL;
+  g_autofree char *misnamed = NULL;
+  g_autoptr(GError) error = NULL;
+  const GPtrArray *errors;
+
+  if (t == NULL)
+    return;
+  good = vb_test_bare_xml("good");
+  vb_test_define(t, good);
+  vb_test_driver_drop(t);
+  broken = dir_file(t, VB_PATH_CONFIG_DIR, "broken.xml");
+  g_assert_true(g_file_set_contents(broken, "<domain type='qemu'><name>broken</name>", -1, &error));
+  misnamed = dir_file(t, VB_PATH_CONFIG_DIR, "other.xml");
+  g_assert_true(g_file_set_contents(misnamed, good, -1, &error));
+  vb_test_driver_reopen(t);
+  g_assert_nonnull(vb_driver_lookup_by_name(t->driver, "good"));
+  g_assert_null(vb_driver_lookup_by_name(t->driver, "broken"));
+  errors = vb_driver_get_load_errors(t->driver);
+  g_assert_cmpuint(errors->len, ==, 2);
+  g_assert_true(g_str_has_prefix(errors->pdata[0], broken));
+  g_assert_nonnull(strstr(errors->pdata[0], "line 1"));
+  g_assert_true(g_str_has_prefix(errors->pdata[1], misnamed));
+  g_assert_nonnull(strstr(errors->pdata[1], "good.xml"));
+  g_unlink(broken);
+  g_unlink(misnamed);
+}
+
+/* Autostart: a link in autostart/, and the domain starts when the driver opens. Undefine
+ * removes both files. */
+static void
+test_autostart(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *config = NULL;
+  VbDomain *domain;
+
+  if (t == NULL)
+    return;
+  xml = vb_test_bare_xml("eager");
+  domain = vb_test_define(t, xml);
+  assert_ok(t, VB_TEST_AUTOSTART, domain);
+  g_assert_true(vb_domain_get_autostart(domain));
+  link = dir_file(t, VB_PATH_AUTOSTART_DIR, "eager.xml");
+  g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  domain = vb_driver_lookup_by_name(t->driver, "eager");
+  g_assert_true(vb_domain_get_autostart(domain));
+  vb_test_wait_state(t, domain, VB_DOMAIN_RUNNING, "booted");
+  assert_ok(t, VB_TEST_DESTROY, domain);
+  assert_ok(t, VB_TEST_NO_AUTOSTART, domain);
+  g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS));
+  assert_ok(t, VB_TEST_AUTOSTART, domain);
+  assert_ok(t, VB_TEST_UNDEFINE, domain);
+  config = dir_file(t, VB_PATH_CONFIG_DIR, "eager.xml");
+  g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS));
+  g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
+  g_assert_null(vb_driver_lookup_by_name(t->driver, "eager"));
+  g_assert_cmpuint(vb_test_count_events(t, "eager", "undefined", "removed"), ==, 1);
+}
+
+/* A redefine while the domain runs changes the next start only; the log gets a header per
+ * start and is rotated once it is over 1 MiB. */
+static void
+test_redefine_and_log(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  g_autofree char *bigger = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *old = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  VbDomain *domain;
+
+  if (t == NULL)
+    return;
+  xml = vb_test_bare_xml("changing");
+  domain = vb_test_define(t, xml);
+  assert_ok(t, VB_TEST_START, domain);
+  {
+    g_autofree char *inactive = vb_domain_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
+    g_auto(GStrv) parts = NULL;
+
+    g_assert_no_error(error);
+    parts = g_strsplit(inactive, "<memory unit='KiB'>65536</memory>", 2);
+    g_assert_nonnull(parts[1]);
+    bigger = g_strjoin("<memory unit='KiB'>98304</memory>", parts[0], parts[1], NULL);
+  }
+  g_assert_true(vb_test_define(t, bigger) == domain);
+  g_assert_cmpuint(vb_test_count_events(t, "changing", "defined", "updated"), ==, 1);
+  g_assert_cmpuint(vb_domain_get_def(domain)->memory_kib, ==, 65536);
+  g_assert_cmpuint(vb_domain_get_persistent_def(domain)->memory_kib, ==, 98304);
+  assert_ok(t, VB_TEST_DESTROY, domain);
+  g_assert_cmpuint(vb_domain_get_def(domain)->memory_kib, ==, 98304);
+
+  log = dir_file(t, VB_PATH_LOG_DIR, "changing.log");
+  old = g_strconcat(log, ".0", NULL);
+  assert_ok(t, VB_TEST_START, domain);
+  assert_ok(t, VB_TEST_DESTROY, domain);
+  g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+  {
+    guint headers = 0;
+
+    for (const char *at = strstr(text, "virtbus: starting domain"); at != NULL;
+         at = strstr(at + 1, "virtbus: starting domain"))
+      headers++;
+    g_assert_cmpuint(headers, ==, 2);
+  }
+  /* a log over the cap moves to .log.0 at the next start */
+  {
+    g_autofree char *filler = g_strnfill(1024 * 1024 + 1, 'x');
+
+    g_assert_true(g_file_set_contents(log, filler, -1, &error));
+  }
+  assert_ok(t, VB_TEST_START, domain);
+  g_assert_true(file_contains(old, "xxxxxxxxxxxxxxxx"));
+  g_assert_true(file_contains(log, "virtbus: starting domain 'changing'"));
+  g_assert_false(file_contains(log, "xxxxxxxxxxxxxxxx"));
+  assert_ok(t, VB_TEST_DESTROY, domain);
+}
+
+/* The monitor setup commands carry their secrets to QEMU and only redacted into the log; an
+ * EFI domain gets its NVRAM from the template at its first start. */
+static void
+test_setup_and_nvram(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *nvram = NULL;
+  VbDomain *domain;
+
+  if (t == NULL)
+    return;
+  xml = g_strdup_printf("<domain type='qemu'>\n"
+                        "  <name>secretive</name>\n"
+                        "  <memory unit='MiB'>64</memory>\n"
+                        "  <os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os>\n"
+                        "  <devices>\n"
+                        "    <graphics type='vnc' port='-1' autoport='yes' passwd='s3cr3t'/>\n"
+                        "    <memballoon model='none'/>\n"
+                        "  </devices>\n"
+                        "</domain>\n");
+  domain = vb_test_define(t, xml);
+  assert_ok(t, VB_TEST_START, domain);
+  log = dir_file(t, VB_PATH_LOG_DIR, "secretive.log");
+  g_assert_true(file_contains(log, "monitor setup: {\"execute\":\"set_password\""));
+  g_assert_false(file_contains(log, "s3cr3t"));
+  nvram = g_strdup(vb_domain_get_def(domain)->os.nvram);
+  if (nvram == NULL) {
+    g_autoptr(GDir) dir = NULL;
+    g_autofree char *lib = dir_file(t, VB_PATH_STATE_DIR, "nvram");
+    const char *name;
+
+    dir = g_dir_open(lib, 0, NULL);
+    g_assert_nonnull(dir);
+    name = g_dir_read_name(dir);
+    g_assert_nonnull(name);
+    nvram = g_build_filename(lib, name, NULL);
+  }
+  g_test_message("NVRAM: %s", nvram);
+  g_assert_true(g_file_test(nvram, G_FILE_TEST_IS_REGULAR));
+  assert_ok(t, VB_TEST_DESTROY, domain);
+}
+
+/* Autodestroy: the domain goes when its owner does. */
+static void
+test_autodestroy(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+  VbDomain *domain;
+
+  if (t == NULL)
+    return;
+  xml = vb_test_bare_xml("owned");
+  domain = vb_test_create(t, xml, VB_START_NONE, &error);
+  g_assert_no_error(error);
+  g_object_ref(domain);
+  vb_driver_set_autodestroy(t->driver, domain, ":1.42");
+  vb_driver_owner_gone(t->driver, ":1.43");
+  g_assert_true(vb_domain_is_active(domain));
+  vb_driver_owner_gone(t->driver, ":1.42");
+  vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "destroyed");
+  g_assert_null(vb_driver_lookup_by_name(t->driver, "owned"));
+  g_object_unref(domain);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/persistence/atomic-config", test_atomic_config);
+  g_test_add_func("/persistence/broken-config", test_broken_config);
+  g_test_add_func("/persistence/autostart", test_autostart);
+  g_test_add_func("/persistence/redefine-and-log", test_redefine_and_log);
+  g_test_add_func("/persistence/setup-and-nvram", test_setup_and_nvram);
+  g_test_add_func("/persistence/autodestroy", test_autodestroy);
+  return g_test_run();
+}
