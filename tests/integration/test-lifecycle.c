@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "vb-driver.h"
@@ -593,9 +594,106 @@ test_stats(void)
   assert_ok(t, VB_TEST_DESTROY, domain);
 }
 
+/* The driver process of the test below: opens a driver on @root, starts two domains, says
+ * so on stdout and waits to be killed. */
+static int
+hold_driver(const char *root)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbPaths) paths = vb_paths_new_embed(root, &error);
+  g_autoptr(VbQemuConf) conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(VbDriver) driver = NULL;
+
+  g_assert_no_error(error);
+  vb_driver_open_async(paths, conf, NULL, on_stats, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the driver to open");
+  driver = vb_driver_open_finish(result, &error);
+  g_assert_no_error(error);
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *name = g_strdup_printf("held-%u", i);
+    g_autofree char *xml = vb_test_bare_xml(name);
+    g_autoptr(VbDomain) domain = NULL;
+
+    g_clear_object(&result);
+    vb_driver_create_xml_async(driver, xml, VB_START_NONE, NULL, on_stats, &result);
+    VB_TEST_WAIT_UNTIL(NULL, result != NULL, "a create");
+    domain = vb_driver_create_xml_finish(driver, result, &error);
+    g_assert_no_error(error);
+    {
+      g_autofree char *status = g_strdup_printf("%s/run/qemu/%s.xml", root, name);
+
+      VB_TEST_WAIT_UNTIL(NULL, g_file_test(status, G_FILE_TEST_EXISTS), "the status file");
+    }
+  }
+  printf("HOLDING\n");
+  fflush(stdout);
+  while (TRUE)
+    g_main_context_iteration(NULL, TRUE);
+  return 0;
+}
+
+static void
+on_line(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(source), result, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup("");
+}
+
+/* The process holding the driver is killed outright (SIGKILL): its QEMU processes run on,
+ * and a driver opened afterwards takes them over and reaps them. */
+static void
+test_driver_killed(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *self = NULL;
+
+  if (t == NULL)
+    return;
+  vb_test_driver_drop(t);
+  self = g_file_read_link("/proc/self/exe", &error);
+  g_assert_no_error(error);
+  holder = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self, "--hold-driver", t->root,
+                            NULL);
+  g_assert_no_error(error);
+  output = g_data_input_stream_new(g_subprocess_get_stdout_pipe(holder));
+  g_data_input_stream_read_line_async(output, G_PRIORITY_DEFAULT, NULL, on_line, &line);
+  VB_TEST_WAIT_UNTIL(NULL, line != NULL, "the driver process to start its domains");
+  g_assert_cmpstr(line, ==, "HOLDING");
+  g_subprocess_force_exit(holder);
+  g_subprocess_wait(holder, NULL, &error);
+  g_assert_no_error(error);
+
+  vb_test_driver_reopen(t);
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *name = g_strdup_printf("held-%u", i);
+    VbDomain *domain = vb_driver_lookup_by_name(t->driver, name);
+    GPid pid;
+
+    g_assert_nonnull(domain);
+    g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
+    pid = vb_domain_get_pid(domain);
+    g_assert_cmpint(pid, >, 0);
+    assert_ok(t, VB_TEST_SUSPEND, domain);
+    assert_ok(t, VB_TEST_DESTROY, domain);
+    /* reaped here: the test process is the subreaper that inherited it */
+    g_assert_cmpint(kill(pid, 0), !=, 0);
+    g_assert_null(vb_driver_lookup_by_name(t->driver, name));
+  }
+}
+
 int
 main(int argc, char **argv)
 {
+  if (argc == 3 && g_str_equal(argv[1], "--hold-driver"))
+    return hold_driver(argv[2]);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/lifecycle/define-start-shutdown", test_define_start_shutdown);
   g_test_add_func("/lifecycle/paused-suspend-resume", test_paused_suspend_resume);
@@ -606,6 +704,7 @@ main(int argc, char **argv)
   g_test_add_func("/lifecycle/start-failure", test_start_failure);
   g_test_add_func("/lifecycle/kvm-unavailable", test_kvm_unavailable);
   g_test_add_func("/lifecycle/restart-survival", test_restart_survival);
+  g_test_add_func("/lifecycle/driver-killed", test_driver_killed);
   g_test_add_func("/lifecycle/concurrency", test_concurrency);
   g_test_add_func("/lifecycle/transient", test_transient);
   g_test_add_func("/lifecycle/stats", test_stats);
