@@ -528,6 +528,9 @@ on_shutdown(VbDomain *domain, JsonObject *data)
   reset = g_strcmp0(reason, "guest-reset") == 0;
   action = action_of(reset ? domain->live->on_reboot : domain->live->on_poweroff);
 
+  /* a panic: GUEST_PANICKED came first and its on_crash decides */
+  if (g_strcmp0(reason, "guest-panic") == 0)
+    return;
   if (process->exit_cause == VB_EXIT_DESTROYED || process->exit_cause == VB_EXIT_FAILED ||
       g_strcmp0(reason, "host-signal") == 0) {
     /* our own SIGTERM: the exit says what it was */
@@ -557,7 +560,8 @@ on_shutdown(VbDomain *domain, JsonObject *data)
   }
 }
 
-/* GUEST_PANICKED (pvpanic, with -action panic=pause QEMU stops the guest): on_crash. */
+/* GUEST_PANICKED (pvpanic): QEMU stops the guest (-action panic=pause for preserve, else its
+ * default power-off, kept by -no-shutdown), and on_crash decides. */
 static void
 on_panicked(VbDomain *domain)
 {
