@@ -157,7 +157,6 @@ static gint64
 measure_floor(const char *dir, guint n)
 {
   g_autofree Floor *floors = g_new0(Floor, n);
-  g_autofree GAsyncResult **results = g_new0(GAsyncResult *, n);
   gint64 start = g_get_monotonic_time(), took;
 
   for (guint i = 0; i < n; i++)

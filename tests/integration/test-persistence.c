@@ -12,16 +12,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "vb-driver.h"
+#include "vb-driver-private.h" /* vb_driver_set_write_hook(): tests only */
 #include "vb-error.h"
 #include "vb-test-driver.h"
 #include "vb-test-wait.h"
 
 #define READY "VIRTBUS-GUEST-READY"
-
-/* Only the tests reach it (vb-driver-private.h): a crash between a config's write and rename. */
-typedef void (*VbFileHook)(const char *temp_path, gpointer data);
-void vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data);
 
 static char *
 dir_file(VbTestDriver *t, VbPathKind kind, const char *name)
@@ -46,7 +42,7 @@ assert_ok(VbTestDriver *t, VbTestOp op, VbDomain *domain)
   g_assert_no_error(error);
 }
 
-static void
+G_GNUC_NORETURN static void
 crash_before_rename(const char *temp_path, gpointer data)
 {
   /* the temporary file is complete and synced: the process dies as a power cut would stop it */
@@ -63,7 +59,7 @@ on_result(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* In the test's subprocess: a driver on the parent's root defines the new config and dies
  * between the write and the rename. */
-static void
+G_GNUC_NORETURN static void
 define_and_crash(const char *root, const char *xml)
 {
   g_autoptr(GError) error = NULL;
@@ -100,7 +96,6 @@ test_atomic_config(void)
 
   if (g_test_subprocess()) {
     define_and_crash(g_getenv("VB_TEST_ROOT"), g_getenv("VB_TEST_XML"));
-    return;
   }
   if ((t = vb_test_driver_new()) == NULL)
     return;
@@ -276,6 +271,37 @@ test_redefine_and_log(void)
   assert_ok(t, VB_TEST_DESTROY, domain);
 }
 
+/* A QEMU that writes more than the cap in one run (TCG's translation log on stderr) has its
+ * log moved to .log.0 and emptied while it runs. */
+static void
+test_log_cap(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *old = NULL;
+  VbDomain *domain;
+  GStatBuf st;
+
+  if (t == NULL)
+    return;
+  xml =
+      g_strdup_printf("<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+                      "<name>chatty</name><memory unit='MiB'>64</memory>"
+                      "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                      "<devices><memballoon model='none'/></devices>"
+                      "<qemu:commandline><qemu:arg value='-d'/><qemu:arg value='in_asm,exec,int'/>"
+                      "</qemu:commandline></domain>");
+  domain = vb_test_define(t, xml);
+  assert_ok(t, VB_TEST_START, domain);
+  g_assert_cmpuint(vb_domain_get_taints(domain)->len, >=, 1);
+  log = dir_file(t, VB_PATH_LOG_DIR, "chatty.log");
+  old = g_strconcat(log, ".0", NULL);
+  VB_TEST_WAIT_UNTIL(NULL, g_stat(old, &st) == 0 && st.st_size > 1024 * 1024,
+                     "the chatty log to be moved to .log.0");
+  assert_ok(t, VB_TEST_DESTROY, domain);
+}
+
 /* The monitor setup commands carry their secrets to QEMU and only redacted into the log; an
  * EFI domain gets its NVRAM from the template at its first start. */
 static void
@@ -353,6 +379,7 @@ main(int argc, char **argv)
   g_test_add_func("/persistence/autostart", test_autostart);
   g_test_add_func("/persistence/redefine-and-log", test_redefine_and_log);
   g_test_add_func("/persistence/setup-and-nvram", test_setup_and_nvram);
+  g_test_add_func("/persistence/log-cap", test_log_cap);
   g_test_add_func("/persistence/autodestroy", test_autodestroy);
   return g_test_run();
 }

@@ -94,8 +94,11 @@ vb_domain_job_enqueue(VbDomain *self, GTask *task, VbJobFunc func, gboolean firs
     job->caller_handler = g_cancellable_connect(caller, G_CALLBACK(on_caller_cancelled),
                                                 g_object_ref(job->cancellable), g_object_unref);
   if (first) {
-    if (self->job != NULL)
+    if (self->job != NULL) {
+      /* the job that runs ends early; the destroy then finds what that job left */
+      g_object_set_data(G_OBJECT(task), "vb-preempted", GINT_TO_POINTER(TRUE));
       g_cancellable_cancel(self->job->cancellable);
+    }
     g_queue_push_head(&self->jobs, job);
   } else {
     g_queue_push_tail(&self->jobs, job);

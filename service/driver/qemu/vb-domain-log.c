@@ -2,8 +2,10 @@
  * header (time, the command line, the monitor commands, secrets redacted) and QEMU's stdout
  * and stderr follow untouched, written by QEMU itself to its own descriptor, so the log goes on
  * while no daemon runs. The daemon's own lines start with a time stamp and "virtbus:". A log
- * over VB_DOMAIN_LOG_MAX is moved to `.log.0` at the next start, so a chatty QEMU cannot fill
- * the disk across starts.
+ * over VB_DOMAIN_LOG_MAX is moved to `.log.0` at the next start, and while a driver watches a
+ * running domain its log is copied to `.log.0` and emptied each time it grows over the cap
+ * (QEMU's descriptor appends, so it writes on at the new end): a chatty QEMU cannot fill the
+ * disk.
  *
  * Everything here blocks on the disk: it runs in the launcher's and the stop's worker threads.
  *
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,6 +105,35 @@ vb_domain_log_open(const char *path, const char *header, gint64 *offset, GError 
   }
   *offset = st.st_size;
   return fd;
+}
+
+/**
+ * vb_domain_log_cap:
+ *
+ * When the log is over VB_DOMAIN_LOG_MAX: its contents to `.log.0` (replaced), and the log
+ * emptied. Returns whether it was.
+ */
+gboolean
+vb_domain_log_cap(const char *path, GError **error)
+{
+  g_autofree char *old = g_strconcat(path, ".0", NULL);
+  g_autoptr(GFile) from = g_file_new_for_path(path);
+  g_autoptr(GFile) to = g_file_new_for_path(old);
+  struct stat st;
+
+  if (g_stat(path, &st) != 0 || st.st_size <= VB_DOMAIN_LOG_MAX)
+    return FALSE;
+  if (!g_file_copy(from, to, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL,
+                   NULL, error))
+    return FALSE;
+  if (truncate(path, 0) != 0) {
+    int saved = errno;
+
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot empty the domain log %s: %s", path,
+                g_strerror(saved));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Appends one of the daemon's lines (made by vb_domain_log_line()); a log that cannot be

@@ -41,6 +41,12 @@ load_free(Load *load)
   g_free(load);
 }
 
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The names of the "*.xml" files in @dir, sorted; temporary files (".name.xml.XXXXXX") left
  * by a crash in the middle of a write are removed. */
 static GPtrArray *
@@ -59,7 +65,7 @@ xml_files(const char *dir)
       g_ptr_array_add(names, g_strdup(name));
     }
   }
-  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort(names, compare_strings);
   return names;
 }
 

@@ -47,7 +47,9 @@ typedef struct {
   GPid pid;
   guint64 start_time; /* field 22 of /proc/<pid>/stat: tells a reused pid apart */
   int pidfd;
-  GSource *exit_source;    /* the pidfd becoming readable */
+  GSource *exit_source;      /* the pidfd becoming readable */
+  GFileMonitor *log_monitor; /* the log growing: capped (vb_domain_log_cap()) */
+  gboolean log_capping;
   GSubprocess *subprocess; /* (nullable): set when this driver spawned it */
   VbQmp *qmp;              /* (nullable) until connected */
   gulong event_handler, closed_handler;
@@ -154,6 +156,7 @@ gboolean vb_proc_start_time(GPid pid, guint64 *out);
 int vb_domain_log_open(const char *path, const char *header, gint64 *offset, GError **error);
 char *vb_domain_log_tail(const char *path, gint64 offset, guint lines);
 void vb_domain_log_append(const char *path, const char *line);
+gboolean vb_domain_log_cap(const char *path, GError **error);
 char *vb_domain_log_line(const char *format, ...) G_GNUC_PRINTF(1, 2);
 
 /* vb-qemu-launch.c */

@@ -77,6 +77,12 @@ vb_qemu_process_free(VbQemuProcess *self)
   }
   finish_waiters(self, error);
   g_ptr_array_unref(self->exit_waiters);
+  if (self->log_monitor != NULL) {
+    g_file_monitor_cancel(self->log_monitor);
+    g_signal_handlers_disconnect_matched(self->log_monitor, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                         self);
+    g_object_unref(self->log_monitor);
+  }
   detach_monitor(self);
   if (self->pidfd >= 0)
     close(self->pidfd);
@@ -209,11 +215,58 @@ on_pidfd(int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Watches for QEMU's exit on the thread-default main context. */
+static void
+log_cap_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!vb_domain_log_cap(data, &error) && error != NULL) {
+    g_task_return_error(task, error);
+    return;
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_log_capped(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VbDomain *domain = VB_DOMAIN(source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean(G_TASK(result), &error))
+    g_message("%s: %s", domain->name, error->message);
+  if (domain->process != NULL)
+    domain->process->log_capping = FALSE;
+}
+
+static void
+on_log_changed(
+    GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  VbQemuProcess *process = user_data;
+  VbDomain *domain = g_object_get_data(G_OBJECT(monitor), "vb-domain");
+  g_autoptr(GTask) task = NULL;
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGED || process->log_capping)
+    return;
+  process->log_capping = TRUE;
+  task = g_task_new(domain, NULL, on_log_capped, NULL);
+  g_task_set_task_data(task, g_strdup(process->log_path), g_free);
+  g_task_run_in_thread(task, log_cap_thread);
+}
+
+/* Watches for QEMU's exit, and its log's growth, on the thread-default main context. */
 void
 vb_qemu_process_watch(VbDomain *domain)
 {
   VbQemuProcess *process = domain->process;
+  g_autoptr(GFile) log = g_file_new_for_path(process->log_path);
+
+  process->log_monitor = g_file_monitor_file(log, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (process->log_monitor != NULL) {
+    g_object_set_data(G_OBJECT(process->log_monitor), "vb-domain", domain);
+    g_signal_connect(process->log_monitor, "changed", G_CALLBACK(on_log_changed), process);
+  }
 
   process->exit_source = g_unix_fd_source_new(process->pidfd, G_IO_IN);
   g_source_set_callback(process->exit_source, G_SOURCE_FUNC(on_pidfd), domain, NULL);
@@ -351,6 +404,11 @@ vb_domain_destroy_job(VbDomain *domain, GTask *task)
 {
   VbDestroyFlags flags = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(task), "vb-destroy-flags"));
 
+  /* a start this destroy cancelled left the domain shut off: what the destroy was for */
+  if (domain->process == NULL && g_object_get_data(G_OBJECT(task), "vb-preempted") != NULL) {
+    g_task_return_boolean(task, TRUE);
+    return;
+  }
   if (!check_running(domain, task))
     return;
   terminate(domain, task, VB_EXIT_DESTROYED, (flags & VB_DESTROY_GRACEFUL) != 0);
@@ -639,11 +697,38 @@ vb_qemu_process_attach_monitor(VbDomain *domain, VbQmp *qmp)
 
 /* -- reconnect ---------------------------------------------------------------------------- */
 
+/* A reconnect waits for the greeting as a start does: a QEMU that does not answer is killed. */
+typedef struct {
+  VbDomain *domain; /* (owned) */
+  GCancellable *cancellable;
+  guint timeout_id;
+} Reconnect;
+
+static void
+reconnect_free(Reconnect *reconnect)
+{
+  if (reconnect->timeout_id != 0)
+    g_source_remove(reconnect->timeout_id);
+  g_object_unref(reconnect->cancellable);
+  g_object_unref(reconnect->domain);
+  g_free(reconnect);
+}
+
+static gboolean
+on_reconnect_timeout(gpointer user_data)
+{
+  Reconnect *reconnect = user_data;
+
+  reconnect->timeout_id = 0;
+  g_cancellable_cancel(reconnect->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_reconnect_status(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = g_task_get_task_data(task);
+  VbDomain *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = vb_qmp_execute_finish(VB_QMP(source), result, &error);
   static const VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "QEMU's reply to 'query-status'"};
@@ -686,7 +771,7 @@ static void
 on_reconnect_handshake(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = g_task_get_task_data(task);
+  VbDomain *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
   g_autoptr(GError) error = NULL;
 
   if (domain->process == NULL || domain->process->exited) {
@@ -718,9 +803,12 @@ vb_qemu_process_reconnect(VbDomain *domain, VbDomainStatus *status, GTask *task)
   guint64 start_time = 0;
   int pidfd = -1;
   g_autoptr(GError) error = NULL;
+  Reconnect *reconnect = g_new0(Reconnect, 1);
   VbQmp *qmp;
 
-  g_task_set_task_data(task, g_object_ref(domain), g_object_unref);
+  reconnect->domain = g_object_ref(domain);
+  reconnect->cancellable = g_cancellable_new();
+  g_task_set_task_data(task, reconnect, (GDestroyNotify)reconnect_free);
   g_clear_pointer(&domain->live, vb_domain_def_free);
   domain->live = g_steal_pointer(&status->live);
   domain->id = domain->live->id;
@@ -753,5 +841,7 @@ vb_qemu_process_reconnect(VbDomain *domain, VbDomainStatus *status, GTask *task)
     return;
   }
   vb_qemu_process_attach_monitor(domain, qmp);
-  vb_qmp_handshake_async(qmp, NULL, on_reconnect_handshake, g_object_ref(task));
+  reconnect->timeout_id =
+      g_timeout_add(VB_START_MONITOR_TIMEOUT_MS, on_reconnect_timeout, reconnect);
+  vb_qmp_handshake_async(qmp, reconnect->cancellable, on_reconnect_handshake, g_object_ref(task));
 }
