@@ -178,7 +178,7 @@ measure_floor(const char *dir, guint n)
 
 /* -- the driver ----------------------------------------------------------------------------- */
 
-static VbDomain *
+static VbDomainObj *
 define(VbDriver *driver, guint index)
 {
   g_autofree char *xml =
@@ -189,7 +189,7 @@ define(VbDriver *driver, guint index)
                       use_kvm ? "kvm" : "qemu", index);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   vb_driver_define_xml_async(driver, xml, NULL, on_result, &result);
   wait_all(&result, 1, "a define");
@@ -201,7 +201,7 @@ define(VbDriver *driver, guint index)
 }
 
 static gint64
-measure_starts(VbDriver *driver, VbDomain **domains, guint n)
+measure_starts(VbDriver *driver, VbDomainObj **domains, guint n)
 {
   g_autofree GAsyncResult **results = g_new0(GAsyncResult *, n);
   gint64 start = g_get_monotonic_time(), took;
@@ -221,7 +221,7 @@ measure_starts(VbDriver *driver, VbDomain **domains, guint n)
 }
 
 static gint64
-measure_destroy(VbDriver *driver, VbDomain *domain)
+measure_destroy(VbDriver *driver, VbDomainObj *domain)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -277,7 +277,7 @@ main(int argc, char **argv)
   g_autoptr(GArray) destroys = g_array_new(FALSE, FALSE, sizeof(gint64));
   g_autoptr(GArray) floor10 = g_array_new(FALSE, FALSE, sizeof(gint64));
   g_autoptr(GArray) starts10 = g_array_new(FALSE, FALSE, sizeof(gint64));
-  VbDomain *domains[10];
+  VbDomainObj *domains[10];
   double floor_us, floor10_us;
 
   for (int i = 1; i < argc; i++) {

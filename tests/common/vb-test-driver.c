@@ -60,14 +60,14 @@ on_result(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_event(VbDriver *driver, VbDomain *domain, gint event, const char *detail, gpointer user_data)
+on_event(VbDriver *driver, VbDomainObj *domain, gint event, const char *detail, gpointer user_data)
 {
   VbTestDriver *self = user_data;
 
-  g_ptr_array_add(self->events, g_strdup_printf("%s %s %s", vb_domain_get_name(domain),
+  g_ptr_array_add(self->events, g_strdup_printf("%s %s %s", vb_domain_obj_get_name(domain),
                                                 vb_domain_event_names[event], detail));
-  if (event == VB_DOMAIN_EVENT_STARTED && vb_domain_get_pid(domain) > 0)
-    remember_pid(self, vb_domain_get_pid(domain));
+  if (event == VB_DOMAIN_EVENT_STARTED && vb_domain_obj_get_pid(domain) > 0)
+    remember_pid(self, vb_domain_obj_get_pid(domain));
 }
 
 static void
@@ -86,8 +86,8 @@ connect_driver(VbTestDriver *self)
     g_autoptr(GPtrArray) domains = vb_driver_list_domains(self->driver);
 
     for (guint i = 0; i < domains->len; i++) {
-      if (vb_domain_get_pid(domains->pdata[i]) > 0)
-        remember_pid(self, vb_domain_get_pid(domains->pdata[i]));
+      if (vb_domain_obj_get_pid(domains->pdata[i]) > 0)
+        remember_pid(self, vb_domain_obj_get_pid(domains->pdata[i]));
     }
   }
 }
@@ -179,7 +179,7 @@ vb_test_driver_free(VbTestDriver *self)
     g_autoptr(GPtrArray) domains = vb_driver_list_domains(self->driver);
 
     for (guint i = 0; i < domains->len; i++) {
-      if (vb_domain_is_active(domains->pdata[i]))
+      if (vb_domain_obj_is_active(domains->pdata[i]))
         vb_test_run(self, VB_TEST_DESTROY, domains->pdata[i], NULL);
     }
   }
@@ -339,11 +339,11 @@ vb_test_bare_xml(const char *name)
 
 /* -- operations ------------------------------------------------------------------------------ */
 
-VbDomain *
+VbDomainObj *
 vb_test_define_full(VbTestDriver *self, const char *xml, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   vb_driver_define_xml_async(self->driver, xml, NULL, on_result, &result);
   VB_TEST_WAIT_UNTIL(NULL, result != NULL, "a define");
@@ -354,21 +354,21 @@ vb_test_define_full(VbTestDriver *self, const char *xml, GError **error)
   return domain;
 }
 
-VbDomain *
+VbDomainObj *
 vb_test_define(VbTestDriver *self, const char *xml)
 {
   g_autoptr(GError) error = NULL;
-  VbDomain *domain = vb_test_define_full(self, xml, &error);
+  VbDomainObj *domain = vb_test_define_full(self, xml, &error);
 
   g_assert_no_error(error);
   return domain;
 }
 
-VbDomain *
+VbDomainObj *
 vb_test_create(VbTestDriver *self, const char *xml, VbStartFlags flags, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   vb_driver_create_xml_async(self->driver, xml, flags, NULL, on_result, &result);
   VB_TEST_WAIT_UNTIL(NULL, result != NULL, "a create");
@@ -379,7 +379,7 @@ vb_test_create(VbTestDriver *self, const char *xml, VbStartFlags flags, GError *
 }
 
 void
-vb_test_begin(VbTestDriver *self, VbTestOp op, VbDomain *domain, GAsyncResult **result)
+vb_test_begin(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GAsyncResult **result)
 {
   VbDriver *d = self->driver;
 
@@ -435,7 +435,7 @@ vb_test_end(VbTestDriver *self, GAsyncResult **result, GError **error)
 }
 
 gboolean
-vb_test_run(VbTestDriver *self, VbTestOp op, VbDomain *domain, GError **error)
+vb_test_run(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GError **error)
 {
   GAsyncResult *result = NULL;
 
@@ -444,14 +444,15 @@ vb_test_run(VbTestDriver *self, VbTestOp op, VbDomain *domain, GError **error)
 }
 
 void
-vb_test_wait_state(VbTestDriver *self, VbDomain *domain, VbDomainState state, const char *reason)
+vb_test_wait_state(VbTestDriver *self, VbDomainObj *domain, VbDomainState state, const char *reason)
 {
-  g_autofree char *what = g_strdup_printf("domain '%s' to be %s (%s)", vb_domain_get_name(domain),
-                                          vb_domain_state_names[state], reason);
+  g_autofree char *what =
+      g_strdup_printf("domain '%s' to be %s (%s)", vb_domain_obj_get_name(domain),
+                      vb_domain_state_names[state], reason);
 
   VB_TEST_WAIT_UNTIL(NULL,
-                     vb_domain_get_state(domain) == state &&
-                         g_strcmp0(vb_domain_get_state_reason(domain), reason) == 0,
+                     vb_domain_obj_get_state(domain) == state &&
+                         g_strcmp0(vb_domain_obj_get_state_reason(domain), reason) == 0,
                      what);
 }
 

@@ -43,9 +43,10 @@ char *vb_test_guest_xml(VbTestDriver *self,
 /* A domain with no OS at all (firmware only): fast to start, ignores the power button. */
 char *vb_test_bare_xml(const char *name);
 
-VbDomain *vb_test_define(VbTestDriver *self, const char *xml);
-VbDomain *vb_test_define_full(VbTestDriver *self, const char *xml, GError **error);
-VbDomain *vb_test_create(VbTestDriver *self, const char *xml, VbStartFlags flags, GError **error);
+VbDomainObj *vb_test_define(VbTestDriver *self, const char *xml);
+VbDomainObj *vb_test_define_full(VbTestDriver *self, const char *xml, GError **error);
+VbDomainObj *
+vb_test_create(VbTestDriver *self, const char *xml, VbStartFlags flags, GError **error);
 
 typedef enum {
   VB_TEST_START,
@@ -63,12 +64,14 @@ typedef enum {
 } VbTestOp;
 
 /* Queues @op and returns without waiting: the result lands in *@result. */
-void vb_test_begin(VbTestDriver *self, VbTestOp op, VbDomain *domain, GAsyncResult **result);
+void vb_test_begin(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GAsyncResult **result);
 gboolean vb_test_end(VbTestDriver *self, GAsyncResult **result, GError **error);
-gboolean vb_test_run(VbTestDriver *self, VbTestOp op, VbDomain *domain, GError **error);
+gboolean vb_test_run(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GError **error);
 
-void
-vb_test_wait_state(VbTestDriver *self, VbDomain *domain, VbDomainState state, const char *reason);
+void vb_test_wait_state(VbTestDriver *self,
+                        VbDomainObj *domain,
+                        VbDomainState state,
+                        const char *reason);
 /* Waits until @marker has appeared @count times on the domain's serial console. */
 void vb_test_wait_console(VbTestDriver *self, const char *name, const char *marker, guint count);
 guint vb_test_console_count(VbTestDriver *self, const char *name, const char *marker);

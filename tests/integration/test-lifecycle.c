@@ -43,7 +43,7 @@ file_contains(const char *path, const char *needle)
 }
 
 static void
-assert_ok(VbTestDriver *t, VbTestOp op, VbDomain *domain)
+assert_ok(VbTestDriver *t, VbTestOp op, VbDomainObj *domain)
 {
   g_autoptr(GError) error = NULL;
 
@@ -63,26 +63,26 @@ test_define_start_shutdown(void)
   g_autofree char *live = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
   xml = vb_test_guest_xml(t, "basic", NULL, NULL, NULL);
   domain = vb_test_define(t, xml);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "defined", "added"), ==, 1);
-  g_assert_true(vb_domain_is_persistent(domain));
+  g_assert_true(vb_domain_obj_is_persistent(domain));
   config = config_path(t, "basic");
   g_assert_true(g_file_test(config, G_FILE_TEST_EXISTS));
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
-  g_assert_cmpint(vb_domain_get_id(domain), ==, -1);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpint(vb_domain_obj_get_id(domain), ==, -1);
 
   assert_ok(t, VB_TEST_START, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "booted");
-  g_assert_cmpint(vb_domain_get_id(domain), >, 0);
-  g_assert_true(vb_driver_lookup_by_id(t->driver, vb_domain_get_id(domain)) == domain);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "booted");
+  g_assert_cmpint(vb_domain_obj_get_id(domain), >, 0);
+  g_assert_true(vb_driver_lookup_by_id(t->driver, vb_domain_obj_get_id(domain)) == domain);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "started", "booted"), ==, 1);
-  live = vb_domain_get_xml(domain, VB_DOMAIN_XML_LIVE, &error);
+  live = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_LIVE, &error);
   g_assert_no_error(error);
   g_assert_nonnull(strstr(live, "<domain type='qemu' id='"));
   /* starting twice is refused, and names the domain */
@@ -104,7 +104,7 @@ test_define_start_shutdown(void)
   g_assert_cmpuint(vb_test_console_count(t, "basic", "VIRTBUS-GUEST-POWERBUTTON"), ==, 1);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "stopped", "shutdown"), ==, 1);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "shutdown", "guest"), ==, 1);
-  g_assert_cmpint(vb_domain_get_id(domain), ==, -1);
+  g_assert_cmpint(vb_domain_obj_get_id(domain), ==, -1);
   VB_TEST_WAIT_UNTIL(NULL, !g_file_test(status, G_FILE_TEST_EXISTS), "the status file to go");
 
   /* the log: a header with the command line, then what QEMU wrote */
@@ -124,24 +124,24 @@ test_paused_suspend_resume(void)
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   g_autofree char *xml = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
   xml = vb_test_guest_xml(t, "pause", NULL, NULL, NULL);
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_START_PAUSED, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_PAUSED);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "user");
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_PAUSED);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "user");
   g_assert_cmpuint(vb_test_count_events(t, "pause", "started", "paused"), ==, 1);
   g_assert_cmpuint(vb_test_console_count(t, "pause", READY), ==, 0);
   assert_ok(t, VB_TEST_RESUME, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "unpaused");
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "unpaused");
   vb_test_wait_console(t, "pause", READY, 1);
 
   assert_ok(t, VB_TEST_SUSPEND, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_PAUSED);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_PAUSED);
   g_assert_cmpuint(vb_test_count_events(t, "pause", "suspended", "paused"), ==, 1);
   g_assert_false(vb_test_run(t, VB_TEST_SUSPEND, domain, &error));
   g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_STATE);
@@ -149,8 +149,8 @@ test_paused_suspend_resume(void)
   assert_ok(t, VB_TEST_RESUME, domain);
   g_assert_cmpuint(vb_test_count_events(t, "pause", "resumed", "unpaused"), ==, 2);
   assert_ok(t, VB_TEST_DESTROY, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "destroyed");
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
   g_assert_cmpuint(vb_test_count_events(t, "pause", "stopped", "destroyed"), ==, 1);
 }
 
@@ -160,7 +160,7 @@ test_reset_reboot(void)
 {
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   g_autofree char *xml = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
   GPid pid;
 
   if (t == NULL)
@@ -168,7 +168,7 @@ test_reset_reboot(void)
   xml = vb_test_guest_xml(t, "reboot", NULL, NULL, NULL);
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_START, domain);
-  pid = vb_domain_get_pid(domain);
+  pid = vb_domain_obj_get_pid(domain);
   vb_test_wait_console(t, "reboot", READY, 1);
   assert_ok(t, VB_TEST_RESET, domain);
   vb_test_wait_console(t, "reboot", READY, 2);
@@ -176,8 +176,8 @@ test_reset_reboot(void)
   /* a clean shutdown by the guest, then it boots again */
   vb_test_wait_console(t, "reboot", "VIRTBUS-GUEST-POWERBUTTON", 1);
   vb_test_wait_console(t, "reboot", READY, 3);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
-  g_assert_cmpint(vb_domain_get_pid(domain), ==, pid);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, pid);
   g_assert_cmpuint(vb_test_count_events(t, "reboot", "stopped", "shutdown"), ==, 0);
   g_assert_cmpuint(vb_test_count_events(t, "reboot", "suspended", "paused"), ==, 0);
   assert_ok(t, VB_TEST_DESTROY, domain);
@@ -190,7 +190,7 @@ test_destroy(void)
 {
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   g_autofree char *xml = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
@@ -200,14 +200,14 @@ test_destroy(void)
   vb_test_wait_console(t, "stubborn", READY, 1);
   assert_ok(t, VB_TEST_SHUTDOWN, domain);
   vb_test_wait_console(t, "stubborn", "VIRTBUS-GUEST-POWERBUTTON-IGNORED", 1);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
   assert_ok(t, VB_TEST_DESTROY, domain);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "destroyed");
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
 
   assert_ok(t, VB_TEST_START, domain);
   assert_ok(t, VB_TEST_DESTROY_GRACEFUL, domain);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "destroyed");
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
   g_assert_cmpuint(vb_test_count_events(t, "stubborn", "stopped", "destroyed"), ==, 2);
 }
 
@@ -220,7 +220,7 @@ test_lifecycle_actions(void)
   g_autofree char *no_reboot = NULL;
   g_autofree char *crash = NULL;
   g_autofree char *preserve = NULL;
-  VbDomain *a, *b, *c, *d;
+  VbDomainObj *a, *b, *c, *d;
 
   if (t == NULL)
     return;
@@ -243,7 +243,7 @@ test_lifecycle_actions(void)
 
   /* on_poweroff=restart: the guest powers off by itself and boots again */
   vb_test_wait_console(t, "poweroff-restart", READY, 2);
-  g_assert_cmpint(vb_domain_get_state(a), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpint(vb_domain_obj_get_state(a), ==, VB_DOMAIN_RUNNING);
   g_assert_cmpuint(vb_test_count_events(t, "poweroff-restart", "shutdown", "guest"), >=, 1);
   /* on_reboot=destroy: the guest's reboot shuts it off */
   vb_test_wait_state(t, b, VB_DOMAIN_SHUTOFF, "shutdown");
@@ -254,7 +254,7 @@ test_lifecycle_actions(void)
   g_assert_cmpuint(vb_test_count_events(t, "crash-destroy", "stopped", "crashed"), ==, 1);
   /* on_crash=preserve: the QEMU stays, crashed */
   vb_test_wait_state(t, d, VB_DOMAIN_CRASHED, "panicked");
-  g_assert_cmpint(vb_domain_get_pid(d), >, 0);
+  g_assert_cmpint(vb_domain_obj_get_pid(d), >, 0);
   assert_ok(t, VB_TEST_DESTROY, a);
   assert_ok(t, VB_TEST_DESTROY, d);
 }
@@ -265,17 +265,17 @@ test_killed(void)
 {
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   g_autofree char *xml = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
   xml = vb_test_bare_xml("killed");
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_START, domain);
-  g_assert_cmpint(kill(vb_domain_get_pid(domain), SIGKILL), ==, 0);
+  g_assert_cmpint(kill(vb_domain_obj_get_pid(domain), SIGKILL), ==, 0);
   vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "crashed");
   g_assert_cmpuint(vb_test_count_events(t, "killed", "crashed", "qemu-exited"), ==, 1);
-  g_assert_cmpint(vb_domain_get_pid(domain), ==, 0);
+  g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, 0);
 }
 
 /* a start that fails (a missing image): QEMU's message in the error, nothing left behind */
@@ -286,7 +286,7 @@ test_start_failure(void)
   g_autofree char *xml = NULL;
   g_autofree char *status = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
@@ -301,9 +301,9 @@ test_start_failure(void)
   g_assert_nonnull(strstr(error->message, "cannot start domain 'broken'"));
   g_assert_nonnull(strstr(error->message, "/nonexistent/missing.img"));
   g_assert_nonnull(strstr(error->message, "No such file or directory"));
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
-  g_assert_cmpstr(vb_domain_get_state_reason(domain), ==, "failed");
-  g_assert_cmpint(vb_domain_get_pid(domain), ==, 0);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "failed");
+  g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, 0);
   g_assert_cmpuint(vb_test_count_events(t, "broken", "started", "booted"), ==, 0);
   status = status_path(t, "broken");
   g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
@@ -348,7 +348,7 @@ test_restart_survival(void)
 {
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   const char *names[] = {"survivor-a", "survivor-b", "survivor-c"};
-  VbDomain *domains[3];
+  VbDomainObj *domains[3];
   GPid pids[3];
   g_autofree char *transient_xml = NULL;
   GPid transient_pid;
@@ -361,10 +361,10 @@ test_restart_survival(void)
 
     domains[i] = vb_test_define(t, xml);
     assert_ok(t, VB_TEST_START, domains[i]);
-    pids[i] = vb_domain_get_pid(domains[i]);
+    pids[i] = vb_domain_obj_get_pid(domains[i]);
   }
   transient_xml = vb_test_bare_xml("survivor-transient");
-  transient_pid = vb_domain_get_pid(vb_test_create(t, transient_xml, VB_START_PAUSED, &error));
+  transient_pid = vb_domain_obj_get_pid(vb_test_create(t, transient_xml, VB_START_PAUSED, &error));
   g_assert_no_error(error);
   for (guint i = 0; i < 3; i++)
     vb_test_wait_console(t, names[i], READY, 1);
@@ -383,11 +383,11 @@ test_restart_survival(void)
 
   for (guint i = 0; i < 3; i++)
     domains[i] = vb_driver_lookup_by_name(t->driver, names[i]);
-  g_assert_cmpint(vb_domain_get_state(domains[0]), ==, VB_DOMAIN_RUNNING);
-  g_assert_cmpint(vb_domain_get_pid(domains[0]), ==, pids[0]);
-  g_assert_cmpint(vb_domain_get_state(domains[1]), ==, VB_DOMAIN_RUNNING);
-  g_assert_cmpint(vb_domain_get_state(domains[2]), ==, VB_DOMAIN_SHUTOFF);
-  g_assert_cmpstr(vb_domain_get_state_reason(domains[2]), ==, "crashed");
+  g_assert_cmpint(vb_domain_obj_get_state(domains[0]), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpint(vb_domain_obj_get_pid(domains[0]), ==, pids[0]);
+  g_assert_cmpint(vb_domain_obj_get_state(domains[1]), ==, VB_DOMAIN_RUNNING);
+  g_assert_cmpint(vb_domain_obj_get_state(domains[2]), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpstr(vb_domain_obj_get_state_reason(domains[2]), ==, "crashed");
   /* (found while opening, before anyone could listen: the state says it, and the log) */
   {
     g_autofree char *log =
@@ -397,19 +397,19 @@ test_restart_survival(void)
                        "the crash in the domain log");
   }
   {
-    VbDomain *transient = vb_driver_lookup_by_name(t->driver, "survivor-transient");
+    VbDomainObj *transient = vb_driver_lookup_by_name(t->driver, "survivor-transient");
 
     g_assert_nonnull(transient);
-    g_assert_false(vb_domain_is_persistent(transient));
-    g_assert_cmpint(vb_domain_get_state(transient), ==, VB_DOMAIN_PAUSED);
-    g_assert_cmpint(vb_domain_get_pid(transient), ==, transient_pid);
+    g_assert_false(vb_domain_obj_is_persistent(transient));
+    g_assert_cmpint(vb_domain_obj_get_state(transient), ==, VB_DOMAIN_PAUSED);
+    g_assert_cmpint(vb_domain_obj_get_pid(transient), ==, transient_pid);
     assert_ok(t, VB_TEST_RESUME, transient);
     assert_ok(t, VB_TEST_DESTROY, transient);
     g_assert_null(vb_driver_lookup_by_name(t->driver, "survivor-transient"));
   }
   /* controllable, and events flow */
   assert_ok(t, VB_TEST_SUSPEND, domains[0]);
-  g_assert_cmpint(vb_domain_get_state(domains[0]), ==, VB_DOMAIN_PAUSED);
+  g_assert_cmpint(vb_domain_obj_get_state(domains[0]), ==, VB_DOMAIN_PAUSED);
   assert_ok(t, VB_TEST_RESUME, domains[0]);
   g_assert_cmpuint(vb_test_count_events(t, names[0], "resumed", "unpaused"), ==, 1);
   assert_ok(t, VB_TEST_SHUTDOWN, domains[1]);
@@ -423,7 +423,7 @@ static void
 test_concurrency(void)
 {
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
-  VbDomain *domains[10];
+  VbDomainObj *domains[10];
   GAsyncResult *results[10];
   GAsyncResult *start = NULL, *destroy = NULL;
   g_autoptr(GError) error = NULL;
@@ -442,7 +442,7 @@ test_concurrency(void)
   for (guint i = 0; i < 10; i++) {
     vb_test_end(t, &results[i], &error);
     g_assert_no_error(error);
-    g_assert_cmpint(vb_domain_get_state(domains[i]), ==, VB_DOMAIN_RUNNING);
+    g_assert_cmpint(vb_domain_obj_get_state(domains[i]), ==, VB_DOMAIN_RUNNING);
   }
   for (guint i = 0; i < 10; i++)
     vb_test_begin(t, VB_TEST_DESTROY, domains[i], &results[i]);
@@ -460,7 +460,7 @@ test_concurrency(void)
   g_clear_error(&error);
   vb_test_end(t, &destroy, &error);
   g_assert_no_error(error);
-  g_assert_cmpint(vb_domain_get_state(domains[0]), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpint(vb_domain_obj_get_state(domains[0]), ==, VB_DOMAIN_SHUTOFF);
 }
 
 /* a destroy does not wait behind a start stuck waiting for a QEMU that never greets: it
@@ -473,7 +473,7 @@ test_destroy_preempts(void)
   g_autofree char *xml = NULL;
   GAsyncResult *start = NULL, *destroy = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
   GPid pid;
 
   if (t == NULL)
@@ -486,8 +486,8 @@ test_destroy_preempts(void)
                         emulator);
   domain = vb_test_define(t, xml);
   vb_test_begin(t, VB_TEST_START, domain, &start);
-  VB_TEST_WAIT_UNTIL(NULL, vb_domain_get_pid(domain) > 0, "the mute QEMU to be spawned");
-  pid = vb_domain_get_pid(domain);
+  VB_TEST_WAIT_UNTIL(NULL, vb_domain_obj_get_pid(domain) > 0, "the mute QEMU to be spawned");
+  pid = vb_domain_obj_get_pid(domain);
   vb_test_begin(t, VB_TEST_DESTROY, domain, &destroy);
   g_assert_false(vb_test_end(t, &start, &error));
   g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -495,7 +495,7 @@ test_destroy_preempts(void)
   g_clear_error(&error);
   vb_test_end(t, &destroy, &error);
   g_assert_no_error(error);
-  g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
   g_assert_cmpint(kill(pid, 0), !=, 0);
 }
 
@@ -508,28 +508,28 @@ test_transient(void)
   g_autofree char *config = NULL;
   g_autofree char *other = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
   xml = vb_test_bare_xml("fleeting");
   domain = vb_test_create(t, xml, VB_START_NONE, &error);
   g_assert_no_error(error);
-  g_assert_false(vb_domain_is_persistent(domain));
+  g_assert_false(vb_domain_obj_is_persistent(domain));
   g_assert_cmpuint(vb_test_count_events(t, "fleeting", "started", "booted"), ==, 1);
   g_assert_cmpuint(vb_test_count_events(t, "fleeting", "defined", "added"), ==, 0);
   /* a define of the same domain while it runs makes it persistent, for the next start */
   {
-    g_autofree char *same = vb_domain_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
+    g_autofree char *same = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
 
     g_assert_no_error(error);
     domain = vb_test_define(t, same);
   }
-  g_assert_true(vb_domain_is_persistent(domain));
-  g_assert_true(vb_domain_is_active(domain));
+  g_assert_true(vb_domain_obj_is_persistent(domain));
+  g_assert_true(vb_domain_obj_is_active(domain));
   assert_ok(t, VB_TEST_UNDEFINE, domain);
-  g_assert_false(vb_domain_is_persistent(domain));
-  g_assert_true(vb_domain_is_active(domain));
+  g_assert_false(vb_domain_obj_is_persistent(domain));
+  g_assert_true(vb_domain_obj_is_active(domain));
   config = config_path(t, "fleeting");
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
   assert_ok(t, VB_TEST_DESTROY, domain);
@@ -583,7 +583,7 @@ test_stats(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GVariant) stats = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
   guint64 cpu = 0, reads = 0;
   guint vcpus = 0, count = 0;
   g_autofree char *image = NULL;
@@ -645,7 +645,7 @@ hold_driver(const char *root)
   for (guint i = 0; i < 2; i++) {
     g_autofree char *name = g_strdup_printf("held-%u", i);
     g_autofree char *xml = vb_test_bare_xml(name);
-    g_autoptr(VbDomain) domain = NULL;
+    g_autoptr(VbDomainObj) domain = NULL;
 
     g_clear_object(&result);
     vb_driver_create_xml_async(driver, xml, VB_START_NONE, NULL, on_stats, &result);
@@ -706,12 +706,12 @@ test_driver_killed(void)
   vb_test_driver_reopen(t);
   for (guint i = 0; i < 2; i++) {
     g_autofree char *name = g_strdup_printf("held-%u", i);
-    VbDomain *domain = vb_driver_lookup_by_name(t->driver, name);
+    VbDomainObj *domain = vb_driver_lookup_by_name(t->driver, name);
     GPid pid;
 
     g_assert_nonnull(domain);
-    g_assert_cmpint(vb_domain_get_state(domain), ==, VB_DOMAIN_RUNNING);
-    pid = vb_domain_get_pid(domain);
+    g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
+    pid = vb_domain_obj_get_pid(domain);
     g_assert_cmpint(pid, >, 0);
     assert_ok(t, VB_TEST_SUSPEND, domain);
     assert_ok(t, VB_TEST_DESTROY, domain);

@@ -34,7 +34,7 @@ file_contains(const char *path, const char *needle)
 }
 
 static void
-assert_ok(VbTestDriver *t, VbTestOp op, VbDomain *domain)
+assert_ok(VbTestDriver *t, VbTestOp op, VbDomainObj *domain)
 {
   g_autoptr(GError) error = NULL;
 
@@ -91,7 +91,7 @@ test_atomic_config(void)
   g_autofree char *config = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
   guint temporary = 0;
 
   if (g_test_subprocess()) {
@@ -107,7 +107,7 @@ test_atomic_config(void)
     g_auto(GStrv) parts = g_strsplit(first, "<memory unit='MiB'>64</memory>", 2);
 
     second = g_strdup_printf("%s<uuid>%s</uuid><memory unit='MiB'>96</memory>%s", parts[0],
-                             vb_domain_get_uuid(domain), parts[1]);
+                             vb_domain_obj_get_uuid(domain), parts[1]);
   }
   g_setenv("VB_TEST_ROOT", t->root, TRUE);
   g_setenv("VB_TEST_XML", second, TRUE);
@@ -131,7 +131,7 @@ test_atomic_config(void)
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "durable");
   g_assert_nonnull(domain);
-  g_assert_cmpuint(vb_domain_get_persistent_def(domain)->memory_kib, ==, 65536);
+  g_assert_cmpuint(vb_domain_obj_get_persistent_def(domain)->memory_kib, ==, 65536);
   {
     g_autoptr(GDir) dir = g_dir_open(vb_paths_get(t->paths, VB_PATH_CONFIG_DIR), 0, &error);
     const char *name;
@@ -183,20 +183,20 @@ test_autostart(void)
   g_autofree char *xml = NULL;
   g_autofree char *link = NULL;
   g_autofree char *config = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
   xml = vb_test_bare_xml("eager");
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_AUTOSTART, domain);
-  g_assert_true(vb_domain_get_autostart(domain));
+  g_assert_true(vb_domain_obj_get_autostart(domain));
   link = dir_file(t, VB_PATH_AUTOSTART_DIR, "eager.xml");
   g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
   vb_test_driver_drop(t);
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "eager");
-  g_assert_true(vb_domain_get_autostart(domain));
+  g_assert_true(vb_domain_obj_get_autostart(domain));
   vb_test_wait_state(t, domain, VB_DOMAIN_RUNNING, "booted");
   assert_ok(t, VB_TEST_DESTROY, domain);
   assert_ok(t, VB_TEST_NO_AUTOSTART, domain);
@@ -222,7 +222,7 @@ test_redefine_and_log(void)
   g_autofree char *old = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
@@ -230,7 +230,7 @@ test_redefine_and_log(void)
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_START, domain);
   {
-    g_autofree char *inactive = vb_domain_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
+    g_autofree char *inactive = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
     g_auto(GStrv) parts = NULL;
 
     g_assert_no_error(error);
@@ -240,10 +240,10 @@ test_redefine_and_log(void)
   }
   g_assert_true(vb_test_define(t, bigger) == domain);
   g_assert_cmpuint(vb_test_count_events(t, "changing", "defined", "updated"), ==, 1);
-  g_assert_cmpuint(vb_domain_get_def(domain)->memory_kib, ==, 65536);
-  g_assert_cmpuint(vb_domain_get_persistent_def(domain)->memory_kib, ==, 98304);
+  g_assert_cmpuint(vb_domain_obj_get_def(domain)->memory_kib, ==, 65536);
+  g_assert_cmpuint(vb_domain_obj_get_persistent_def(domain)->memory_kib, ==, 98304);
   assert_ok(t, VB_TEST_DESTROY, domain);
-  g_assert_cmpuint(vb_domain_get_def(domain)->memory_kib, ==, 98304);
+  g_assert_cmpuint(vb_domain_obj_get_def(domain)->memory_kib, ==, 98304);
 
   log = dir_file(t, VB_PATH_LOG_DIR, "changing.log");
   old = g_strconcat(log, ".0", NULL);
@@ -280,7 +280,7 @@ test_log_cap(void)
   g_autofree char *xml = NULL;
   g_autofree char *log = NULL;
   g_autofree char *old = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
   GStatBuf st;
 
   if (t == NULL)
@@ -294,7 +294,7 @@ test_log_cap(void)
                       "</qemu:commandline></domain>");
   domain = vb_test_define(t, xml);
   assert_ok(t, VB_TEST_START, domain);
-  g_assert_cmpuint(vb_domain_get_taints(domain)->len, >=, 1);
+  g_assert_cmpuint(vb_domain_obj_get_taints(domain)->len, >=, 1);
   log = dir_file(t, VB_PATH_LOG_DIR, "chatty.log");
   old = g_strconcat(log, ".0", NULL);
   VB_TEST_WAIT_UNTIL(NULL, g_stat(old, &st) == 0 && st.st_size > 1024 * 1024,
@@ -311,7 +311,7 @@ test_setup_and_nvram(void)
   g_autofree char *xml = NULL;
   g_autofree char *log = NULL;
   g_autofree char *nvram = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
@@ -329,7 +329,7 @@ test_setup_and_nvram(void)
   log = dir_file(t, VB_PATH_LOG_DIR, "secretive.log");
   g_assert_true(file_contains(log, "monitor setup: {\"execute\":\"set_password\""));
   g_assert_false(file_contains(log, "s3cr3t"));
-  nvram = g_strdup(vb_domain_get_def(domain)->os.nvram);
+  nvram = g_strdup(vb_domain_obj_get_def(domain)->os.nvram);
   if (nvram == NULL) {
     g_autoptr(GDir) dir = NULL;
     g_autofree char *lib = dir_file(t, VB_PATH_STATE_DIR, "nvram");
@@ -353,7 +353,7 @@ test_autodestroy(void)
   g_autoptr(VbTestDriver) t = vb_test_driver_new();
   g_autofree char *xml = NULL;
   g_autoptr(GError) error = NULL;
-  VbDomain *domain;
+  VbDomainObj *domain;
 
   if (t == NULL)
     return;
@@ -363,7 +363,7 @@ test_autodestroy(void)
   g_object_ref(domain);
   vb_driver_set_autodestroy(t->driver, domain, ":1.42");
   vb_driver_owner_gone(t->driver, ":1.43");
-  g_assert_true(vb_domain_is_active(domain));
+  g_assert_true(vb_domain_obj_is_active(domain));
   vb_driver_owner_gone(t->driver, ":1.42");
   vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "destroyed");
   g_assert_null(vb_driver_lookup_by_name(t->driver, "owned"));

@@ -40,12 +40,12 @@ job_free(VbJob *job)
   g_free(job);
 }
 
-static void run_next(VbDomain *self);
+static void run_next(VbDomainObj *self);
 
 static void
 on_job_completed(GObject *task, GParamSpec *pspec, gpointer user_data)
 {
-  VbDomain *self = VB_DOMAIN(user_data);
+  VbDomainObj *self = VB_DOMAIN_OBJ(user_data);
   VbJob *job = self->job;
 
   g_return_if_fail(job != NULL && G_OBJECT(job->task) == task);
@@ -56,7 +56,7 @@ on_job_completed(GObject *task, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
-run_next(VbDomain *self)
+run_next(VbDomainObj *self)
 {
   while (self->job == NULL && !g_queue_is_empty(&self->jobs)) {
     VbJob *job = g_queue_pop_head(&self->jobs);
@@ -82,7 +82,7 @@ run_next(VbDomain *self)
  * @first: a destroy: goes first and cancels the waits of the running job
  */
 void
-vb_domain_job_enqueue(VbDomain *self, GTask *task, VbJobFunc func, gboolean first)
+vb_domain_job_enqueue(VbDomainObj *self, GTask *task, VbJobFunc func, gboolean first)
 {
   VbJob *job = g_new0(VbJob, 1);
   GCancellable *caller = g_task_get_cancellable(task);
@@ -108,7 +108,7 @@ vb_domain_job_enqueue(VbDomain *self, GTask *task, VbJobFunc func, gboolean firs
 
 /* (transfer none): what the running job's waits are cancelled by */
 GCancellable *
-vb_domain_job_get_cancellable(VbDomain *self)
+vb_domain_job_get_cancellable(VbDomainObj *self)
 {
   g_return_val_if_fail(self->job != NULL, NULL);
   return self->job->cancellable;

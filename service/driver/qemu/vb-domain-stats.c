@@ -20,7 +20,7 @@
 #include "vb-json.h"
 
 typedef struct {
-  VbDomain *domain; /* (owned) */
+  VbDomainObj *domain; /* (owned) */
   GVariantDict dict;
   guint waiting;
 } Stats;
@@ -159,14 +159,14 @@ on_query(GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 vb_driver_get_stats_async(VbDriver *self,
-                          VbDomain *domain,
+                          VbDomainObj *domain,
                           GCancellable *cancellable,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
   Stats *stats = g_new0(Stats, 1);
-  const VbDomainDef *def = vb_domain_get_def(domain);
+  const VbDomainDef *def = vb_domain_obj_get_def(domain);
   guint64 ns = 0;
 
   stats->domain = g_object_ref(domain);

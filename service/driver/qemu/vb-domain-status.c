@@ -26,7 +26,7 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 
 char *
-vb_domain_status_format(VbDomain *domain, GError **error)
+vb_domain_status_format(VbDomainObj *domain, GError **error)
 {
   const VbQemuProcess *process = domain->process;
   g_autoptr(VbXmlWriter) w = vb_xml_writer_new();

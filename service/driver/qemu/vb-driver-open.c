@@ -168,7 +168,7 @@ finish_open(GTask *task)
 
   g_task_return_pointer(task, g_object_ref(driver), g_object_unref);
   for (guint i = 0; i < domains->len; i++) {
-    VbDomain *domain = domains->pdata[i];
+    VbDomainObj *domain = domains->pdata[i];
 
     if (domain->autostart && domain->state == VB_DOMAIN_SHUTOFF) {
       g_message("%s: autostart", domain->name);
@@ -195,7 +195,7 @@ reconnect(GTask *task, VbDomainStatus *status)
   Load *load = g_task_get_task_data(task);
   VbDriver *driver = load->driver;
   g_autofree char *uuid = vb_domain_def_get_uuid_string(status->live);
-  VbDomain *domain = g_hash_table_lookup(driver->by_name, status->live->name);
+  VbDomainObj *domain = g_hash_table_lookup(driver->by_name, status->live->name);
   g_autoptr(GTask) reconnect = NULL;
 
   if (domain != NULL && g_strcmp0(domain->uuid, uuid) != 0) {
@@ -207,7 +207,7 @@ reconnect(GTask *task, VbDomainStatus *status)
   }
   if (domain == NULL) {
     /* a transient domain, or one undefined while no driver ran */
-    domain = vb_domain_new(driver, vb_domain_def_copy(status->live), FALSE);
+    domain = vb_domain_obj_new(driver, vb_domain_def_copy(status->live), FALSE);
     vb_driver_add_domain(driver, domain, FALSE);
   }
   driver->next_id = MAX(driver->next_id, status->live->id + 1);
@@ -240,8 +240,8 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; i < load->defs->len; i++) {
     VbDomainDef *def = load->defs->pdata[i];
     g_autofree char *uuid = vb_domain_def_get_uuid_string(def);
-    VbDomain *other = g_hash_table_lookup(driver->by_uuid, uuid);
-    VbDomain *domain;
+    VbDomainObj *other = g_hash_table_lookup(driver->by_uuid, uuid);
+    VbDomainObj *domain;
 
     if (other != NULL) {
       g_autofree char *line =
@@ -253,7 +253,7 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
       continue;
     }
     load->defs->pdata[i] = NULL;
-    domain = vb_domain_new(driver, def, TRUE);
+    domain = vb_domain_obj_new(driver, def, TRUE);
     domain->autostart = g_hash_table_contains(load->autostart, def->name);
     vb_driver_add_domain(driver, domain, FALSE);
   }

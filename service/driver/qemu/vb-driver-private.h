@@ -2,7 +2,7 @@
  * job queue, the running QEMU process, status files and the domain log.
  *
  *   vb-driver.c         the domain table, open (configs, reconnect, autostart), define/undefine
- *   vb-domain.c         the domain object, its state changes and events
+ *   vb-domain-obj.c         the domain object, its state changes and events
  *   vb-domain-job.c     the per-domain job queue
  *   vb-domain-status.c  the status file of a running domain (restart survival)
  *   vb-domain-log.c     the domain log: header, rotation, the tail quoted in errors
@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 #define VB_DOMAIN_LOG_TAIL_LINES 8
 
 typedef struct _VbJob VbJob;
-typedef void (*VbJobFunc)(VbDomain *domain, GTask *task);
+typedef void (*VbJobFunc)(VbDomainObj *domain, GTask *task);
 
 /* Why a QEMU that is going away goes: the state and event its exit gives. */
 typedef enum {
@@ -66,7 +66,7 @@ typedef struct {
   GPtrArray *exit_waiters; /* (element-type GTask): finished when the process is gone */
 } VbQemuProcess;
 
-struct _VbDomain {
+struct _VbDomainObj {
   GObject parent_instance;
   VbDriver *driver; /* (unowned) (nullable): the driver owns its domains; NULL once it let go */
   char *name;
@@ -96,40 +96,43 @@ struct _VbDriver {
   VbQemuConf *conf;
   VbCapabilities *caps;
   GMainContext *context;
-  GHashTable *by_name;    /* name → VbDomain (owned) */
-  GHashTable *by_uuid;    /* uuid string → VbDomain */
-  GHashTable *pending;    /* VbDomain → itself: defined or created, not yet shown */
+  GHashTable *by_name;    /* name → VbDomainObj (owned) */
+  GHashTable *by_uuid;    /* uuid string → VbDomainObj */
+  GHashTable *pending;    /* VbDomainObj → itself: defined or created, not yet shown */
   GPtrArray *load_errors; /* (element-type utf8) */
   gint64 next_id;
   VbFileHook write_hook; /* tests only: called before a config's rename */
   gpointer write_hook_data;
 };
 
-void vb_driver_add_domain(VbDriver *self, VbDomain *domain, gboolean pending);
+void vb_driver_add_domain(VbDriver *self, VbDomainObj *domain, gboolean pending);
 char *vb_driver_autostart_path(VbDriver *self, const char *name);
 void vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data);
-void vb_domain_start_job(VbDomain *domain, GTask *task);
+void vb_domain_start_job(VbDomainObj *domain, GTask *task);
 GMainContext *vb_driver_get_context(VbDriver *self);
 gint64 vb_driver_allocate_id(VbDriver *self);
 void
-vb_driver_emit_event(VbDriver *self, VbDomain *domain, VbDomainEvent event, const char *detail);
-void vb_driver_remove_domain(VbDriver *self, VbDomain *domain);
+vb_driver_emit_event(VbDriver *self, VbDomainObj *domain, VbDomainEvent event, const char *detail);
+void vb_driver_remove_domain(VbDriver *self, VbDomainObj *domain);
 char *vb_driver_config_path(VbDriver *self, const char *name);
 char *vb_driver_status_path(VbDriver *self, const char *name);
 char *vb_driver_log_path(VbDriver *self, const char *name);
 
-/* vb-domain.c */
-VbDomain *vb_domain_new(VbDriver *driver, VbDomainDef *def, gboolean persistent);
-void vb_domain_set_state(
-    VbDomain *self, VbDomainState state, const char *reason, gint event, const char *detail);
-void vb_domain_changed(VbDomain *self);
-void vb_domain_detach(VbDomain *self);
-void vb_domain_save_status(VbDomain *self);
-void vb_domain_monitor_event(VbDomain *self, const char *name, JsonObject *data, gint64 timestamp);
+/* vb-domain-obj.c */
+VbDomainObj *vb_domain_obj_new(VbDriver *driver, VbDomainDef *def, gboolean persistent);
+void vb_domain_obj_set_state(
+    VbDomainObj *self, VbDomainState state, const char *reason, gint event, const char *detail);
+void vb_domain_obj_changed(VbDomainObj *self);
+void vb_domain_obj_detach(VbDomainObj *self);
+void vb_domain_obj_save_status(VbDomainObj *self);
+void vb_domain_obj_monitor_event(VbDomainObj *self,
+                                 const char *name,
+                                 JsonObject *data,
+                                 gint64 timestamp);
 
 /* vb-domain-job.c */
-void vb_domain_job_enqueue(VbDomain *self, GTask *task, VbJobFunc func, gboolean first);
-GCancellable *vb_domain_job_get_cancellable(VbDomain *self);
+void vb_domain_job_enqueue(VbDomainObj *self, GTask *task, VbJobFunc func, gboolean first);
+GCancellable *vb_domain_job_get_cancellable(VbDomainObj *self);
 
 /* vb-domain-status.c */
 typedef struct {
@@ -146,7 +149,7 @@ typedef struct {
   GPtrArray *taints;
 } VbDomainStatus;
 
-char *vb_domain_status_format(VbDomain *domain, GError **error);
+char *vb_domain_status_format(VbDomainObj *domain, GError **error);
 VbDomainStatus *vb_domain_status_parse(const char *xml, gsize length, GError **error);
 void vb_domain_status_free(VbDomainStatus *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbDomainStatus, vb_domain_status_free)
@@ -160,27 +163,27 @@ gboolean vb_domain_log_cap(const char *path, GError **error);
 char *vb_domain_log_line(const char *format, ...) G_GNUC_PRINTF(1, 2);
 
 /* vb-qemu-launch.c */
-void vb_qemu_launch(VbDomain *domain, VbStartFlags flags, GTask *task);
+void vb_qemu_launch(VbDomainObj *domain, VbStartFlags flags, GTask *task);
 
 /* vb-qemu-process.c */
 VbQemuProcess *vb_qemu_process_new(GPid pid, guint64 start_time, int pidfd);
 void vb_qemu_process_free(VbQemuProcess *self);
-void vb_qemu_process_watch(VbDomain *domain);
-void vb_qemu_process_attach_monitor(VbDomain *domain, VbQmp *qmp);
+void vb_qemu_process_watch(VbDomainObj *domain);
+void vb_qemu_process_attach_monitor(VbDomainObj *domain, VbQmp *qmp);
 void vb_qemu_process_kill(VbQemuProcess *self, int signal);
-void vb_qemu_process_wait_async(VbDomain *domain,
+void vb_qemu_process_wait_async(VbDomainObj *domain,
                                 guint timeout_ms,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
 gboolean vb_qemu_process_wait_finish(GAsyncResult *result, GError **error);
-void vb_qemu_process_reconnect(VbDomain *domain, VbDomainStatus *status, GTask *task);
-void vb_domain_shutdown_job(VbDomain *domain, GTask *task);
-void vb_domain_reboot_job(VbDomain *domain, GTask *task);
-void vb_domain_reset_job(VbDomain *domain, GTask *task);
-void vb_domain_suspend_job(VbDomain *domain, GTask *task);
-void vb_domain_resume_job(VbDomain *domain, GTask *task);
-void vb_domain_destroy_job(VbDomain *domain, GTask *task);
+void vb_qemu_process_reconnect(VbDomainObj *domain, VbDomainStatus *status, GTask *task);
+void vb_domain_shutdown_job(VbDomainObj *domain, GTask *task);
+void vb_domain_reboot_job(VbDomainObj *domain, GTask *task);
+void vb_domain_reset_job(VbDomainObj *domain, GTask *task);
+void vb_domain_suspend_job(VbDomainObj *domain, GTask *task);
+void vb_domain_resume_job(VbDomainObj *domain, GTask *task);
+void vb_domain_destroy_job(VbDomainObj *domain, GTask *task);
 void vb_qemu_remove_run_dir(const char *run_dir, const char *monitor_path);
 
 /* vb-qemu-tap.c */

@@ -44,7 +44,7 @@ vb_driver_dispose(GObject *object)
   /* the QEMU processes run on: the next driver opened on this instance reconnects them */
   g_hash_table_iter_init(&iter, self->by_name);
   while (g_hash_table_iter_next(&iter, NULL, &value))
-    vb_domain_detach(value);
+    vb_domain_obj_detach(value);
   g_hash_table_remove_all(self->by_uuid);
   g_hash_table_remove_all(self->pending);
   g_hash_table_remove_all(self->by_name);
@@ -80,14 +80,14 @@ vb_driver_class_init(VbDriverClass *klass)
    */
   signals[SIGNAL_DOMAIN_ADDED] =
       g_signal_new("domain-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                   G_TYPE_NONE, 1, VB_TYPE_DOMAIN);
+                   G_TYPE_NONE, 1, VB_TYPE_DOMAIN_OBJ);
   /**
    * VbDriver::domain-removed:
    * @domain: a domain gone from the table (undefined while shut off, a transient one stopped)
    */
   signals[SIGNAL_DOMAIN_REMOVED] =
       g_signal_new("domain-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                   NULL, G_TYPE_NONE, 1, VB_TYPE_DOMAIN);
+                   NULL, G_TYPE_NONE, 1, VB_TYPE_DOMAIN_OBJ);
   /**
    * VbDriver::domain-event:
    * @domain: the domain
@@ -98,7 +98,7 @@ vb_driver_class_init(VbDriverClass *klass)
    */
   signals[SIGNAL_DOMAIN_EVENT] =
       g_signal_new("domain-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                   G_TYPE_NONE, 3, VB_TYPE_DOMAIN, G_TYPE_INT, G_TYPE_STRING);
+                   G_TYPE_NONE, 3, VB_TYPE_DOMAIN_OBJ, G_TYPE_INT, G_TYPE_STRING);
 }
 
 static void
@@ -190,7 +190,7 @@ vb_driver_log_path(VbDriver *self, const char *name)
 }
 
 void
-vb_driver_add_domain(VbDriver *self, VbDomain *domain, gboolean pending)
+vb_driver_add_domain(VbDriver *self, VbDomainObj *domain, gboolean pending)
 {
   g_hash_table_insert(self->by_name, g_strdup(domain->name), domain);
   g_hash_table_insert(self->by_uuid, domain->uuid, domain);
@@ -202,16 +202,16 @@ vb_driver_add_domain(VbDriver *self, VbDomain *domain, gboolean pending)
 
 /* A pending domain is shown: its define or create succeeded. */
 static void
-show_domain(VbDriver *self, VbDomain *domain)
+show_domain(VbDriver *self, VbDomainObj *domain)
 {
   if (g_hash_table_remove(self->pending, domain))
     g_signal_emit(self, signals[SIGNAL_DOMAIN_ADDED], 0, domain);
 }
 
 void
-vb_driver_remove_domain(VbDriver *self, VbDomain *domain)
+vb_driver_remove_domain(VbDriver *self, VbDomainObj *domain)
 {
-  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(domain);
+  G_GNUC_UNUSED g_autoptr(VbDomainObj) hold = g_object_ref(domain);
   gboolean shown = !g_hash_table_remove(self->pending, domain);
 
   if (domain->removed)
@@ -224,26 +224,26 @@ vb_driver_remove_domain(VbDriver *self, VbDomain *domain)
 }
 
 void
-vb_driver_emit_event(VbDriver *self, VbDomain *domain, VbDomainEvent event, const char *detail)
+vb_driver_emit_event(VbDriver *self, VbDomainObj *domain, VbDomainEvent event, const char *detail)
 {
   if (g_hash_table_contains(self->pending, domain))
     return;
   g_signal_emit(self, signals[SIGNAL_DOMAIN_EVENT], 0, domain, (gint)event, detail);
 }
 
-static VbDomain *
-shown(VbDriver *self, VbDomain *domain)
+static VbDomainObj *
+shown(VbDriver *self, VbDomainObj *domain)
 {
   return domain != NULL && !g_hash_table_contains(self->pending, domain) ? domain : NULL;
 }
 
-VbDomain *
+VbDomainObj *
 vb_driver_lookup_by_name(VbDriver *self, const char *name)
 {
   return shown(self, g_hash_table_lookup(self->by_name, name));
 }
 
-VbDomain *
+VbDomainObj *
 vb_driver_lookup_by_uuid(VbDriver *self, const char *uuid)
 {
   guint8 bytes[16];
@@ -259,7 +259,7 @@ vb_driver_lookup_by_uuid(VbDriver *self, const char *uuid)
   return shown(self, g_hash_table_lookup(self->by_uuid, canonical));
 }
 
-VbDomain *
+VbDomainObj *
 vb_driver_lookup_by_id(VbDriver *self, gint64 id)
 {
   GHashTableIter iter;
@@ -269,7 +269,7 @@ vb_driver_lookup_by_id(VbDriver *self, gint64 id)
     return NULL;
   g_hash_table_iter_init(&iter, self->by_name);
   while (g_hash_table_iter_next(&iter, NULL, &value)) {
-    if (VB_DOMAIN(value)->id == id)
+    if (VB_DOMAIN_OBJ(value)->id == id)
       return shown(self, value);
   }
   return NULL;
@@ -278,7 +278,7 @@ vb_driver_lookup_by_id(VbDriver *self, gint64 id)
 static gint
 compare_names(gconstpointer a, gconstpointer b)
 {
-  return strcmp((*(VbDomain *const *)a)->name, (*(VbDomain *const *)b)->name);
+  return strcmp((*(VbDomainObj *const *)a)->name, (*(VbDomainObj *const *)b)->name);
 }
 
 GPtrArray *
@@ -300,8 +300,8 @@ vb_driver_list_domains(VbDriver *self)
 /* -- define ------------------------------------------------------------------------------- */
 
 typedef struct {
-  VbDomain *domain; /* (owned) */
-  VbDomainDef *def; /* (owned) (nullable): the new config, until it is the domain's */
+  VbDomainObj *domain; /* (owned) */
+  VbDomainDef *def;    /* (owned) (nullable): the new config, until it is the domain's */
   char *path;
   char *xml; /* what is written */
   VbFileHook hook;
@@ -321,11 +321,11 @@ define_free(Define *define)
 
 /* The clash rules of DESIGN.md §3: a name is one UUID and a UUID one name. */
 static gboolean
-check_clash(VbDriver *self, const VbDomainDef *def, VbDomain **existing, GError **error)
+check_clash(VbDriver *self, const VbDomainDef *def, VbDomainObj **existing, GError **error)
 {
   g_autofree char *uuid = vb_domain_def_get_uuid_string(def);
-  VbDomain *by_name = g_hash_table_lookup(self->by_name, def->name);
-  VbDomain *by_uuid = g_hash_table_lookup(self->by_uuid, uuid);
+  VbDomainObj *by_name = g_hash_table_lookup(self->by_name, def->name);
+  VbDomainObj *by_uuid = g_hash_table_lookup(self->by_uuid, uuid);
 
   if (by_name != NULL && g_strcmp0(by_name->uuid, uuid) != 0) {
     g_set_error(error, VB_ERROR, VB_ERROR_DOMAIN_EXISTS, "domain '%s' already exists with UUID %s",
@@ -361,7 +361,7 @@ on_config_written(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   VbDriver *self = g_task_get_source_object(task);
   Define *define = g_task_get_task_data(task);
-  VbDomain *domain = define->domain;
+  VbDomainObj *domain = define->domain;
   gboolean was_pending = g_hash_table_contains(self->pending, domain);
   GError *error = NULL;
 
@@ -374,13 +374,13 @@ on_config_written(GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_pointer(&domain->def, vb_domain_def_free);
   domain->def = g_steal_pointer(&define->def);
   show_domain(self, domain);
-  vb_domain_changed(domain);
+  vb_domain_obj_changed(domain);
   vb_driver_emit_event(self, domain, VB_DOMAIN_EVENT_DEFINED, was_pending ? "added" : "updated");
   g_task_return_boolean(task, TRUE);
 }
 
 static void
-define_job(VbDomain *domain, GTask *task)
+define_job(VbDomainObj *domain, GTask *task)
 {
   Define *define = g_task_get_task_data(task);
   g_autoptr(GTask) write = g_task_new(NULL, NULL, on_config_written, g_object_ref(task));
@@ -421,7 +421,7 @@ checking_free(Checking *checking)
   g_free(checking);
 }
 
-static void create_job(VbDomain *domain, GTask *task);
+static void create_job(VbDomainObj *domain, GTask *task);
 
 /* The definition is valid and virtbus can run it: queue the write (or the create). */
 /* (worker) What a start would refuse for a reason known now (DESIGN.md §4): the command is
@@ -489,7 +489,7 @@ on_define_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   VbDriver *self = g_task_get_source_object(task);
   Checking *checking = g_task_get_task_data(task);
   GError *error = NULL;
-  VbDomain *existing = NULL;
+  VbDomainObj *existing = NULL;
   Define *define;
   GTask *job;
 
@@ -508,7 +508,7 @@ on_define_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   define = g_new0(Define, 1);
   define->flags = checking->flags;
   if (existing == NULL) {
-    existing = vb_domain_new(self, vb_domain_def_copy(checking->def), !checking->transient);
+    existing = vb_domain_obj_new(self, vb_domain_def_copy(checking->def), !checking->transient);
     vb_driver_add_domain(self, existing, TRUE);
   }
   define->domain = g_object_ref(existing);
@@ -569,7 +569,7 @@ vb_driver_define_xml_async(VbDriver *self,
   parse_and_check(self, task, xml, FALSE, VB_START_NONE);
 }
 
-VbDomain *
+VbDomainObj *
 vb_driver_define_xml_finish(VbDriver *self, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer(G_TASK(result), error);
@@ -598,7 +598,7 @@ on_created(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* The start of a transient domain, inside its create job. */
 static void
-create_job(VbDomain *domain, GTask *job)
+create_job(VbDomainObj *domain, GTask *job)
 {
   Define *define = g_task_get_task_data(job);
   /* a task of its own: the launch keeps its data on it */
@@ -622,7 +622,7 @@ vb_driver_create_xml_async(VbDriver *self,
   parse_and_check(self, task, xml, TRUE, flags);
 }
 
-VbDomain *
+VbDomainObj *
 vb_driver_create_xml_finish(VbDriver *self, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer(G_TASK(result), error);
@@ -687,7 +687,7 @@ static void
 on_undefined(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = g_task_get_task_data(task);
+  VbDomainObj *domain = g_task_get_task_data(task);
   VbDriver *self = domain->driver;
   GError *error = NULL;
 
@@ -703,15 +703,15 @@ on_undefined(GObject *source, GAsyncResult *result, gpointer user_data)
   } else {
     /* it runs on as a transient domain, gone when it stops */
     g_clear_pointer(&domain->def, vb_domain_def_free);
-    vb_domain_save_status(domain);
-    vb_domain_changed(domain);
+    vb_domain_obj_save_status(domain);
+    vb_domain_obj_changed(domain);
     vb_driver_emit_event(self, domain, VB_DOMAIN_EVENT_UNDEFINED, "removed");
   }
   g_task_return_boolean(task, TRUE);
 }
 
 static void
-undefine_job(VbDomain *domain, GTask *task)
+undefine_job(VbDomainObj *domain, GTask *task)
 {
   g_autoptr(GTask) io = NULL;
   ConfigFiles *files;
@@ -735,7 +735,7 @@ static void
 on_autostart_set(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = g_task_get_task_data(task);
+  VbDomainObj *domain = g_task_get_task_data(task);
   ConfigFiles *files = g_task_get_task_data(G_TASK(result));
   GError *error = NULL;
 
@@ -744,12 +744,12 @@ on_autostart_set(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   domain->autostart = files->target != NULL;
-  vb_domain_changed(domain);
+  vb_domain_obj_changed(domain);
   g_task_return_boolean(task, TRUE);
 }
 
 static void
-autostart_job(VbDomain *domain, GTask *task)
+autostart_job(VbDomainObj *domain, GTask *task)
 {
   gboolean autostart = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(task), "vb-autostart"));
   g_autoptr(GTask) io = NULL;
@@ -774,7 +774,7 @@ autostart_job(VbDomain *domain, GTask *task)
 /* -- the operations on one domain ----------------------------------------------------------- */
 
 void
-vb_domain_start_job(VbDomain *domain, GTask *task)
+vb_domain_start_job(VbDomainObj *domain, GTask *task)
 {
   VbStartFlags flags = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(task), "vb-start-flags"));
 
@@ -783,7 +783,7 @@ vb_domain_start_job(VbDomain *domain, GTask *task)
 
 static void
 queue(VbDriver *self,
-      VbDomain *domain,
+      VbDomainObj *domain,
       VbJobFunc func,
       gboolean first,
       const char *key,
@@ -807,7 +807,7 @@ queue(VbDriver *self,
 
 void
 vb_driver_undefine_async(VbDriver *self,
-                         VbDomain *domain,
+                         VbDomainObj *domain,
                          GCancellable *cancellable,
                          GAsyncReadyCallback callback,
                          gpointer user_data)
@@ -817,7 +817,7 @@ vb_driver_undefine_async(VbDriver *self,
 
 void
 vb_driver_start_async(VbDriver *self,
-                      VbDomain *domain,
+                      VbDomainObj *domain,
                       VbStartFlags flags,
                       GCancellable *cancellable,
                       GAsyncReadyCallback callback,
@@ -829,7 +829,7 @@ vb_driver_start_async(VbDriver *self,
 
 void
 vb_driver_shutdown_async(VbDriver *self,
-                         VbDomain *domain,
+                         VbDomainObj *domain,
                          GCancellable *cancellable,
                          GAsyncReadyCallback callback,
                          gpointer user_data)
@@ -839,7 +839,7 @@ vb_driver_shutdown_async(VbDriver *self,
 
 void
 vb_driver_reboot_async(VbDriver *self,
-                       VbDomain *domain,
+                       VbDomainObj *domain,
                        GCancellable *cancellable,
                        GAsyncReadyCallback callback,
                        gpointer user_data)
@@ -849,7 +849,7 @@ vb_driver_reboot_async(VbDriver *self,
 
 void
 vb_driver_reset_async(VbDriver *self,
-                      VbDomain *domain,
+                      VbDomainObj *domain,
                       GCancellable *cancellable,
                       GAsyncReadyCallback callback,
                       gpointer user_data)
@@ -859,7 +859,7 @@ vb_driver_reset_async(VbDriver *self,
 
 void
 vb_driver_suspend_async(VbDriver *self,
-                        VbDomain *domain,
+                        VbDomainObj *domain,
                         GCancellable *cancellable,
                         GAsyncReadyCallback callback,
                         gpointer user_data)
@@ -869,7 +869,7 @@ vb_driver_suspend_async(VbDriver *self,
 
 void
 vb_driver_resume_async(VbDriver *self,
-                       VbDomain *domain,
+                       VbDomainObj *domain,
                        GCancellable *cancellable,
                        GAsyncReadyCallback callback,
                        gpointer user_data)
@@ -879,7 +879,7 @@ vb_driver_resume_async(VbDriver *self,
 
 void
 vb_driver_destroy_async(VbDriver *self,
-                        VbDomain *domain,
+                        VbDomainObj *domain,
                         VbDestroyFlags flags,
                         GCancellable *cancellable,
                         GAsyncReadyCallback callback,
@@ -891,7 +891,7 @@ vb_driver_destroy_async(VbDriver *self,
 
 void
 vb_driver_set_autostart_async(VbDriver *self,
-                              VbDomain *domain,
+                              VbDomainObj *domain,
                               gboolean autostart,
                               GCancellable *cancellable,
                               GAsyncReadyCallback callback,
@@ -910,7 +910,7 @@ vb_driver_operation_finish(VbDriver *self, GAsyncResult *result, GError **error)
 /* -- autodestroy -------------------------------------------------------------------------- */
 
 void
-vb_driver_set_autodestroy(VbDriver *self, VbDomain *domain, const char *owner)
+vb_driver_set_autodestroy(VbDriver *self, VbDomainObj *domain, const char *owner)
 {
   g_free(domain->autodestroy_owner);
   domain->autodestroy_owner = g_strdup(owner);
@@ -932,7 +932,7 @@ vb_driver_owner_gone(VbDriver *self, const char *owner)
   g_autoptr(GPtrArray) domains = vb_driver_list_domains(self);
 
   for (guint i = 0; i < domains->len; i++) {
-    VbDomain *domain = domains->pdata[i];
+    VbDomainObj *domain = domains->pdata[i];
 
     if (g_strcmp0(domain->autodestroy_owner, owner) == 0) {
       g_message("%s: its owner %s is gone: destroying it", domain->name, owner);

@@ -24,8 +24,8 @@ G_BEGIN_DECLS
 #define VB_TYPE_DRIVER (vb_driver_get_type())
 G_DECLARE_FINAL_TYPE(VbDriver, vb_driver, VB, DRIVER, GObject)
 
-#define VB_TYPE_DOMAIN (vb_domain_get_type())
-G_DECLARE_FINAL_TYPE(VbDomain, vb_domain, VB, DOMAIN, GObject)
+#define VB_TYPE_DOMAIN_OBJ (vb_domain_obj_get_type())
+G_DECLARE_FINAL_TYPE(VbDomainObj, vb_domain_obj, VB, DOMAIN_OBJ, GObject)
 
 /* Opening: configs are read and running domains reconnected before the driver is returned;
  * autostart domains are started after, in parallel (failures are logged with their names). */
@@ -42,12 +42,12 @@ VbCapabilities *vb_driver_get_capabilities(VbDriver *self);
 /* The configs that could not be read when the driver opened: "FILE: why", one each. */
 const GPtrArray *vb_driver_get_load_errors(VbDriver *self);
 
-/* (transfer container) (element-type VbDomain): every domain, by name */
+/* (transfer container) (element-type VbDomainObj): every domain, by name */
 GPtrArray *vb_driver_list_domains(VbDriver *self);
 /* (transfer none) (nullable) */
-VbDomain *vb_driver_lookup_by_name(VbDriver *self, const char *name);
-VbDomain *vb_driver_lookup_by_uuid(VbDriver *self, const char *uuid);
-VbDomain *vb_driver_lookup_by_id(VbDriver *self, gint64 id);
+VbDomainObj *vb_driver_lookup_by_name(VbDriver *self, const char *name);
+VbDomainObj *vb_driver_lookup_by_uuid(VbDriver *self, const char *uuid);
+VbDomainObj *vb_driver_lookup_by_id(VbDriver *self, gint64 id);
 
 /* Define: a new persistent domain, or the new config of the one with that name and UUID (for
  * its next start, when it runs). The config is on disk, whole, before the call returns. */
@@ -56,7 +56,7 @@ void vb_driver_define_xml_async(VbDriver *self,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
-VbDomain *vb_driver_define_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
+VbDomainObj *vb_driver_define_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
 
 typedef enum {
   VB_START_NONE = 0,
@@ -70,45 +70,45 @@ void vb_driver_create_xml_async(VbDriver *self,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
-VbDomain *vb_driver_create_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
+VbDomainObj *vb_driver_create_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
 
 /* The operations on one domain: each is queued on the domain and finishes with a boolean. */
 void vb_driver_undefine_async(VbDriver *self,
-                              VbDomain *domain,
+                              VbDomainObj *domain,
                               GCancellable *cancellable,
                               GAsyncReadyCallback callback,
                               gpointer user_data);
 void vb_driver_start_async(VbDriver *self,
-                           VbDomain *domain,
+                           VbDomainObj *domain,
                            VbStartFlags flags,
                            GCancellable *cancellable,
                            GAsyncReadyCallback callback,
                            gpointer user_data);
 /* The ACPI power button; finishes once QEMU took the request, not when the guest is off. */
 void vb_driver_shutdown_async(VbDriver *self,
-                              VbDomain *domain,
+                              VbDomainObj *domain,
                               GCancellable *cancellable,
                               GAsyncReadyCallback callback,
                               gpointer user_data);
 /* The power button, and a reset instead of the power-off that follows (libvirt's fake
  * reboot), so the guest shuts down cleanly and boots again in the same QEMU. */
 void vb_driver_reboot_async(VbDriver *self,
-                            VbDomain *domain,
+                            VbDomainObj *domain,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data);
 void vb_driver_reset_async(VbDriver *self,
-                           VbDomain *domain,
+                           VbDomainObj *domain,
                            GCancellable *cancellable,
                            GAsyncReadyCallback callback,
                            gpointer user_data);
 void vb_driver_suspend_async(VbDriver *self,
-                             VbDomain *domain,
+                             VbDomainObj *domain,
                              GCancellable *cancellable,
                              GAsyncReadyCallback callback,
                              gpointer user_data);
 void vb_driver_resume_async(VbDriver *self,
-                            VbDomain *domain,
+                            VbDomainObj *domain,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data);
@@ -122,13 +122,13 @@ typedef enum {
  * does not wait behind the domain's running job: it cancels that job's waits and runs next. */
 #define VB_DESTROY_TERM_TIMEOUT_MS 10000
 void vb_driver_destroy_async(VbDriver *self,
-                             VbDomain *domain,
+                             VbDomainObj *domain,
                              VbDestroyFlags flags,
                              GCancellable *cancellable,
                              GAsyncReadyCallback callback,
                              gpointer user_data);
 void vb_driver_set_autostart_async(VbDriver *self,
-                                   VbDomain *domain,
+                                   VbDomainObj *domain,
                                    gboolean autostart,
                                    GCancellable *cancellable,
                                    GAsyncReadyCallback callback,
@@ -137,7 +137,7 @@ gboolean vb_driver_operation_finish(VbDriver *self, GAsyncResult *result, GError
 
 /* Statistics of a running domain as flat keys (DESIGN.md §3 GetStats): a{sv}. */
 void vb_driver_get_stats_async(VbDriver *self,
-                               VbDomain *domain,
+                               VbDomainObj *domain,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
@@ -145,26 +145,26 @@ GVariant *vb_driver_get_stats_finish(VbDriver *self, GAsyncResult *result, GErro
 
 /* Autodestroy: @domain is destroyed when vb_driver_owner_gone() is told @owner went away (the
  * D-Bus layer binds owners to bus names). */
-void vb_driver_set_autodestroy(VbDriver *self, VbDomain *domain, const char *owner);
+void vb_driver_set_autodestroy(VbDriver *self, VbDomainObj *domain, const char *owner);
 void vb_driver_owner_gone(VbDriver *self, const char *owner);
 
 /* What a domain shows; all answer at once. */
-const char *vb_domain_get_name(VbDomain *self);
-const char *vb_domain_get_uuid(VbDomain *self);
-gint64 vb_domain_get_id(VbDomain *self);
-VbDomainState vb_domain_get_state(VbDomain *self);
-const char *vb_domain_get_state_reason(VbDomain *self);
-gboolean vb_domain_is_active(VbDomain *self);
-gboolean vb_domain_is_persistent(VbDomain *self);
-gboolean vb_domain_get_autostart(VbDomain *self);
+const char *vb_domain_obj_get_name(VbDomainObj *self);
+const char *vb_domain_obj_get_uuid(VbDomainObj *self);
+gint64 vb_domain_obj_get_id(VbDomainObj *self);
+VbDomainState vb_domain_obj_get_state(VbDomainObj *self);
+const char *vb_domain_obj_get_state_reason(VbDomainObj *self);
+gboolean vb_domain_obj_is_active(VbDomainObj *self);
+gboolean vb_domain_obj_is_persistent(VbDomainObj *self);
+gboolean vb_domain_obj_get_autostart(VbDomainObj *self);
 /* (transfer none): the live definition while the domain runs, else the persistent one */
-const VbDomainDef *vb_domain_get_def(VbDomain *self);
+const VbDomainDef *vb_domain_obj_get_def(VbDomainObj *self);
 /* (transfer none) (nullable): the definition for the next start */
-const VbDomainDef *vb_domain_get_persistent_def(VbDomain *self);
+const VbDomainDef *vb_domain_obj_get_persistent_def(VbDomainObj *self);
 /* (element-type utf8) (transfer none): libvirt's taint names, while running */
-const GPtrArray *vb_domain_get_taints(VbDomain *self);
+const GPtrArray *vb_domain_obj_get_taints(VbDomainObj *self);
 /* (nullable): the QEMU process while running */
-GPid vb_domain_get_pid(VbDomain *self);
-char *vb_domain_get_xml(VbDomain *self, VbDomainXmlFlags flags, GError **error);
+GPid vb_domain_obj_get_pid(VbDomainObj *self);
+char *vb_domain_obj_get_xml(VbDomainObj *self, VbDomainXmlFlags flags, GError **error);
 
 G_END_DECLS

@@ -29,7 +29,7 @@
 #include "vb-firmware.h"
 
 typedef struct {
-  VbDomain *domain; /* (owned) */
+  VbDomainObj *domain; /* (owned) */
   VbStartFlags flags;
   VbDomainDef *def; /* (owned): the live copy being started */
   VbDomainDefaults *defaults;
@@ -178,7 +178,7 @@ leftovers_removed(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   Launch *launch = g_task_get_task_data(task);
 
-  vb_domain_set_state(launch->domain, VB_DOMAIN_SHUTOFF, "failed", -1, NULL);
+  vb_domain_obj_set_state(launch->domain, VB_DOMAIN_SHUTOFF, "failed", -1, NULL);
   g_task_return_error(task, g_steal_pointer(&launch->error));
 }
 
@@ -186,7 +186,7 @@ static void
 finish_failure(GTask *task)
 {
   Launch *launch = g_task_get_task_data(task);
-  VbDomain *domain = launch->domain;
+  VbDomainObj *domain = launch->domain;
   g_autofree char *tail = NULL;
   g_autoptr(GTask) cleanup = NULL;
 
@@ -230,7 +230,7 @@ static void
 started(GTask *task)
 {
   Launch *launch = g_task_get_task_data(task);
-  VbDomain *domain = launch->domain;
+  VbDomainObj *domain = launch->domain;
   gboolean paused = (launch->flags & VB_START_PAUSED) != 0;
 
   if (launch->timeout_id != 0) {
@@ -245,9 +245,9 @@ started(GTask *task)
   for (guint i = 0; i < launch->cmd->taints->len; i++)
     g_ptr_array_add(domain->taints, g_strdup(launch->cmd->taints->pdata[i]));
   if (paused)
-    vb_domain_set_state(domain, VB_DOMAIN_PAUSED, "user", VB_DOMAIN_EVENT_STARTED, "paused");
+    vb_domain_obj_set_state(domain, VB_DOMAIN_PAUSED, "user", VB_DOMAIN_EVENT_STARTED, "paused");
   else
-    vb_domain_set_state(domain, VB_DOMAIN_RUNNING, "booted", VB_DOMAIN_EVENT_STARTED, "booted");
+    vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "booted", VB_DOMAIN_EVENT_STARTED, "booted");
   g_task_return_boolean(task, TRUE);
 }
 
@@ -338,7 +338,7 @@ static void
 spawn(GTask *task)
 {
   Launch *launch = g_task_get_task_data(task);
-  VbDomain *domain = launch->domain;
+  VbDomainObj *domain = launch->domain;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
   g_auto(GStrv) argv = vb_qemu_command_get_argv(launch->cmd);
   g_auto(GStrv) envp = vb_qemu_command_get_envp(launch->cmd);
@@ -620,7 +620,7 @@ on_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
  * the one it was created with).
  */
 void
-vb_qemu_launch(VbDomain *domain, VbStartFlags flags, GTask *task)
+vb_qemu_launch(VbDomainObj *domain, VbStartFlags flags, GTask *task)
 {
   VbDriver *driver = domain->driver;
   Launch *launch;

@@ -133,9 +133,9 @@ stop_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
 
 /* QEMU is gone: the domain shuts off with the reason its exit cause gives. */
 static void
-stopped(VbDomain *domain)
+stopped(VbDomainObj *domain)
 {
-  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(domain);
+  G_GNUC_UNUSED g_autoptr(VbDomainObj) hold = g_object_ref(domain);
   VbQemuProcess *process = domain->process;
   g_autoptr(GTask) cleanup = g_task_new(NULL, NULL, NULL, NULL);
   StopFiles *files = g_new0(StopFiles, 1);
@@ -182,7 +182,7 @@ stopped(VbDomain *domain)
   else
     domain->live->id = -1;
   g_clear_pointer(&domain->autodestroy_owner, g_free);
-  vb_domain_set_state(domain, VB_DOMAIN_SHUTOFF, reason, event, detail);
+  vb_domain_obj_set_state(domain, VB_DOMAIN_SHUTOFF, reason, event, detail);
   /* the waiters (a destroy) finish once the domain shows the stop */
   finish_waiters(process, NULL);
   vb_qemu_process_free(process);
@@ -193,7 +193,7 @@ stopped(VbDomain *domain)
 static gboolean
 on_pidfd(int fd, GIOCondition condition, gpointer user_data)
 {
-  VbDomain *domain = VB_DOMAIN(user_data);
+  VbDomainObj *domain = VB_DOMAIN_OBJ(user_data);
   VbQemuProcess *process = domain->process;
   siginfo_t info = {0};
 
@@ -230,7 +230,7 @@ log_cap_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 static void
 on_log_capped(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  VbDomain *domain = VB_DOMAIN(source);
+  VbDomainObj *domain = VB_DOMAIN_OBJ(source);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean(G_TASK(result), &error))
@@ -244,7 +244,7 @@ on_log_changed(
     GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
 {
   VbQemuProcess *process = user_data;
-  VbDomain *domain = g_object_get_data(G_OBJECT(monitor), "vb-domain");
+  VbDomainObj *domain = g_object_get_data(G_OBJECT(monitor), "vb-domain");
   g_autoptr(GTask) task = NULL;
 
   if (event != G_FILE_MONITOR_EVENT_CHANGED || process->log_capping)
@@ -257,7 +257,7 @@ on_log_changed(
 
 /* Watches for QEMU's exit, and its log's growth, on the thread-default main context. */
 void
-vb_qemu_process_watch(VbDomain *domain)
+vb_qemu_process_watch(VbDomainObj *domain)
 {
   VbQemuProcess *process = domain->process;
   g_autoptr(GFile) log = g_file_new_for_path(process->log_path);
@@ -307,7 +307,7 @@ exit_wait_free(ExitWait *wait)
 
 /* Finishes once the domain's QEMU is gone (and the domain shows it), or with a Timeout. */
 void
-vb_qemu_process_wait_async(VbDomain *domain,
+vb_qemu_process_wait_async(VbDomainObj *domain,
                            guint timeout_ms,
                            GCancellable *cancellable,
                            GAsyncReadyCallback callback,
@@ -348,7 +348,7 @@ static void
 on_terminated(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = VB_DOMAIN(source);
+  VbDomainObj *domain = VB_DOMAIN_OBJ(source);
   Terminate *terminate = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
 
@@ -370,7 +370,7 @@ on_terminated(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* SIGTERM (QEMU stops the guest and exits), and SIGKILL after VB_DESTROY_TERM_TIMEOUT_MS. */
 static void
-terminate(VbDomain *domain, GTask *task, VbExitCause cause, gboolean graceful)
+terminate(VbDomainObj *domain, GTask *task, VbExitCause cause, gboolean graceful)
 {
   Terminate *data = g_new0(Terminate, 1);
 
@@ -389,7 +389,7 @@ terminate(VbDomain *domain, GTask *task, VbExitCause cause, gboolean graceful)
 }
 
 static gboolean
-check_running(VbDomain *domain, GTask *task)
+check_running(VbDomainObj *domain, GTask *task)
 {
   if (domain->process == NULL || domain->state == VB_DOMAIN_SHUTOFF) {
     g_task_return_new_error(task, VB_ERROR, VB_ERROR_INVALID_STATE, "domain '%s' is not running",
@@ -400,7 +400,7 @@ check_running(VbDomain *domain, GTask *task)
 }
 
 void
-vb_domain_destroy_job(VbDomain *domain, GTask *task)
+vb_domain_destroy_job(VbDomainObj *domain, GTask *task)
 {
   VbDestroyFlags flags = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(task), "vb-destroy-flags"));
 
@@ -425,7 +425,7 @@ on_internal_job_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-power_off_job(VbDomain *domain, GTask *task)
+power_off_job(VbDomainObj *domain, GTask *task)
 {
   VbExitCause cause = (VbExitCause)GPOINTER_TO_INT(g_object_get_data(G_OBJECT(task), "vb-cause"));
 
@@ -434,7 +434,7 @@ power_off_job(VbDomain *domain, GTask *task)
 
 /* The on_* action "destroy": QEMU is stopped as a job of the domain, after the one running. */
 static void
-queue_power_off(VbDomain *domain, VbExitCause cause)
+queue_power_off(VbDomainObj *domain, VbExitCause cause)
 {
   g_autoptr(GTask) task =
       g_task_new(domain->driver, NULL, on_internal_job_done, g_strdup(domain->name));
@@ -461,7 +461,7 @@ on_command_done(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Runs @command on the domain's monitor as the job @task, which it finishes. */
 static void
-execute_job(VbDomain *domain, GTask *task, const char *command)
+execute_job(VbDomainObj *domain, GTask *task, const char *command)
 {
   if (!check_running(domain, task))
     return;
@@ -475,13 +475,13 @@ execute_job(VbDomain *domain, GTask *task, const char *command)
 }
 
 void
-vb_domain_shutdown_job(VbDomain *domain, GTask *task)
+vb_domain_shutdown_job(VbDomainObj *domain, GTask *task)
 {
   execute_job(domain, task, "system_powerdown");
 }
 
 void
-vb_domain_reboot_job(VbDomain *domain, GTask *task)
+vb_domain_reboot_job(VbDomainObj *domain, GTask *task)
 {
   if (!check_running(domain, task))
     return;
@@ -490,13 +490,13 @@ vb_domain_reboot_job(VbDomain *domain, GTask *task)
 }
 
 void
-vb_domain_reset_job(VbDomain *domain, GTask *task)
+vb_domain_reset_job(VbDomainObj *domain, GTask *task)
 {
   execute_job(domain, task, "system_reset");
 }
 
 void
-vb_domain_suspend_job(VbDomain *domain, GTask *task)
+vb_domain_suspend_job(VbDomainObj *domain, GTask *task)
 {
   if (!check_running(domain, task))
     return;
@@ -510,7 +510,7 @@ vb_domain_suspend_job(VbDomain *domain, GTask *task)
 }
 
 void
-vb_domain_resume_job(VbDomain *domain, GTask *task)
+vb_domain_resume_job(VbDomainObj *domain, GTask *task)
 {
   if (!check_running(domain, task))
     return;
@@ -538,7 +538,7 @@ on_restart_cont(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-restart_guest(VbDomain *domain)
+restart_guest(VbDomainObj *domain)
 {
   VbQmp *qmp = domain->process->qmp;
 
@@ -571,7 +571,7 @@ action_of(VbLifecycleAction action)
 /* SHUTDOWN: the guest powered off (or reset with on_reboot=destroy, which gives -no-reboot),
  * or the host asked QEMU to quit. -no-shutdown keeps QEMU, stopped, for the on_* action. */
 static void
-on_shutdown(VbDomain *domain, JsonObject *data)
+on_shutdown(VbDomainObj *domain, JsonObject *data)
 {
   VbQemuProcess *process = domain->process;
   static const VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "the SHUTDOWN event"};
@@ -601,13 +601,14 @@ on_shutdown(VbDomain *domain, JsonObject *data)
     return;
   }
   process->shutdown_seen = TRUE;
-  vb_domain_set_state(domain, VB_DOMAIN_SHUTDOWN, "user", VB_DOMAIN_EVENT_SHUTDOWN,
-                      guest ? "guest" : "host");
+  vb_domain_obj_set_state(domain, VB_DOMAIN_SHUTDOWN, "user", VB_DOMAIN_EVENT_SHUTDOWN,
+                          guest ? "guest" : "host");
   switch (action) {
   case VB_LIFECYCLE_RESTART:
     process->shutdown_seen = FALSE;
     restart_guest(domain);
-    vb_domain_set_state(domain, VB_DOMAIN_RUNNING, "booted", VB_DOMAIN_EVENT_RESUMED, "unpaused");
+    vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "booted", VB_DOMAIN_EVENT_RESUMED,
+                            "unpaused");
     break;
   case VB_LIFECYCLE_PRESERVE:
     break;
@@ -621,13 +622,15 @@ on_shutdown(VbDomain *domain, JsonObject *data)
 /* GUEST_PANICKED (pvpanic): QEMU stops the guest (-action panic=pause for preserve, else its
  * default power-off, kept by -no-shutdown), and on_crash decides. */
 static void
-on_panicked(VbDomain *domain)
+on_panicked(VbDomainObj *domain)
 {
-  vb_domain_set_state(domain, VB_DOMAIN_CRASHED, "panicked", VB_DOMAIN_EVENT_CRASHED, "panicked");
+  vb_domain_obj_set_state(domain, VB_DOMAIN_CRASHED, "panicked", VB_DOMAIN_EVENT_CRASHED,
+                          "panicked");
   switch (action_of(domain->live->on_crash)) {
   case VB_LIFECYCLE_RESTART:
     restart_guest(domain);
-    vb_domain_set_state(domain, VB_DOMAIN_RUNNING, "crashed", VB_DOMAIN_EVENT_RESUMED, "unpaused");
+    vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "crashed", VB_DOMAIN_EVENT_RESUMED,
+                            "unpaused");
     break;
   case VB_LIFECYCLE_PRESERVE:
     break;
@@ -642,13 +645,13 @@ static void
 on_monitor_event(
     VbQmp *qmp, const char *name, JsonObject *data, gint64 timestamp, gpointer user_data)
 {
-  VbDomain *domain = VB_DOMAIN(user_data);
+  VbDomainObj *domain = VB_DOMAIN_OBJ(user_data);
   VbQemuProcess *process = domain->process;
 
   if (process == NULL)
     return;
   g_debug("%s: QMP event %s", domain->name, name);
-  vb_domain_monitor_event(domain, name, data, timestamp);
+  vb_domain_obj_monitor_event(domain, name, data, timestamp);
   /* a start in progress sets the state itself once it is done */
   if (domain->state == VB_DOMAIN_SHUTOFF)
     return;
@@ -659,15 +662,15 @@ on_monitor_event(
 
     process->pause_requested = FALSE;
     if (domain->state == VB_DOMAIN_RUNNING && !process->shutdown_seen && !process->restarting)
-      vb_domain_set_state(domain, VB_DOMAIN_PAUSED, requested ? "user" : "unknown",
-                          VB_DOMAIN_EVENT_SUSPENDED, "paused");
+      vb_domain_obj_set_state(domain, VB_DOMAIN_PAUSED, requested ? "user" : "unknown",
+                              VB_DOMAIN_EVENT_SUSPENDED, "paused");
   } else if (g_str_equal(name, "RESUME")) {
     process->restarting = FALSE;
     if (domain->state == VB_DOMAIN_PAUSED || domain->state == VB_DOMAIN_CRASHED ||
         domain->state == VB_DOMAIN_SHUTDOWN) {
       process->shutdown_seen = FALSE;
-      vb_domain_set_state(domain, VB_DOMAIN_RUNNING, "unpaused", VB_DOMAIN_EVENT_RESUMED,
-                          "unpaused");
+      vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "unpaused", VB_DOMAIN_EVENT_RESUMED,
+                              "unpaused");
     }
   } else if (g_str_equal(name, "GUEST_PANICKED")) {
     on_panicked(domain);
@@ -677,7 +680,7 @@ on_monitor_event(
 static void
 on_monitor_closed(VbQmp *qmp, GError *reason, gpointer user_data)
 {
-  VbDomain *domain = VB_DOMAIN(user_data);
+  VbDomainObj *domain = VB_DOMAIN_OBJ(user_data);
 
   /* the exit (the pidfd) says what happened; a monitor that closes while QEMU runs on leaves
    * a domain no one can control: it is logged, and Destroy still works through the pidfd */
@@ -686,7 +689,7 @@ on_monitor_closed(VbQmp *qmp, GError *reason, gpointer user_data)
 }
 
 void
-vb_qemu_process_attach_monitor(VbDomain *domain, VbQmp *qmp)
+vb_qemu_process_attach_monitor(VbDomainObj *domain, VbQmp *qmp)
 {
   VbQemuProcess *process = domain->process;
 
@@ -699,7 +702,7 @@ vb_qemu_process_attach_monitor(VbDomain *domain, VbQmp *qmp)
 
 /* A reconnect waits for the greeting as a start does: a QEMU that does not answer is killed. */
 typedef struct {
-  VbDomain *domain; /* (owned) */
+  VbDomainObj *domain; /* (owned) */
   GCancellable *cancellable;
   guint timeout_id;
 } Reconnect;
@@ -728,7 +731,7 @@ static void
 on_reconnect_status(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
+  VbDomainObj *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = vb_qmp_execute_finish(VB_QMP(source), result, &error);
   static const VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "QEMU's reply to 'query-status'"};
@@ -749,8 +752,8 @@ on_reconnect_status(GObject *source, GAsyncResult *result, gpointer user_data)
     vb_qemu_process_kill(domain->process, SIGKILL);
   } else if (g_str_equal(status, "running")) {
     if (domain->state != VB_DOMAIN_RUNNING)
-      vb_domain_set_state(domain, VB_DOMAIN_RUNNING, "unpaused", VB_DOMAIN_EVENT_RESUMED,
-                          "unpaused");
+      vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "unpaused", VB_DOMAIN_EVENT_RESUMED,
+                              "unpaused");
   } else if (g_str_equal(status, "shutdown")) {
     /* the guest powered off while no driver ran: its on_poweroff now */
     g_autoptr(JsonObject) data = json_object_new();
@@ -762,7 +765,8 @@ on_reconnect_status(GObject *source, GAsyncResult *result, gpointer user_data)
     if (domain->state != VB_DOMAIN_CRASHED)
       on_panicked(domain);
   } else if (domain->state == VB_DOMAIN_RUNNING) {
-    vb_domain_set_state(domain, VB_DOMAIN_PAUSED, "unknown", VB_DOMAIN_EVENT_SUSPENDED, "paused");
+    vb_domain_obj_set_state(domain, VB_DOMAIN_PAUSED, "unknown", VB_DOMAIN_EVENT_SUSPENDED,
+                            "paused");
   }
   g_task_return_boolean(task, TRUE);
 }
@@ -771,7 +775,7 @@ static void
 on_reconnect_handshake(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VbDomain *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
+  VbDomainObj *domain = ((Reconnect *)g_task_get_task_data(task))->domain;
   g_autoptr(GError) error = NULL;
 
   if (domain->process == NULL || domain->process->exited) {
@@ -798,7 +802,7 @@ on_reconnect_handshake(GObject *source, GAsyncResult *result, gpointer user_data
  * shut off (reason crashed: it died while no driver ran).
  */
 void
-vb_qemu_process_reconnect(VbDomain *domain, VbDomainStatus *status, GTask *task)
+vb_qemu_process_reconnect(VbDomainObj *domain, VbDomainStatus *status, GTask *task)
 {
   guint64 start_time = 0;
   int pidfd = -1;

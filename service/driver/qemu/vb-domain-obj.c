@@ -1,4 +1,4 @@
-/* vb-domain.c: one domain of the driver: what it is (its definitions), where it is in its
+/* vb-domain-obj.c: one domain of the driver: what it is (its definitions), where it is in its
  * life (state, reason, id), and the one place a change of state is made, which emits the
  * driver event and writes the status file.
  *
@@ -21,12 +21,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE(VbDomain, vb_domain, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(VbDomainObj, vb_domain_obj, G_TYPE_OBJECT)
 
 static void
-vb_domain_finalize(GObject *object)
+vb_domain_obj_finalize(GObject *object)
 {
-  VbDomain *self = VB_DOMAIN(object);
+  VbDomainObj *self = VB_DOMAIN_OBJ(object);
 
   /* a domain is dropped with its driver while QEMU may run on: that QEMU is found again by
    * the next driver through its status file */
@@ -37,15 +37,15 @@ vb_domain_finalize(GObject *object)
   g_clear_pointer(&self->live, vb_domain_def_free);
   g_ptr_array_unref(self->taints);
   g_free(self->autodestroy_owner);
-  G_OBJECT_CLASS(vb_domain_parent_class)->finalize(object);
+  G_OBJECT_CLASS(vb_domain_obj_parent_class)->finalize(object);
 }
 
 static void
-vb_domain_class_init(VbDomainClass *klass)
+vb_domain_obj_class_init(VbDomainObjClass *klass)
 {
-  G_OBJECT_CLASS(klass)->finalize = vb_domain_finalize;
+  G_OBJECT_CLASS(klass)->finalize = vb_domain_obj_finalize;
   /**
-   * VbDomain::changed:
+   * VbDomainObj::changed:
    *
    * Emitted once per change of what the domain shows (state, reason, id, definitions,
    * autostart, persistence), after the change is complete.
@@ -53,7 +53,7 @@ vb_domain_class_init(VbDomainClass *klass)
   signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 0);
   /**
-   * VbDomain::monitor-event:
+   * VbDomainObj::monitor-event:
    * @name: the QMP event's name
    * @data: its "data" as JSON text ("{}" when it has none)
    * @timestamp: when QEMU sent it, in microseconds since the epoch
@@ -66,7 +66,7 @@ vb_domain_class_init(VbDomainClass *klass)
 }
 
 static void
-vb_domain_init(VbDomain *self)
+vb_domain_obj_init(VbDomainObj *self)
 {
   self->state = VB_DOMAIN_SHUTOFF;
   self->reason = "unknown";
@@ -76,15 +76,15 @@ vb_domain_init(VbDomain *self)
 }
 
 /**
- * vb_domain_new:
+ * vb_domain_obj_new:
  * @def: (transfer full): the definition
  * @persistent: whether @def is the domain's config (else the domain is transient and @def is
  *   only the one it is started with)
  */
-VbDomain *
-vb_domain_new(VbDriver *driver, VbDomainDef *def, gboolean persistent)
+VbDomainObj *
+vb_domain_obj_new(VbDriver *driver, VbDomainDef *def, gboolean persistent)
 {
-  VbDomain *self = g_object_new(VB_TYPE_DOMAIN, NULL);
+  VbDomainObj *self = g_object_new(VB_TYPE_DOMAIN_OBJ, NULL);
   g_autofree char *uuid = vb_domain_def_get_uuid_string(def);
 
   self->driver = driver;
@@ -102,42 +102,42 @@ vb_domain_new(VbDriver *driver, VbDomainDef *def, gboolean persistent)
  * next driver to reconnect, and nothing the domain still finishes (a status write) reaches
  * the driver. */
 void
-vb_domain_detach(VbDomain *self)
+vb_domain_obj_detach(VbDomainObj *self)
 {
   self->driver = NULL;
   g_clear_pointer(&self->process, vb_qemu_process_free);
 }
 
 void
-vb_domain_changed(VbDomain *self)
+vb_domain_obj_changed(VbDomainObj *self)
 {
   g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
 /**
- * vb_domain_set_state:
+ * vb_domain_obj_set_state:
  * @event: a VbDomainEvent to emit, or -1 for none (a change of reason only)
  *
  * The one place a domain changes state: it then shows the change, tells the driver's
  * listeners and writes (or, when shut off, removes) the status file.
  */
 void
-vb_domain_set_state(
-    VbDomain *self, VbDomainState state, const char *reason, gint event, const char *detail)
+vb_domain_obj_set_state(
+    VbDomainObj *self, VbDomainState state, const char *reason, gint event, const char *detail)
 {
-  G_GNUC_UNUSED g_autoptr(VbDomain) hold = g_object_ref(self);
+  G_GNUC_UNUSED g_autoptr(VbDomainObj) hold = g_object_ref(self);
 
   self->state = state;
   self->reason = reason;
   g_debug("%s: state %s (%s)", self->name, vb_domain_state_names[state], reason);
-  vb_domain_save_status(self);
-  vb_domain_changed(self);
+  vb_domain_obj_save_status(self);
+  vb_domain_obj_changed(self);
   if (event >= 0 && self->driver != NULL)
     vb_driver_emit_event(self->driver, self, (VbDomainEvent)event, detail);
 }
 
 void
-vb_domain_monitor_event(VbDomain *self, const char *name, JsonObject *data, gint64 timestamp)
+vb_domain_obj_monitor_event(VbDomainObj *self, const char *name, JsonObject *data, gint64 timestamp)
 {
   g_autofree char *text = NULL;
 
@@ -187,12 +187,12 @@ status_write_thread(GTask *task, gpointer source, gpointer data, GCancellable *c
   g_task_return_boolean(task, TRUE);
 }
 
-static void start_status_write(VbDomain *self);
+static void start_status_write(VbDomainObj *self);
 
 static void
 status_written(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  VbDomain *self = VB_DOMAIN(source);
+  VbDomainObj *self = VB_DOMAIN_OBJ(source);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean(G_TASK(result), &error))
@@ -203,7 +203,7 @@ status_written(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_status_write(VbDomain *self)
+start_status_write(VbDomainObj *self)
 {
   g_autoptr(GTask) task = g_task_new(self, NULL, status_written, NULL);
   g_autoptr(GError) error = NULL;
@@ -229,7 +229,7 @@ start_status_write(VbDomain *self)
 /* Writes the status of a running domain (removes it once shut off), after the write in
  * progress if there is one. */
 void
-vb_domain_save_status(VbDomain *self)
+vb_domain_obj_save_status(VbDomainObj *self)
 {
   self->status_dirty = TRUE;
   if (!self->status_writing)
@@ -237,84 +237,84 @@ vb_domain_save_status(VbDomain *self)
 }
 
 const char *
-vb_domain_get_name(VbDomain *self)
+vb_domain_obj_get_name(VbDomainObj *self)
 {
   return self->name;
 }
 
 const char *
-vb_domain_get_uuid(VbDomain *self)
+vb_domain_obj_get_uuid(VbDomainObj *self)
 {
   return self->uuid;
 }
 
 gint64
-vb_domain_get_id(VbDomain *self)
+vb_domain_obj_get_id(VbDomainObj *self)
 {
   return self->id;
 }
 
 VbDomainState
-vb_domain_get_state(VbDomain *self)
+vb_domain_obj_get_state(VbDomainObj *self)
 {
   return self->state;
 }
 
 const char *
-vb_domain_get_state_reason(VbDomain *self)
+vb_domain_obj_get_state_reason(VbDomainObj *self)
 {
   return self->reason;
 }
 
 gboolean
-vb_domain_is_active(VbDomain *self)
+vb_domain_obj_is_active(VbDomainObj *self)
 {
   return self->state != VB_DOMAIN_SHUTOFF;
 }
 
 gboolean
-vb_domain_is_persistent(VbDomain *self)
+vb_domain_obj_is_persistent(VbDomainObj *self)
 {
   return self->def != NULL;
 }
 
 gboolean
-vb_domain_get_autostart(VbDomain *self)
+vb_domain_obj_get_autostart(VbDomainObj *self)
 {
   return self->autostart;
 }
 
 const VbDomainDef *
-vb_domain_get_def(VbDomain *self)
+vb_domain_obj_get_def(VbDomainObj *self)
 {
   return self->live != NULL ? self->live : self->def;
 }
 
 const VbDomainDef *
-vb_domain_get_persistent_def(VbDomain *self)
+vb_domain_obj_get_persistent_def(VbDomainObj *self)
 {
   return self->def;
 }
 
 const GPtrArray *
-vb_domain_get_taints(VbDomain *self)
+vb_domain_obj_get_taints(VbDomainObj *self)
 {
   return self->taints;
 }
 
 GPid
-vb_domain_get_pid(VbDomain *self)
+vb_domain_obj_get_pid(VbDomainObj *self)
 {
   return self->process != NULL ? self->process->pid : 0;
 }
 
 /**
- * vb_domain_get_xml:
+ * vb_domain_obj_get_xml:
  * @flags: VB_DOMAIN_XML_INACTIVE for the persistent config (the live one of a transient
  *   domain, which has no other), VB_DOMAIN_XML_LIVE for what runs
  */
 char *
-vb_domain_get_xml(VbDomain *self, VbDomainXmlFlags flags, GError **error)
+vb_domain_obj_get_xml(VbDomainObj *self, VbDomainXmlFlags flags, GError **error)
 {
   const VbDomainDef *def;
 
