@@ -217,7 +217,12 @@ test_refusals(void)
       {"/usr/bin/qemu-system-x86_64 -boot z", VB_ERROR_INVALID_ARGS,
        "-boot z: 'z' is not a boot device"},
       {"/usr/bin/qemu-system-x86_64 -device '{\"driver\":'", VB_ERROR_INVALID_ARGS,
-       "-device: '{\"driver\":' is not a JSON object"},
+       "-device: '{\"driver\":' is not a JSON object (the value is not valid JSON: *)"},
+      /* json-glib would read the first of two and leak it: refused before it sees them */
+      {"/usr/bin/qemu-system-x86_64 -device '{\"driver\":\"a\"}{\"driver\":\"b\"}'",
+       VB_ERROR_INVALID_ARGS,
+       "-device: '{\"driver\":\"a\"}{\"driver\":\"b\"}' is not a JSON object (the value holds "
+       "more than one JSON value)"},
       {"/usr/bin/qemu-system-x86_64 -drive file=/f,if=none,id=x", VB_ERROR_INVALID_ARGS,
        "-drive file=/f,if=none is used by no -device"},
       {"/usr/bin/qemu-system-x86_64 -device virtio-blk-pci,drive=nope", VB_ERROR_INVALID_ARGS,

@@ -143,6 +143,22 @@ void vb_driver_get_stats_async(VbDriver *self,
                                gpointer user_data);
 GVariant *vb_driver_get_stats_finish(VbDriver *self, GAsyncResult *result, GError **error);
 
+/* Without a domain: the capabilities XML (may probe), domain XML to and from "qemu-argv". */
+void vb_driver_get_capabilities_xml_async(VbDriver *self,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+char *vb_driver_get_capabilities_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
+void vb_driver_xml_to_native_async(VbDriver *self,
+                                   const char *format,
+                                   const char *xml,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+char *vb_driver_xml_to_native_finish(VbDriver *self, GAsyncResult *result, GError **error);
+char *
+vb_driver_xml_from_native(VbDriver *self, const char *format, const char *native, GError **error);
+
 /* Autodestroy: @domain is destroyed when vb_driver_owner_gone() is told @owner went away (the
  * D-Bus layer binds owners to bus names). */
 void vb_driver_set_autodestroy(VbDriver *self, VbDomainObj *domain, const char *owner);

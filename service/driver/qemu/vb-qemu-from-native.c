@@ -23,6 +23,7 @@
 #include "vb-qemu-from-native-private.h"
 #include "vb-qemu-native.h"
 #include "vb-qemu-props.h"
+#include "vb-qmp-stream.h"
 
 /* Environment a launcher sets for any QEMU: not the guest's, not kept. */
 static const char *const launcher_env[] = {
@@ -133,20 +134,22 @@ flatten_json(JsonObject *object, const char *prefix, GHashTable *table)
 static GHashTable *
 parse_props(const char *option, const char *text, const char *implied, GError **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
   GHashTable *table;
 
   if (text[0] != '{')
     return vb_qemu_keyval_parse(text, implied);
-  parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, text, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "%s: '%s' is not a JSON object", option,
-                text);
+  /* one object, checked as the monitor's input is (depth, trailing values, UTF-8) before
+   * json-glib sees it: given "{…}{…}" json-glib would leak the first */
+  root = vb_qmp_parse_object_named(text, strlen(text), "the value", &local);
+  if (root == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "%s: '%s' is not a JSON object (%s)",
+                option, text, local->message);
     return NULL;
   }
   table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  flatten_json(json_node_get_object(json_parser_get_root(parser)), "", table);
+  flatten_json(json_node_get_object(root), "", table);
   return table;
 }
 

@@ -196,9 +196,16 @@ parse_object(JsonParser *parser, const char *text, gsize length, const char *wha
 JsonNode *
 vb_qmp_parse_object(const char *text, gsize length, GError **error)
 {
+  return vb_qmp_parse_object_named(text, length, "the command", error);
+}
+
+/* The same for any JSON object text a user gave; @what names it in errors ("the value"). */
+JsonNode *
+vb_qmp_parse_object_named(const char *text, gsize length, const char *what, GError **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new(); /* mutable: the caller adds its own id */
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root = parse_object(parser, text, length, "the command", &local_error);
+  JsonNode *root = parse_object(parser, text, length, what, &local_error);
 
   if (root == NULL) {
     /* The text is the caller's, not QEMU's: a bad argument, not a monitor failure. */

@@ -36,5 +36,7 @@ gsize vb_qmp_stream_get_buffered(const VbQmpStream *self);
 
 /* One JSON object from text a user gave (the Monitor passthrough), under the same rules. */
 JsonNode *vb_qmp_parse_object(const char *text, gsize length, GError **error);
+JsonNode *
+vb_qmp_parse_object_named(const char *text, gsize length, const char *what, GError **error);
 
 G_END_DECLS
