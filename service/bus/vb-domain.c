@@ -54,6 +54,9 @@ vb_domain_update(VbDomain *self)
   const GPtrArray *taints = vb_domain_obj_get_taints(obj);
   g_autoptr(GPtrArray) names = g_ptr_array_new();
 
+  /* a domain the driver has let go of keeps what it last showed */
+  if (def == NULL)
+    return;
   for (guint i = 0; i < taints->len; i++)
     g_ptr_array_add(names, taints->pdata[i]);
   g_ptr_array_add(names, NULL);

@@ -33,6 +33,7 @@ vb_domain_obj_finalize(GObject *object)
   g_clear_pointer(&self->process, vb_qemu_process_free);
   g_free(self->name);
   g_free(self->status_path);
+  g_clear_pointer(&self->status_waiters, g_ptr_array_unref);
   g_clear_pointer(&self->def, vb_domain_def_free);
   g_clear_pointer(&self->live, vb_domain_def_free);
   g_ptr_array_unref(self->taints);
@@ -198,8 +199,20 @@ status_written(GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_task_propagate_boolean(G_TASK(result), &error))
     g_warning("%s: status file: %s", self->name, error->message);
   self->status_writing = FALSE;
-  if (self->status_dirty)
+  if (self->status_dirty) {
     start_status_write(self);
+    return;
+  }
+  /* everything asked for is on disk: tell who waits for it */
+  {
+    g_autoptr(GPtrArray) waiters = g_steal_pointer(&self->status_waiters);
+
+    for (guint i = 0; waiters != NULL && i < waiters->len; i++) {
+      g_autoptr(GTask) waiter = waiters->pdata[i];
+
+      g_task_return_boolean(waiter, TRUE);
+    }
+  }
 }
 
 static void
@@ -224,6 +237,25 @@ start_status_write(VbDomainObj *self)
   g_task_set_source_tag(task, start_status_write);
   g_task_set_task_data(task, write, (GDestroyNotify)status_write_free);
   g_task_run_in_thread(task, status_write_thread);
+}
+
+/* Finishes once every status write asked for so far is on disk: a start returns only when a
+ * daemon that dies right after it would still find the domain. */
+void
+vb_domain_obj_flush_status_async(VbDomainObj *self,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task = g_task_new(self, NULL, callback, user_data);
+
+  if (!self->status_writing && !self->status_dirty) {
+    g_task_return_boolean(task, TRUE);
+    g_object_unref(task);
+    return;
+  }
+  if (self->status_waiters == NULL)
+    self->status_waiters = g_ptr_array_new();
+  g_ptr_array_add(self->status_waiters, task);
 }
 
 /* Writes the status of a running domain (removes it once shut off), after the write in

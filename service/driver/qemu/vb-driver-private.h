@@ -87,6 +87,8 @@ struct _VbDomainObj {
 
   VbQemuProcess *process; /* (nullable): while QEMU runs */
   gboolean status_writing, status_dirty;
+  GPtrArray
+      *status_waiters; /* (nullable) (element-type GTask): vb_domain_obj_flush_status_async() */
 };
 
 /* vb-driver.c */
@@ -125,6 +127,9 @@ void vb_domain_obj_set_state(
 void vb_domain_obj_changed(VbDomainObj *self);
 void vb_domain_obj_detach(VbDomainObj *self);
 void vb_domain_obj_save_status(VbDomainObj *self);
+void vb_domain_obj_flush_status_async(VbDomainObj *self,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
 void vb_domain_obj_monitor_event(VbDomainObj *self,
                                  const char *name,
                                  JsonObject *data,

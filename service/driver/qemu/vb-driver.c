@@ -697,7 +697,7 @@ on_undefined(GObject *source, GAsyncResult *result, gpointer user_data)
   }
   domain->autostart = FALSE;
   if (domain->state == VB_DOMAIN_SHUTOFF) {
-    g_clear_pointer(&domain->def, vb_domain_def_free);
+    /* the event shows the domain as it was; then it leaves the table */
     vb_driver_emit_event(self, domain, VB_DOMAIN_EVENT_UNDEFINED, "removed");
     vb_driver_remove_domain(self, domain);
   } else {

@@ -227,6 +227,15 @@ finish_failure_idle(gpointer user_data)
 /* -- running ------------------------------------------------------------------------------ */
 
 static void
+on_status_written(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  g_task_propagate_boolean(G_TASK(result), NULL);
+  g_task_return_boolean(task, TRUE);
+}
+
+static void
 started(GTask *task)
 {
   Launch *launch = g_task_get_task_data(task);
@@ -248,7 +257,7 @@ started(GTask *task)
     vb_domain_obj_set_state(domain, VB_DOMAIN_PAUSED, "user", VB_DOMAIN_EVENT_STARTED, "paused");
   else
     vb_domain_obj_set_state(domain, VB_DOMAIN_RUNNING, "booted", VB_DOMAIN_EVENT_STARTED, "booted");
-  g_task_return_boolean(task, TRUE);
+  vb_domain_obj_flush_status_async(domain, on_status_written, g_object_ref(task));
 }
 
 static void run_setup(GTask *task);
