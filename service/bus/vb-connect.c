@@ -98,7 +98,11 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
     fail(call, error);
     return;
   }
-  call->run(g_steal_pointer(&call));
+  {
+    ConnectRun run = call->run;
+
+    run(g_steal_pointer(&call));
+  }
 }
 
 static gboolean

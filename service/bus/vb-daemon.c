@@ -10,6 +10,7 @@
 #include "vb-daemon.h"
 #include "vb-domain.h"
 #include "vb-error.h"
+#include "vb-monitor.h"
 
 struct _VbDaemon {
   GObject parent_instance;
@@ -77,6 +78,31 @@ vb_daemon_domain_path(VbDomainObj *domain)
   return g_string_free(g_steal_pointer(&path), FALSE);
 }
 
+/* The Monitor interface is on a domain's object while it runs (InterfacesAdded/Removed). */
+static void
+sync_monitor(VbDaemon *self, VbDomainObj *domain)
+{
+  VbDBusObjectSkeleton *object = g_hash_table_lookup(self->objects, domain);
+  g_autoptr(VbDBusMonitor) monitor = NULL;
+
+  if (object == NULL)
+    return;
+  monitor = vb_dbus_object_get_monitor(VB_DBUS_OBJECT(object));
+  if (vb_domain_obj_is_active(domain) && monitor == NULL) {
+    g_autoptr(VbMonitor) added = vb_monitor_new(self, domain);
+
+    vb_dbus_object_skeleton_set_monitor(object, VB_DBUS_MONITOR(added));
+  } else if (!vb_domain_obj_is_active(domain) && monitor != NULL) {
+    vb_dbus_object_skeleton_set_monitor(object, NULL);
+  }
+}
+
+static void
+on_domain_changed(VbDomainObj *domain, gpointer user_data)
+{
+  sync_monitor(VB_DAEMON(user_data), domain);
+}
+
 static void
 on_domain_added(VbDriver *driver, VbDomainObj *domain, gpointer user_data)
 {
@@ -87,6 +113,8 @@ on_domain_added(VbDriver *driver, VbDomainObj *domain, gpointer user_data)
 
   vb_dbus_object_skeleton_set_domain(object, VB_DBUS_DOMAIN(iface));
   g_hash_table_insert(self->objects, domain, object);
+  sync_monitor(self, domain);
+  g_signal_connect_object(domain, "changed", G_CALLBACK(on_domain_changed), self, 0);
   g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 }
 

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <gio/gunixfdlist.h>
+
 #include "vb-bus-options.h"
 #include "vb-domain.h"
 #include "vb-error.h"
@@ -111,6 +113,7 @@ struct _DomainCall {
   GVariant *options;                 /* (owned) */
   DomainRun run;
   gboolean autostart; /* SetAutostart's argument */
+  char *device;       /* OpenConsole's argument */
 };
 
 static void
@@ -119,6 +122,7 @@ domain_call_free(DomainCall *call)
   g_clear_object(&call->domain);
   g_clear_object(&call->invocation);
   g_clear_pointer(&call->options, g_variant_unref);
+  g_free(call->device);
   g_free(call);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainCall, domain_call_free)
@@ -139,7 +143,11 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
     fail(call, error);
     return;
   }
-  call->run(g_steal_pointer(&call));
+  {
+    DomainRun run = call->run;
+
+    run(g_steal_pointer(&call));
+  }
 }
 
 /* Validates @options against @known, then authorises and runs @run with the call. */
@@ -149,7 +157,8 @@ begin_full(VbDomain *self,
            GVariant *options,
            const VbOptionSpec *known,
            DomainRun run,
-           gboolean autostart)
+           gboolean autostart,
+           const char *device)
 {
   g_autoptr(DomainCall) call = g_new0(DomainCall, 1);
   const char *method = g_dbus_method_invocation_get_method_name(invocation);
@@ -160,6 +169,7 @@ begin_full(VbDomain *self,
   call->options = g_variant_ref(options);
   call->run = run;
   call->autostart = autostart;
+  call->device = g_strdup(device);
   if (!vb_bus_check_options(options, method, known, &error)) {
     fail(call, error);
     return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -180,7 +190,7 @@ begin(VbDomain *self,
       const VbOptionSpec *known,
       DomainRun run)
 {
-  return begin_full(self, invocation, options, known, run, FALSE);
+  return begin_full(self, invocation, options, known, run, FALSE, NULL);
 }
 
 static const VbOptionSpec no_options[] = {{NULL, NULL}};
@@ -329,7 +339,7 @@ handle_set_autostart(VbDBusDomain *iface,
     vb_dbus_domain_complete_set_autostart(iface, invocation);
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   }
-  return begin_full(self, invocation, options, no_options, run_set_autostart, autostart);
+  return begin_full(self, invocation, options, no_options, run_set_autostart, autostart, NULL);
 }
 
 /* -- the queries --------------------------------------------------------------------------- */
@@ -390,9 +400,119 @@ handle_get_stats(VbDBusDomain *iface, GDBusMethodInvocation *invocation, GVarian
   return begin(VB_DOMAIN(iface), invocation, options, no_options, run_get_stats);
 }
 
+/* -- console, display, screenshot ----------------------------------------------------------- */
+
+static void
+complete_with_fd(DomainCall *call, int fd, gboolean console)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array(&fd, 1); /* takes @fd */
+
+  if (console)
+    vb_dbus_domain_complete_open_console(VB_DBUS_DOMAIN(call->domain),
+                                         g_steal_pointer(&call->invocation), fds,
+                                         g_variant_new_handle(0));
+  else
+    vb_dbus_domain_complete_open_graphics(VB_DBUS_DOMAIN(call->domain),
+                                          g_steal_pointer(&call->invocation), fds,
+                                          g_variant_new_handle(0));
+}
+
+static void
+on_console(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DomainCall) call = user_data;
+  GError *error = NULL;
+  int fd = vb_driver_open_console_finish(VB_DRIVER(source), result, &error);
+
+  if (fd < 0) {
+    fail(call, error);
+    return;
+  }
+  complete_with_fd(call, fd, TRUE);
+}
+
+static void
+run_open_console(DomainCall *call)
+{
+  vb_driver_open_console_async(DRIVER(call), call->domain->obj, call->device, NULL, on_console,
+                               call);
+}
+
+static gboolean
+handle_open_console(VbDBusDomain *iface,
+                    GDBusMethodInvocation *invocation,
+                    GUnixFDList *fds,
+                    const char *device,
+                    GVariant *options)
+{
+  return begin_full(VB_DOMAIN(iface), invocation, options, no_options, run_open_console, FALSE,
+                    device);
+}
+
+static void
+on_graphics(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DomainCall) call = user_data;
+  GError *error = NULL;
+  int fd = vb_driver_open_graphics_finish(VB_DRIVER(source), result, &error);
+
+  if (fd < 0) {
+    fail(call, error);
+    return;
+  }
+  complete_with_fd(call, fd, FALSE);
+}
+
+static void
+run_open_graphics(DomainCall *call)
+{
+  vb_driver_open_graphics_async(DRIVER(call), call->domain->obj, NULL, on_graphics, call);
+}
+
+static gboolean
+handle_open_graphics(VbDBusDomain *iface,
+                     GDBusMethodInvocation *invocation,
+                     GUnixFDList *fds,
+                     GVariant *options)
+{
+  return begin(VB_DOMAIN(iface), invocation, options, no_options, run_open_graphics);
+}
+
+static void
+on_screenshot(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DomainCall) call = user_data;
+  g_autoptr(GBytes) png = NULL;
+  GError *error = NULL;
+
+  png = vb_driver_screenshot_finish(VB_DRIVER(source), result, &error);
+  if (png == NULL) {
+    fail(call, error);
+    return;
+  }
+  vb_dbus_domain_complete_screenshot(
+      VB_DBUS_DOMAIN(call->domain), g_steal_pointer(&call->invocation),
+      g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING, png, TRUE));
+}
+
+static void
+run_screenshot(DomainCall *call)
+{
+  vb_driver_screenshot_async(DRIVER(call), call->domain->obj, NULL, on_screenshot, call);
+}
+
+static gboolean
+handle_screenshot(VbDBusDomain *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  return begin(VB_DOMAIN(iface), invocation, options, no_options, run_screenshot);
+}
+
 static void
 vb_domain_iface_init(VbDBusDomainIface *iface)
 {
+  iface->handle_open_console = handle_open_console;
+  iface->handle_open_graphics = handle_open_graphics;
+  iface->handle_screenshot = handle_screenshot;
   iface->handle_start = handle_start;
   iface->handle_shutdown = handle_shutdown;
   iface->handle_reboot = handle_reboot;

@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
+#include <gio/gunixfdlist.h>
+#include <gio/gunixinputstream.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vb-test-bus.h"
 #include "vb-test-wait.h"
@@ -264,6 +267,255 @@ test_autodestroy(void)
                      "the domain to be destroyed with its owner's connection");
 }
 
+static void
+on_interface_added(GDBusObjectManager *manager,
+                   GDBusObject *object,
+                   GDBusInterface *iface,
+                   gpointer user_data)
+{
+  if (g_str_equal(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)),
+                  "org.virtbus.Virtbus1.Monitor"))
+    (*(guint *)user_data)++;
+}
+
+static void
+on_interface_removed(GDBusObjectManager *manager,
+                     GDBusObject *object,
+                     GDBusInterface *iface,
+                     gpointer user_data)
+{
+  if (g_str_equal(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)),
+                  "org.virtbus.Virtbus1.Monitor"))
+    (*(guint *)user_data)++;
+}
+
+static void
+on_event(GDBusConnection *connection,
+         const char *sender,
+         const char *path,
+         const char *iface,
+         const char *signal,
+         GVariant *parameters,
+         gpointer user_data)
+{
+  const char *name = NULL;
+
+  g_variant_get(parameters, "(&s&sx)", &name, NULL, NULL);
+  g_ptr_array_add(user_data, g_strdup(name));
+}
+
+static GDBusConnection *
+second_connection(VbTestBus *t)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection =
+      g_dbus_connection_new_for_address_sync(t->address,
+                                             G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                 G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                             NULL, NULL, &error);
+
+  g_assert_no_error(error);
+  return connection;
+}
+
+/* the Monitor interface: there while the domain runs; commands taint; events reach watchers */
+static void
+test_monitor(void)
+{
+  g_autoptr(VbTestBus) t = vb_test_bus_new();
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(VbDBusMonitor) monitor = NULL;
+  g_autoptr(GDBusConnection) other = NULL;
+  g_autoptr(GPtrArray) watched = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) unwatched = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = bare_xml("monitored");
+  g_autofree char *path = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *output = NULL;
+  guint added = 0, removed = 0, sub_watched, sub_unwatched;
+
+  if (t == NULL)
+    return;
+  manager = vb_dbus_object_manager_client_new_sync(
+      t->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, "org.virtbus.Virtbus1",
+      "/org/virtbus/Virtbus1", NULL, &error);
+  g_assert_no_error(error);
+  g_signal_connect(manager, "interface-added", G_CALLBACK(on_interface_added), &added);
+  g_signal_connect(manager, "interface-removed", G_CALLBACK(on_interface_removed), &removed);
+  path = vb_test_bus_define(t, xml);
+  domain = vb_test_bus_domain(t, path);
+  vb_dbus_domain_call_start_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  VB_TEST_WAIT_UNTIL(NULL, added == 1, "the Monitor interface to be added");
+  monitor = vb_dbus_monitor_proxy_new_sync(t->connection, G_DBUS_PROXY_FLAGS_NONE,
+                                           "org.virtbus.Virtbus1", path, NULL, &error);
+  g_assert_no_error(error);
+
+  vb_dbus_monitor_call_command_sync(monitor, "{\"execute\":\"query-status\"}", NO_OPTIONS, &reply,
+                                    NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(strstr(reply, "\"running\""));
+  VB_TEST_WAIT_UNTIL(NULL,
+                     vb_dbus_domain_get_tainted(domain) != NULL &&
+                         g_strv_contains(vb_dbus_domain_get_tainted(domain), "custom-monitor"),
+                     "the custom-monitor taint");
+  vb_dbus_monitor_call_human_command_sync(monitor, "info status", NO_OPTIONS, &output, NULL,
+                                          &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(strstr(output, "running"));
+  g_assert_false(
+      vb_dbus_monitor_call_command_sync(monitor, "not json", NO_OPTIONS, NULL, NULL, &error));
+  assert_dbus_error(error, "org.freedesktop.DBus.Error.InvalidArgs", NULL);
+  g_clear_error(&error);
+
+  /* one connection watches, another does not: only the first gets STOP */
+  other = second_connection(t);
+  sub_watched = g_dbus_connection_signal_subscribe(
+      t->connection, NULL, "org.virtbus.Virtbus1.Monitor", "Event", path, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_event, watched, NULL);
+  sub_unwatched =
+      g_dbus_connection_signal_subscribe(other, NULL, "org.virtbus.Virtbus1.Monitor", "Event", path,
+                                         NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_event, unwatched, NULL);
+  vb_dbus_monitor_call_watch_sync(monitor, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  vb_dbus_domain_call_suspend_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  VB_TEST_WAIT_UNTIL(NULL, watched->len >= 1, "the STOP event at the watcher");
+  g_assert_cmpstr(watched->pdata[0], ==, "STOP");
+  /* a round trip on the other connection: an Event sent to it would have arrived before */
+  {
+    g_autoptr(GVariant) pong = NULL;
+
+    pong = g_dbus_connection_call_sync(other, "org.virtbus.Virtbus1", "/org/virtbus/Virtbus1",
+                                       "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+    g_assert_no_error(error);
+    g_assert_nonnull(pong);
+  }
+  g_main_context_iteration(NULL, FALSE);
+  g_assert_cmpuint(unwatched->len, ==, 0);
+  g_dbus_connection_signal_unsubscribe(t->connection, sub_watched);
+  g_dbus_connection_signal_unsubscribe(other, sub_unwatched);
+
+  vb_dbus_domain_call_destroy_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  VB_TEST_WAIT_UNTIL(NULL, removed == 1, "the Monitor interface to be removed");
+}
+
+static gboolean
+read_until(int fd, const char *marker, GString *seen)
+{
+  g_autoptr(GInputStream) input = g_unix_input_stream_new(fd, FALSE);
+  gint64 deadline = g_get_monotonic_time() + VB_TEST_WAIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (strstr(seen->str, marker) == NULL) {
+    char buffer[1024];
+    g_autoptr(GError) error = NULL;
+    gssize n;
+
+    if (g_get_monotonic_time() > deadline)
+      return FALSE;
+    /* blocking reads, each bounded: the guest writes within seconds */
+    n = g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(input), buffer,
+                                                 sizeof buffer, NULL, &error);
+    if (n > 0) {
+      g_string_append_len(seen, buffer, n);
+      continue;
+    }
+    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      return FALSE;
+    {
+      GPollFD poll = {fd, G_IO_IN, 0};
+
+      g_poll(&poll, 1, 100);
+    }
+  }
+  return TRUE;
+}
+
+/* OpenConsole: the guest's serial console on an fd; Screenshot: a PNG; OpenGraphics: VNC */
+static void
+test_console_and_display(void)
+{
+  g_autoptr(VbTestBus) t = vb_test_bus_new();
+  const char *guest = g_getenv("VIRTBUS_TEST_GUEST");
+  g_autofree char *kernel = NULL;
+  g_autofree char *initrd = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) handle = NULL;
+  g_autoptr(GVariant) png = NULL;
+  g_autoptr(GString) console = g_string_new(NULL);
+  g_autoptr(GError) error = NULL;
+  const guint8 *bytes;
+  gsize length = 0;
+  int fd;
+
+  if (t == NULL)
+    return;
+  if (guest == NULL) {
+    g_test_skip("the test guest is not built");
+    return;
+  }
+  kernel = g_build_filename(guest, "vmlinuz", NULL);
+  initrd = g_build_filename(guest, "initramfs.img", NULL);
+  xml = g_strdup_printf(
+      "<domain type='qemu'><name>seen</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+      "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>"
+      "<cmdline>console=ttyS0 quiet</cmdline></os><features><acpi/></features>"
+      "<cpu mode='maximum'/><devices><serial type='pty'><target port='0'/></serial>"
+      "<graphics type='vnc'><listen type='none'/></graphics><video><model type='vga'/></video>"
+      "<memballoon model='none'/></devices></domain>",
+      kernel, initrd);
+  path = vb_test_bus_define(t, xml);
+  domain = vb_test_bus_domain(t, path);
+  /* paused until the console is open: a pty nobody holds loses what the guest writes */
+  vb_dbus_domain_call_start_sync(domain, g_variant_new_parsed("{'paused': <true>}"), NULL, &error);
+  g_assert_no_error(error);
+  vb_dbus_domain_call_open_console_sync(domain, "", NO_OPTIONS, NULL, &handle, &fds, NULL, &error);
+  g_assert_no_error(error);
+  fd = g_unix_fd_list_get(fds, g_variant_get_handle(handle), &error);
+  g_assert_no_error(error);
+  vb_dbus_domain_call_resume_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  if (!read_until(fd, "VIRTBUS-GUEST-READY", console))
+    g_error("no marker on the console; it said: %s", console->str);
+  close(fd);
+  g_clear_object(&fds);
+  g_clear_pointer(&handle, g_variant_unref);
+
+  vb_dbus_domain_call_screenshot_sync(domain, NO_OPTIONS, &png, NULL, &error);
+  g_assert_no_error(error);
+  bytes = g_variant_get_fixed_array(png, &length, 1);
+  g_assert_cmpuint(length, >, 33);
+  g_assert_cmpmem(bytes, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_cmpmem(bytes + 12, 4, "IHDR", 4);
+  /* width and height, big-endian: a VGA text screen is 720x400 */
+  g_assert_cmpuint(
+      ((guint)bytes[16] << 24 | (guint)bytes[17] << 16 | (guint)bytes[18] << 8 | bytes[19]), >, 0);
+  g_assert_cmpuint(
+      ((guint)bytes[20] << 24 | (guint)bytes[21] << 16 | (guint)bytes[22] << 8 | bytes[23]), >, 0);
+
+  vb_dbus_domain_call_open_graphics_sync(domain, NO_OPTIONS, NULL, &handle, &fds, NULL, &error);
+  g_assert_no_error(error);
+  fd = g_unix_fd_list_get(fds, g_variant_get_handle(handle), &error);
+  g_assert_no_error(error);
+  {
+    g_autoptr(GString) greeting = g_string_new(NULL);
+
+    g_assert_true(read_until(fd, "\n", greeting));
+    g_assert_true(g_str_has_prefix(greeting->str, "RFB 003.008"));
+  }
+  close(fd);
+  vb_dbus_domain_call_destroy_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,5 +524,7 @@ main(int argc, char **argv)
   g_test_add_func("/bus/domain", test_domain);
   g_test_add_func("/bus/restart", test_restart);
   g_test_add_func("/bus/autodestroy", test_autodestroy);
+  g_test_add_func("/bus/monitor", test_monitor);
+  g_test_add_func("/bus/console-and-display", test_console_and_display);
   return g_test_run();
 }

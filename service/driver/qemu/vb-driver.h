@@ -159,6 +159,35 @@ char *vb_driver_xml_to_native_finish(VbDriver *self, GAsyncResult *result, GErro
 char *
 vb_driver_xml_from_native(VbDriver *self, const char *format, const char *native, GError **error);
 
+/* A running domain's monitor (tainting it "custom-monitor"), console, display, screenshot. */
+void vb_driver_monitor_command_async(VbDriver *self,
+                                     VbDomainObj *domain,
+                                     const char *command,
+                                     gboolean human,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+char *vb_driver_monitor_command_finish(VbDriver *self, GAsyncResult *result, GError **error);
+void vb_driver_open_console_async(VbDriver *self,
+                                  VbDomainObj *domain,
+                                  const char *device,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+int vb_driver_open_console_finish(VbDriver *self, GAsyncResult *result, GError **error);
+void vb_driver_open_graphics_async(VbDriver *self,
+                                   VbDomainObj *domain,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+int vb_driver_open_graphics_finish(VbDriver *self, GAsyncResult *result, GError **error);
+void vb_driver_screenshot_async(VbDriver *self,
+                                VbDomainObj *domain,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+GBytes *vb_driver_screenshot_finish(VbDriver *self, GAsyncResult *result, GError **error);
+
 /* Autodestroy: @domain is destroyed when vb_driver_owner_gone() is told @owner went away (the
  * D-Bus layer binds owners to bus names). */
 void vb_driver_set_autodestroy(VbDriver *self, VbDomainObj *domain, const char *owner);
