@@ -463,6 +463,89 @@ test_concurrency(void)
   g_assert_cmpint(vb_domain_obj_get_state(domains[0]), ==, VB_DOMAIN_SHUTOFF);
 }
 
+static gboolean
+run_ip(const char *args)
+{
+  g_autofree char *command = g_strconcat("ip ", args, NULL);
+  g_auto(GStrv) argv = g_strsplit(command, " ", -1);
+  int status = 0;
+
+  return g_spawn_sync(NULL, argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status(status, NULL);
+}
+
+static gboolean
+interface_exists(const char *name)
+{
+  g_autofree char *path = g_build_filename("/sys/class/net", name, NULL);
+
+  return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/* TAP devices: opened by the driver for <interface type='ethernet'> and gone with QEMU; for a
+ * bridge on an unprivileged instance, asked of qemu-bridge-helper, whose refusal (the bridge
+ * not allowed in /etc/qemu/bridge.conf) is the start's error */
+static void
+test_network(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *bridge = g_strdup_printf("vbbr%u", (guint)getpid() % 100000);
+  g_autofree char *tap = g_strdup_printf("vbtap%u", (guint)getpid() % 100000);
+  g_autofree char *add = g_strdup_printf("link add %s type bridge", bridge);
+  g_autofree char *del = g_strdup_printf("link del %s", bridge);
+  g_autofree char *ethernet = NULL;
+  g_autofree char *bridged = NULL;
+  g_autoptr(GError) error = NULL;
+  VbDomainObj *domain;
+
+  if (geteuid() != 0 || !g_file_test("/dev/net/tun", G_FILE_TEST_EXISTS) || !run_ip(add)) {
+    g_test_skip("needs root, /dev/net/tun and a bridge of our own (ip link add)");
+    return;
+  }
+  if ((t = vb_test_driver_new()) == NULL) {
+    run_ip(del);
+    return;
+  }
+  ethernet = g_strdup_printf("<domain type='qemu'><name>wired</name><memory unit='MiB'>64</memory>"
+                             "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+                             "<interface type='ethernet'><target dev='%s'/><model "
+                             "type='virtio'/></interface>"
+                             "<memballoon model='none'/></devices></domain>",
+                             tap);
+  domain = vb_test_define(t, ethernet);
+  assert_ok(t, VB_TEST_START, domain);
+  g_assert_true(interface_exists(tap));
+  assert_ok(t, VB_TEST_DESTROY, domain);
+  VB_TEST_WAIT_UNTIL(NULL, !interface_exists(tap), "the TAP device to go with QEMU");
+
+  bridged = g_strdup_printf(
+      "<domain type='qemu'><name>bridged</name><memory unit='MiB'>64</memory>"
+      "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+      "<interface type='bridge'><source bridge='%s'/><model type='virtio'/></interface>"
+      "<memballoon model='none'/></devices></domain>",
+      bridge);
+  domain = vb_test_define(t, bridged);
+  if (vb_test_run(t, VB_TEST_START, domain, &error)) {
+    /* this host's bridge.conf allows it: the helper's TAP is on the bridge */
+    g_autofree char *ports = g_strdup_printf("/sys/class/net/%s/brif", bridge);
+    g_autoptr(GDir) dir = g_dir_open(ports, 0, NULL);
+
+    g_assert_nonnull(dir);
+    g_assert_nonnull(g_dir_read_name(dir));
+    assert_ok(t, VB_TEST_DESTROY, domain);
+  } else {
+    g_test_message("bridge helper: %s", error->message);
+    g_assert_error(error, VB_ERROR, VB_ERROR_ACCESS_DENIED);
+    g_assert_nonnull(strstr(error->message, "bridge.conf"));
+    g_assert_nonnull(strstr(error->message, bridge));
+    g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+    g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, 0);
+  }
+  g_assert_true(run_ip(del));
+}
+
 /* a destroy does not wait behind a start stuck waiting for a QEMU that never greets: it
  * cancels that wait, the start fails, and the destroy succeeds at once */
 static void
@@ -739,6 +822,7 @@ main(int argc, char **argv)
   g_test_add_func("/lifecycle/driver-killed", test_driver_killed);
   g_test_add_func("/lifecycle/concurrency", test_concurrency);
   g_test_add_func("/lifecycle/destroy-preempts", test_destroy_preempts);
+  g_test_add_func("/lifecycle/network", test_network);
   g_test_add_func("/lifecycle/transient", test_transient);
   g_test_add_func("/lifecycle/stats", test_stats);
   return g_test_run();

@@ -253,7 +253,7 @@ test_refusals(void)
        "\"lan=virbr0\" ])"},
       {HEAD DEVICES("<interface type='ethernet'/>") "</domain>", VB_ERROR_NOT_SUPPORTED,
        "/domain/devices/interface/@type: 'ethernet' needs a TAP device, which only the "
-       "system instance can create; use 'bridge' or 'user'"},
+       "system instance (or an instance run by root) can create; use 'bridge' or 'user'"},
       {HEAD DEVICES("<disk type='file' device='floppy'><source file='/f'/><target dev='fda'/>"
                     "</disk>") "</domain>",
        VB_ERROR_NOT_SUPPORTED, "*floppy disks are not supported*"},

@@ -442,6 +442,7 @@ check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
       /* as libvirt, a 'kvm' domain is refused where KVM is not usable, with the reason */
       .kvm_usable =
           vb_host_kvm_usable(system ? conf->uid : geteuid(), system ? conf->gid : getegid()),
+      .privileged = geteuid() == 0,
       .now = g_get_real_time() / G_USEC_PER_SEC,
   };
 

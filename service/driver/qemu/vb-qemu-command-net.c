@@ -3,7 +3,8 @@
  * user → QEMU's own user-mode stack. bridge, and network through qemu.conf's network_bridges
  * (virtbus has no virtual-network driver), → a TAP device on that bridge: the system instance
  * creates it; the session instance asks qemu-bridge-helper, as an unprivileged user must.
- * ethernet → a TAP device of its own (system instance only). TAP devices arrive as fds
+ * ethernet → a TAP device of its own (system instance, or any instance run by root: config
+ * privileged). TAP devices arrive as fds
  * the launcher opens (VbQemuFdRequest); building creates none.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -86,7 +87,8 @@ static gboolean
 build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, GError **error)
 {
   const char *bridge = NULL;
-  gboolean system = b->config->conf->instance == VB_INSTANCE_SYSTEM;
+  /* who can open TAP devices: the system instance, or any instance root runs */
+  gboolean system = b->config->conf->instance == VB_INSTANCE_SYSTEM || b->config->privileged;
   int fd;
 
   switch (net->type) {
@@ -110,8 +112,8 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
   default:
     if (!system) {
       vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, net, "@type",
-                          "'ethernet' needs a TAP device, which only the system instance can "
-                          "create; use 'bridge' or 'user'");
+                          "'ethernet' needs a TAP device, which only the system instance (or "
+                          "an instance run by root) can create; use 'bridge' or 'user'");
       return FALSE;
     }
     if (b->config->export) {

@@ -27,6 +27,7 @@ typedef struct {
   const VbPaths *paths;
   gint64 id;                 /* the domain's id; -1 for export, as libvirt's tests show */
   gboolean kvm_usable;       /* /dev/kvm is usable by the user QEMU runs as */
+  gboolean privileged;       /* the daemon runs as root (any instance): it opens TAP devices */
   gboolean export;           /* for domxml-to-native: the monitor as a path QEMU creates */
   gint64 now;                /* seconds since the epoch, for <clock offset='variable'> */
   const GPtrArray *firmware; /* (element-type VbFirmware) (nullable): for <os firmware> */

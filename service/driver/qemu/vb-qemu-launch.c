@@ -532,6 +532,7 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
       .id = launch->id,
       .kvm_usable = vb_host_kvm_usable(system ? launch->conf->uid : geteuid(),
                                        system ? launch->conf->gid : getegid()),
+      .privileged = geteuid() == 0,
       .now = g_get_real_time() / G_USEC_PER_SEC,
   };
 
