@@ -3,6 +3,7 @@
  *   virtbusd --system                   the system instance, on the system bus, polkit
  *   virtbusd --session                  the user's instance, on the session bus
  *   virtbusd --embed-root DIR           an embedded root, on the session bus or --address ADDR
+ *   --polkit                            authorise with polkit (the system instance always does)
  *   --verbose                           debug messages too
  *
  * Logs go to stderr with the journal's priority prefixes (<3> error … <7> debug). SIGTERM and
@@ -107,7 +108,7 @@ on_driver_open(GObject *source, GAsyncResult *result, gpointer user_data)
 int
 main(int argc, char **argv)
 {
-  gboolean system = FALSE, session = FALSE;
+  gboolean system = FALSE, session = FALSE, polkit = FALSE;
   g_autofree char *embed_root = NULL;
   g_autofree char *address = NULL;
   Service service = {.status = 0};
@@ -117,6 +118,10 @@ main(int argc, char **argv)
       {"session", 0, 0, G_OPTION_ARG_NONE, &session, "Serve the user's session instance", NULL},
       {"embed-root", 0, 0, G_OPTION_ARG_FILENAME, &embed_root, "Serve an embedded root", "DIR"},
       {"address", 0, 0, G_OPTION_ARG_STRING, &address, "The bus to serve on", "ADDR"},
+      {"polkit", 0, 0, G_OPTION_ARG_NONE, &polkit,
+       "Authorise every call with polkit (as --system does), e.g. for an embedded root served on "
+       "the system bus",
+       NULL},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &service.verbose, "Log debug messages", NULL},
       {NULL},
   };
@@ -156,6 +161,8 @@ main(int argc, char **argv)
     g_printerr("<3>%s\n", error->message);
     return 1;
   }
+  if (polkit)
+    service.mode = VB_AUTHORITY_POLKIT;
   conf = vb_qemu_conf_load(vb_paths_get_qemu_conf(paths), kind, &error);
   if (conf == NULL) {
     g_printerr("<3>%s\n", error->message);

@@ -33,7 +33,7 @@ on_line(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_bus(VbTestBus *self)
+start_bus(VbTestBus *self, const char *config)
 {
   g_autoptr(GSubprocessLauncher) launcher =
       g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -43,9 +43,14 @@ start_bus(VbTestBus *self)
   char *line = NULL;
 
   g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
-  self->bus = g_subprocess_launcher_spawn(launcher, &error, "dbus-daemon", "--session", "--nofork",
-                                          "--nopidfile", "--nosyslog", "--print-address=1",
-                                          "--address", listen, NULL);
+  if (config != NULL)
+    self->bus = g_subprocess_launcher_spawn(launcher, &error, "dbus-daemon", "--config-file",
+                                            config, "--nofork", "--nopidfile", "--nosyslog",
+                                            "--print-address=1", "--address", listen, NULL);
+  else
+    self->bus = g_subprocess_launcher_spawn(launcher, &error, "dbus-daemon", "--session",
+                                            "--nofork", "--nopidfile", "--nosyslog",
+                                            "--print-address=1", "--address", listen, NULL);
   g_assert_no_error(error);
   output = g_data_input_stream_new(g_subprocess_get_stdout_pipe(self->bus));
   g_data_input_stream_read_line_async(output, G_PRIORITY_DEFAULT, NULL, on_line, &line);
@@ -99,9 +104,13 @@ start_daemon(VbTestBus *self)
   guint watch;
 
   g_subprocess_launcher_set_stderr_file_path(launcher, self->log);
+  /* polkit is asked on the system bus: this one is it */
+  if (self->polkit)
+    g_subprocess_launcher_setenv(launcher, "DBUS_SYSTEM_BUS_ADDRESS", self->address, TRUE);
   g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
   self->daemon = g_subprocess_launcher_spawn(launcher, &error, binary, "--embed-root", self->root,
-                                             "--address", self->address, "--verbose", NULL);
+                                             "--address", self->address, "--verbose",
+                                             self->polkit ? "--polkit" : NULL, NULL);
   g_assert_no_error(error);
   g_subprocess_wait_async(self->daemon, waiting, on_daemon_exited, &exit);
   watch = g_bus_watch_name_on_connection(self->connection, BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
@@ -128,8 +137,10 @@ on_domain_event(VbDBusConnect *connect,
   g_ptr_array_add(self->events, g_strdup_printf("%s %s %s", path, event, detail));
 }
 
+/* The scratch directory and the bus (@config: a dbus-daemon configuration, or NULL for a
+ * session bus), connected; no virtbusd yet. */
 VbTestBus *
-vb_test_bus_new(void)
+vb_test_bus_new_bus(const char *config)
 {
   const char *binary = g_getenv("VIRTBUS_TEST_VIRTBUSD");
   g_autofree char *dbus = g_find_program_in_path("dbus-daemon");
@@ -147,19 +158,38 @@ vb_test_bus_new(void)
   self->root = g_build_filename(self->dir, "root", NULL);
   self->log = g_build_filename(self->dir, "virtbusd.log", NULL);
   self->events = g_ptr_array_new_with_free_func(g_free);
-  start_bus(self);
+  start_bus(self, config);
   self->connection =
       g_dbus_connection_new_for_address_sync(self->address,
                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                              NULL, NULL, &error);
   g_assert_no_error(error);
+  return self;
+}
+
+/* virtbusd on the bus (--polkit when @polkit), and the proxy of its Connect object. */
+void
+vb_test_bus_start(VbTestBus *self, gboolean polkit)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->polkit = polkit;
   start_daemon(self);
   self->connect = vb_dbus_connect_proxy_new_sync(self->connection, G_DBUS_PROXY_FLAGS_NONE,
                                                  BUS_NAME, ROOT_PATH, NULL, &error);
   g_assert_no_error(error);
   self->event_handler =
       g_signal_connect(self->connect, "domain-event", G_CALLBACK(on_domain_event), self);
+}
+
+VbTestBus *
+vb_test_bus_new(void)
+{
+  VbTestBus *self = vb_test_bus_new_bus(NULL);
+
+  if (self != NULL)
+    vb_test_bus_start(self, FALSE);
   return self;
 }
 
@@ -199,7 +229,7 @@ vb_test_bus_free(VbTestBus *self)
   if (g_test_failed())
     print_log(self);
   /* what a test left running is destroyed, as a user would, so no QEMU outlives the test */
-  if (self->daemon != NULL &&
+  if (self->daemon != NULL && self->connect != NULL &&
       vb_dbus_connect_call_list_domains_sync(self->connect, g_variant_new("a{sv}", NULL), &domains,
                                              NULL, NULL)) {
     for (guint i = 0; domains[i] != NULL; i++) {
@@ -209,7 +239,8 @@ vb_test_bus_free(VbTestBus *self)
         vb_dbus_domain_call_destroy_sync(domain, g_variant_new("a{sv}", NULL), NULL, NULL);
     }
   }
-  g_clear_signal_handler(&self->event_handler, self->connect);
+  if (self->connect != NULL)
+    g_clear_signal_handler(&self->event_handler, self->connect);
   g_clear_object(&self->connect);
   stop_daemon(self, SIGTERM);
   g_clear_object(&self->connection);

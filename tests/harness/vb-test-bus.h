@@ -22,11 +22,14 @@ typedef struct {
   GDBusConnection *connection;
   VbDBusConnect *connect; /* a proxy of /org/virtbus/Virtbus1 */
   GPtrArray *events;      /* (element-type utf8): "path event detail" of Connect.DomainEvent */
+  gboolean polkit;        /* virtbusd runs with --polkit */
   gulong event_handler;
 } VbTestBus;
 
 /* NULL (test skipped) when virtbusd or dbus-daemon is not there. */
 VbTestBus *vb_test_bus_new(void);
+VbTestBus *vb_test_bus_new_bus(const char *config);
+void vb_test_bus_start(VbTestBus *self, gboolean polkit);
 void vb_test_bus_free(VbTestBus *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbTestBus, vb_test_bus_free)
 
