@@ -56,6 +56,23 @@ test_connect(void)
   g_assert_cmpstr(vb_dbus_connect_get_instance(t->connect), ==, "embed");
   g_assert_true(g_str_has_prefix(vb_dbus_connect_get_uri(t->connect), "qemu:///embed?root=/"));
   g_assert_cmpstr(vb_dbus_connect_get_daemon_version(t->connect), ==, PACKAGE_VERSION);
+  /* known once the default emulator is probed, in the background */
+  VB_TEST_WAIT_UNTIL(NULL, g_strcmp0(vb_dbus_connect_get_hypervisor_version(t->connect), "") != 0,
+                     "HypervisorVersion");
+  g_assert_true(g_ascii_isdigit(vb_dbus_connect_get_hypervisor_version(t->connect)[0]));
+  /* what introspection-driven tools see */
+  {
+    g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+        t->connection, "org.virtbus.Virtbus1", "/org/virtbus/Virtbus1",
+        "org.freedesktop.DBus.Introspectable", "Introspect", NULL, G_VARIANT_TYPE("(s)"),
+        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    const char *introspection = NULL;
+
+    g_assert_no_error(error);
+    g_variant_get(reply, "(&s)", &introspection);
+    g_assert_nonnull(strstr(introspection, "org.virtbus.Virtbus1.Connect"));
+    g_assert_nonnull(strstr(introspection, "org.freedesktop.DBus.ObjectManager"));
+  }
   vb_dbus_connect_call_list_domains_sync(t->connect, NO_OPTIONS, &domains, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(g_strv_length(domains), ==, 0);
