@@ -67,11 +67,16 @@ vb_authority_action_for(const char *interface_name, const char *method, gboolean
   return NULL;
 }
 
+/* Callers' uids, by unique name: a bus never gives a unique name twice, so an entry never goes
+ * stale; the cache is emptied when it reaches this size. */
+#define UID_CACHE_MAX 4096
+
 struct _VbAuthority {
   GObject parent_instance;
   VbAuthorityMode mode;
   GDBusConnection *connection;
   PolkitAuthority *polkit; /* (nullable): got on the first check */
+  GHashTable *uids;        /* unique name → uid + 1 (same-uid mode) */
 };
 
 G_DEFINE_FINAL_TYPE(VbAuthority, vb_authority, G_TYPE_OBJECT)
@@ -83,6 +88,7 @@ vb_authority_finalize(GObject *object)
 
   g_clear_object(&self->polkit);
   g_clear_object(&self->connection);
+  g_hash_table_unref(self->uids);
   G_OBJECT_CLASS(vb_authority_parent_class)->finalize(object);
 }
 
@@ -95,6 +101,20 @@ vb_authority_class_init(VbAuthorityClass *klass)
 static void
 vb_authority_init(VbAuthority *self)
 {
+  self->uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static gboolean
+check_uid(GTask *task, guint32 uid)
+{
+  if (uid != (guint32)geteuid()) {
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_ACCESS_DENIED,
+                            "this instance serves uid %u only, not uid %u", (guint)geteuid(),
+                            (guint)uid);
+    return FALSE;
+  }
+  g_task_return_boolean(task, TRUE);
+  return TRUE;
 }
 
 VbAuthority *
@@ -211,13 +231,14 @@ on_unix_user(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   g_variant_get(reply, "(u)", &uid);
-  if (uid != (guint32)geteuid()) {
-    g_task_return_new_error(task, VB_ERROR, VB_ERROR_ACCESS_DENIED,
-                            "this instance serves uid %u only, not uid %u", (guint)geteuid(),
-                            (guint)uid);
-    return;
+  {
+    VbAuthority *self = g_task_get_source_object(task);
+
+    if (g_hash_table_size(self->uids) >= UID_CACHE_MAX)
+      g_hash_table_remove_all(self->uids);
+    g_hash_table_insert(self->uids, g_strdup(check->sender), GUINT_TO_POINTER(uid + 1));
   }
-  g_task_return_boolean(task, TRUE);
+  check_uid(task, uid);
 }
 
 void
@@ -252,6 +273,12 @@ vb_authority_check_async(VbAuthority *self,
     return;
   }
   if (self->mode == VB_AUTHORITY_SAME_UID) {
+    gpointer known = g_hash_table_lookup(self->uids, check->sender);
+
+    if (known != NULL) {
+      check_uid(task, GPOINTER_TO_UINT(known) - 1);
+      return;
+    }
     g_dbus_connection_call(
         self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
         "GetConnectionUnixUser", g_variant_new("(s)", check->sender), G_VARIANT_TYPE("(u)"),

@@ -176,6 +176,13 @@ run_list(ConnectCall *call)
   gboolean persistent = FALSE;
   gboolean filter_persistent = g_variant_lookup(call->options, "persistent", "b", &persistent);
 
+  if ((state == NULL || g_str_equal(state, "all")) && !filter_persistent) {
+    GVariant *all = vb_daemon_get_all_paths(call->connect->daemon);
+
+    g_dbus_method_invocation_return_value(g_steal_pointer(&call->invocation),
+                                          g_variant_new_tuple(&all, 1));
+    return;
+  }
   if (state != NULL && !g_str_equal(state, "all") && !g_str_equal(state, "active") &&
       !g_str_equal(state, "inactive")) {
     fail(call, g_error_new(VB_ERROR, VB_ERROR_INVALID_ARGS,

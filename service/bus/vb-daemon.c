@@ -21,6 +21,7 @@ struct _VbDaemon {
   VbConnect *connect;
   GHashTable *objects; /* VbDomainObj → VbDBusObjectSkeleton */
   GHashTable *owners;  /* unique name → watch id, for autodestroy */
+  GVariant *all_paths; /* (nullable): "ao" of every domain by name, until one comes or goes */
   gulong handlers[3];
 };
 
@@ -40,6 +41,7 @@ vb_daemon_dispose(GObject *object)
   for (guint i = 0; i < G_N_ELEMENTS(self->handlers); i++)
     g_clear_signal_handler(&self->handlers[i], self->driver);
   g_clear_pointer(&self->owners, g_hash_table_unref);
+  g_clear_pointer(&self->all_paths, g_variant_unref);
   g_clear_pointer(&self->objects, g_hash_table_unref);
   if (self->manager != NULL)
     g_dbus_object_manager_server_set_connection(self->manager, NULL);
@@ -113,6 +115,7 @@ on_domain_added(VbDriver *driver, VbDomainObj *domain, gpointer user_data)
 
   vb_dbus_object_skeleton_set_domain(object, VB_DBUS_DOMAIN(iface));
   g_hash_table_insert(self->objects, domain, object);
+  g_clear_pointer(&self->all_paths, g_variant_unref);
   sync_monitor(self, domain);
   g_signal_connect_object(domain, "changed", G_CALLBACK(on_domain_changed), self, 0);
   g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
@@ -126,6 +129,7 @@ on_domain_removed(VbDriver *driver, VbDomainObj *domain, gpointer user_data)
 
   g_dbus_object_manager_server_unexport(self->manager, path);
   g_hash_table_remove(self->objects, domain);
+  g_clear_pointer(&self->all_paths, g_variant_unref);
 }
 
 static void
@@ -173,6 +177,27 @@ vb_daemon_new(VbDriver *driver, GDBusConnection *connection, VbAuthorityMode mod
   self->handlers[2] = g_signal_connect(driver, "domain-event", G_CALLBACK(on_domain_event), self);
   g_dbus_object_manager_server_set_connection(self->manager, connection);
   return self;
+}
+
+/* (transfer none): "ao", every domain's path by name; kept until a domain comes or goes, so
+ * that ListDomains with 1000 domains costs little more than with none */
+GVariant *
+vb_daemon_get_all_paths(VbDaemon *self)
+{
+  if (self->all_paths == NULL) {
+    g_autoptr(GPtrArray) domains = vb_driver_list_domains(self->driver);
+    GVariantBuilder builder;
+
+    g_variant_builder_init(&builder, G_VARIANT_TYPE_OBJECT_PATH_ARRAY);
+    for (guint i = 0; i < domains->len; i++) {
+      VbDBusObjectSkeleton *object = g_hash_table_lookup(self->objects, domains->pdata[i]);
+
+      if (object != NULL)
+        g_variant_builder_add(&builder, "o", g_dbus_object_get_object_path(G_DBUS_OBJECT(object)));
+    }
+    self->all_paths = g_variant_ref_sink(g_variant_builder_end(&builder));
+  }
+  return self->all_paths;
 }
 
 VbDriver *

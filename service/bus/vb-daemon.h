@@ -23,6 +23,7 @@ VbDaemon *
 vb_daemon_new(VbDriver *driver, GDBusConnection *connection, VbAuthorityMode mode, const char *uri);
 
 VbDriver *vb_daemon_get_driver(VbDaemon *self);
+GVariant *vb_daemon_get_all_paths(VbDaemon *self);
 VbAuthority *vb_daemon_get_authority(VbDaemon *self);
 GDBusConnection *vb_daemon_get_connection(VbDaemon *self);
 /* (transfer full): the object path of @domain */
