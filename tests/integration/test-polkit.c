@@ -80,6 +80,23 @@ test_polkit(void)
   }
   g_assert_cmpstr(vb_dbus_domain_get_state(domain), ==, "shutoff");
   g_assert_false(vb_dbus_domain_get_autostart(domain));
+  /* the monitor (there while the domain runs): refused too, and nothing tainted */
+  vb_dbus_domain_call_start_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  {
+    g_autofree char *output = NULL;
+    const char *args[] = {"{\"execute\":\"stop\"}", "{}", NULL};
+
+    VB_TEST_WAIT_UNTIL(NULL, vb_dbus_domain_get_active(domain), "the domain to run");
+    g_assert_false(vb_test_polkit_call_as_user(t, path, "org.virtbus.Virtbus1.Monitor.Command",
+                                               args, &output));
+    g_assert_true(refused(output));
+    g_assert_cmpstr(vb_dbus_domain_get_state(domain), ==, "running");
+    g_assert_cmpuint(g_strv_length((char **)vb_dbus_domain_get_tainted(domain)), ==, 0);
+  }
+  vb_dbus_domain_call_destroy_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  vb_test_bus_wait_state(t->bus, domain, "shutoff");
 
   /* in the group the rules grant: allowed, and it happens */
   vb_test_polkit_join_group(t);
