@@ -370,6 +370,46 @@ test_autodestroy(void)
   g_object_unref(domain);
 }
 
+/* A status file is the daemon's own, but what it names is checked: one whose runtime directory
+ * lies outside the instance's is not followed (its stop would remove that directory). */
+static void
+test_forged_status(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *victim = NULL;
+  g_autofree char *precious = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const GPtrArray *errors;
+  gboolean reported = FALSE;
+
+  if (t == NULL)
+    return;
+  victim = g_build_filename(t->root, "victim", NULL);
+  g_assert_cmpint(g_mkdir(victim, 0755), ==, 0);
+  precious = g_build_filename(victim, "precious", NULL);
+  g_assert_true(g_file_set_contents(precious, "keep me", -1, &error));
+  status = dir_file(t, VB_PATH_RUN_DIR, "forged.xml");
+  text = g_strdup_printf(
+      "<domstatus state='running' reason='booted' pid='1' starttime='1'>"
+      "<monitor path='%s/monitor.sock'/><rundir path='%s'/><log path='/etc/passwd'/>"
+      "<domain type='qemu' id='7'><name>forged</name>"
+      "<uuid>11111111-2222-3333-4444-555555555555</uuid><memory>65536</memory>"
+      "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain></domstatus>",
+      victim, victim);
+  g_assert_true(g_file_set_contents(status, text, -1, &error));
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  g_assert_null(vb_driver_lookup_by_name(t->driver, "forged"));
+  errors = vb_driver_get_load_errors(t->driver);
+  for (guint i = 0; i < errors->len; i++)
+    reported |= strstr(errors->pdata[i], "outside") != NULL;
+  g_assert_true(reported);
+  g_assert_true(g_file_test(precious, G_FILE_TEST_EXISTS));
+  g_unlink(status);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,5 +421,6 @@ main(int argc, char **argv)
   g_test_add_func("/persistence/setup-and-nvram", test_setup_and_nvram);
   g_test_add_func("/persistence/log-cap", test_log_cap);
   g_test_add_func("/persistence/autodestroy", test_autodestroy);
+  g_test_add_func("/persistence/forged-status", test_forged_status);
   return g_test_run();
 }

@@ -189,6 +189,16 @@ on_reconnected(GObject *source, GAsyncResult *result, gpointer user_data)
     finish_open(task);
 }
 
+/* Whether @path is strictly inside @dir, with no ".." on the way. */
+static gboolean
+below(const char *path, const char *dir)
+{
+  gsize n = strlen(dir);
+
+  return g_str_has_prefix(path, dir) && path[n] == '/' && path[n + 1] != '\0' &&
+         strstr(path + n, "/..") == NULL;
+}
+
 static void
 reconnect(GTask *task, VbDomainStatus *status)
 {
@@ -197,7 +207,20 @@ reconnect(GTask *task, VbDomainStatus *status)
   g_autofree char *uuid = vb_domain_def_get_uuid_string(status->live);
   VbDomainObj *domain = g_hash_table_lookup(driver->by_name, status->live->name);
   g_autoptr(GTask) reconnect = NULL;
+  const char *run = vb_paths_get(driver->paths, VB_PATH_RUN_DIR);
 
+  /* what a stop removes must be the domain's own: a status file that points elsewhere is
+   * not followed */
+  if (!below(status->run_dir, run) || !below(status->monitor_path, status->run_dir)) {
+    g_ptr_array_add(driver->load_errors,
+                    g_strdup_printf("domain '%s': its status names a runtime directory (%s) or "
+                                    "monitor (%s) outside %s: not reconnected",
+                                    status->live->name, status->run_dir, status->monitor_path, run));
+    return;
+  }
+  /* the log is where this driver keeps it, whatever the file says */
+  g_free(status->log_path);
+  status->log_path = vb_driver_log_path(driver, status->live->name);
   if (domain != NULL && g_strcmp0(domain->uuid, uuid) != 0) {
     g_ptr_array_add(driver->load_errors,
                     g_strdup_printf("domain '%s' runs with UUID %s, but its config has %s: the "
