@@ -215,7 +215,8 @@ reconnect(GTask *task, VbDomainStatus *status)
     g_ptr_array_add(driver->load_errors,
                     g_strdup_printf("domain '%s': its status names a runtime directory (%s) or "
                                     "monitor (%s) outside %s: not reconnected",
-                                    status->live->name, status->run_dir, status->monitor_path, run));
+                                    status->live->name, status->run_dir, status->monitor_path,
+                                    run));
     return;
   }
   /* the log is where this driver keeps it, whatever the file says */
