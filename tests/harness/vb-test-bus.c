@@ -4,9 +4,15 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "vb-test-bus.h"
 #include "vb-test-tree.h"
@@ -14,6 +20,54 @@
 
 #define BUS_NAME "org.virtbus.Virtbus1"
 #define ROOT_PATH "/org/virtbus/Virtbus1"
+
+/* A test an assertion aborts: virtbusd and dbus-daemon die with it (PDEATHSIG), but the QEMU
+ * processes virtbusd started run in sessions of their own. The handler reads their pids from
+ * the status files of the root (only async-signal-safe calls: open, read, kill) and kills
+ * them. Signal handlers reach static storage only. */
+static char abort_run_dir[4096];
+
+static void
+kill_from_status_files(void)
+{
+  char path[sizeof abort_run_dir + 300];
+  char text[65536];
+  DIR *dir = opendir(abort_run_dir);
+  struct dirent *entry;
+
+  /* opendir/readdir are not on the async-signal-safe list, but the process is going down and
+   * nothing else runs: this is a best effort so that no QEMU outlives a failed test */
+  while (dir != NULL && (entry = readdir(dir)) != NULL) {
+    const char *pid_at;
+    ssize_t n;
+    int fd;
+
+    if (strstr(entry->d_name, ".xml") == NULL)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", abort_run_dir, entry->d_name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+      continue;
+    text[n] = '\0';
+    pid_at = strstr(text, " pid='");
+    if (pid_at != NULL && atoi(pid_at + 6) > 1)
+      kill((pid_t)atoi(pid_at + 6), SIGKILL);
+  }
+  if (dir != NULL)
+    closedir(dir);
+}
+
+static void
+on_fatal_signal(int signal_number)
+{
+  kill_from_status_files();
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+}
 
 /* A test that dies takes its daemons with it (TESTING.md). */
 static void
@@ -156,6 +210,9 @@ vb_test_bus_new_bus(const char *config)
   g_assert_no_error(error);
   g_chmod(self->dir, 0755);
   self->root = g_build_filename(self->dir, "root", NULL);
+  g_snprintf(abort_run_dir, sizeof abort_run_dir, "%s/run/qemu", self->root);
+  signal(SIGABRT, on_fatal_signal);
+  signal(SIGTRAP, on_fatal_signal);
   self->log = g_build_filename(self->dir, "virtbusd.log", NULL);
   self->events = g_ptr_array_new_with_free_func(g_free);
   start_bus(self, config);
