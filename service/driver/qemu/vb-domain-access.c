@@ -50,7 +50,7 @@ taint_custom_monitor(VbDomainObj *domain, const char *what)
   }
   g_ptr_array_add(domain->taints, g_strdup(CUSTOM_MONITOR));
   line = vb_domain_log_line("tainted: %s (%s)", CUSTOM_MONITOR, what);
-  vb_domain_log_append(domain->process->log_path, line);
+  vb_domain_log_append_in_worker(domain->process->log_path, line);
   vb_domain_obj_save_status(domain);
   vb_domain_obj_changed(domain);
 }

@@ -150,6 +150,28 @@ vb_domain_log_append(const char *path, const char *line)
   close(fd);
 }
 
+static void
+append_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  const char *const *what = data;
+
+  vb_domain_log_append(what[0], what[1]);
+  g_task_return_boolean(task, TRUE);
+}
+
+/* The same from the main context: the write happens in a worker, and nobody waits for it. */
+void
+vb_domain_log_append_in_worker(const char *path, const char *line)
+{
+  g_autoptr(GTask) task = g_task_new(NULL, NULL, NULL, NULL);
+  char **what = g_new0(char *, 3);
+
+  what[0] = g_strdup(path);
+  what[1] = g_strdup(line);
+  g_task_set_task_data(task, what, (GDestroyNotify)g_strfreev);
+  g_task_run_in_thread(task, append_thread);
+}
+
 /**
  * vb_domain_log_tail:
  * @offset: where this start's output begins: nothing before it is quoted

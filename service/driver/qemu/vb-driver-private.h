@@ -164,6 +164,7 @@ gboolean vb_proc_start_time(GPid pid, guint64 *out);
 int vb_domain_log_open(const char *path, const char *header, gint64 *offset, GError **error);
 char *vb_domain_log_tail(const char *path, gint64 offset, guint lines);
 void vb_domain_log_append(const char *path, const char *line);
+void vb_domain_log_append_in_worker(const char *path, const char *line);
 gboolean vb_domain_log_cap(const char *path, GError **error);
 char *vb_domain_log_line(const char *format, ...) G_GNUC_PRINTF(1, 2);
 

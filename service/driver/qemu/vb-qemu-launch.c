@@ -52,7 +52,8 @@ typedef struct {
   guint timeout_id;
   gboolean timed_out;
   guint next_setup;
-  GError *error; /* (nullable): why the start failed, while it cleans up */
+  GError *error;    /* (nullable): why the start failed, while it cleans up */
+  gboolean spawned; /* QEMU ran: its log has something to say */
 } Launch;
 
 static void
@@ -157,11 +158,25 @@ fail(GTask *task, GError *error)
   g_idle_add_full(G_PRIORITY_DEFAULT, finish_failure_idle, g_object_ref(task), g_object_unref);
 }
 
+/* (worker) The end of QEMU's log into the error, the failure into the log, and the domain's
+ * runtime files removed: all disk work, off the main context. */
 static void
 remove_leftovers_thread(GTask *cleanup, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Launch *launch = data;
 
+  if (launch->spawned) {
+    g_autofree char *tail =
+        vb_domain_log_tail(launch->log_path, launch->log_offset, VB_DOMAIN_LOG_TAIL_LINES);
+
+    if (tail != NULL) {
+      char *message = g_strdup_printf("%s; QEMU's log: %s", launch->error->message, tail);
+
+      g_free(launch->error->message);
+      launch->error->message = message;
+    }
+  }
+  vb_error_shorten(launch->error);
   if (launch->cmd != NULL)
     vb_qemu_remove_run_dir(launch->cmd->run_dir, launch->cmd->monitor_path);
   if (launch->log_offset > 0) {
@@ -178,6 +193,7 @@ leftovers_removed(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   Launch *launch = g_task_get_task_data(task);
 
+  g_message("%s", launch->error->message);
   vb_domain_obj_set_state(launch->domain, VB_DOMAIN_SHUTOFF, "failed", -1, NULL);
   g_task_return_error(task, g_steal_pointer(&launch->error));
 }
@@ -187,22 +203,13 @@ finish_failure(GTask *task)
 {
   Launch *launch = g_task_get_task_data(task);
   VbDomainObj *domain = launch->domain;
-  g_autofree char *tail = NULL;
   g_autoptr(GTask) cleanup = NULL;
 
   if (domain->process != NULL) {
-    tail = vb_domain_log_tail(launch->log_path, launch->log_offset, VB_DOMAIN_LOG_TAIL_LINES);
+    launch->spawned = TRUE;
     g_clear_pointer(&domain->process, vb_qemu_process_free);
   }
   g_prefix_error(&launch->error, "cannot start domain '%s': %s: ", domain->name, launch->step);
-  if (tail != NULL) {
-    char *message = g_strdup_printf("%s; QEMU's log: %s", launch->error->message, tail);
-
-    g_free(launch->error->message);
-    launch->error->message = message;
-  }
-  vb_error_shorten(launch->error);
-  g_message("%s", launch->error->message);
   cleanup = g_task_new(NULL, NULL, leftovers_removed, g_object_ref(task));
   g_task_set_task_data(cleanup, launch, NULL);
   g_task_run_in_thread(cleanup, remove_leftovers_thread);
