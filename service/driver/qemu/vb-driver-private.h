@@ -1,7 +1,9 @@
 /* vb-driver-private.h: what the files of the driver share: the domain object's fields, its
  * job queue, the running QEMU process, status files and the domain log.
  *
- *   vb-driver.c         the domain table, open (configs, reconnect, autostart), define/undefine
+ *   vb-driver.c         the domain table, its signals, the entry points of the operations
+ *   vb-driver-open.c    opening: configs read, status files reconnected, autostart
+ *   vb-driver-define.c  define, create, undefine, autostart (the configs)
  *   vb-domain-obj.c         the domain object, its state changes and events
  *   vb-domain-job.c     the per-domain job queue
  *   vb-domain-status.c  the status file of a running domain (restart survival)
@@ -108,6 +110,11 @@ struct _VbDriver {
 };
 
 void vb_driver_add_domain(VbDriver *self, VbDomainObj *domain, gboolean pending);
+void vb_driver_show_domain(VbDriver *self, VbDomainObj *domain);
+
+/* vb-driver-define.c */
+void vb_domain_undefine_job(VbDomainObj *domain, GTask *task);
+void vb_domain_autostart_job(VbDomainObj *domain, GTask *task);
 char *vb_driver_autostart_path(VbDriver *self, const char *name);
 void vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data);
 void vb_domain_start_job(VbDomainObj *domain, GTask *task);
