@@ -444,6 +444,29 @@ vb_test_run(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GError **error
 }
 
 void
+vb_test_ok(VbTestDriver *self, VbTestOp op, VbDomainObj *domain)
+{
+  g_autoptr(GError) error = NULL;
+
+  vb_test_run(self, op, domain, &error);
+  g_assert_no_error(error);
+}
+
+char *
+vb_test_path(VbTestDriver *self, VbPathKind kind, const char *name)
+{
+  return g_build_filename(vb_paths_get(self->paths, kind), name, NULL);
+}
+
+gboolean
+vb_test_file_contains(const char *path, const char *needle)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
+}
+
+void
 vb_test_wait_state(VbTestDriver *self, VbDomainObj *domain, VbDomainState state, const char *reason)
 {
   g_autofree char *what =

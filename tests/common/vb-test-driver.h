@@ -67,6 +67,12 @@ typedef enum {
 void vb_test_begin(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GAsyncResult **result);
 gboolean vb_test_end(VbTestDriver *self, GAsyncResult **result, GError **error);
 gboolean vb_test_run(VbTestDriver *self, VbTestOp op, VbDomainObj *domain, GError **error);
+/* vb_test_run(), failing the test on an error. */
+void vb_test_ok(VbTestDriver *self, VbTestOp op, VbDomainObj *domain);
+
+/* A file of the instance: @name in the directory of @kind. */
+char *vb_test_path(VbTestDriver *self, VbPathKind kind, const char *name);
+gboolean vb_test_file_contains(const char *path, const char *needle);
 
 void vb_test_wait_state(VbTestDriver *self,
                         VbDomainObj *domain,

@@ -18,39 +18,6 @@
 
 #define READY "VIRTBUS-GUEST-READY"
 
-static char *
-config_path(VbTestDriver *t, const char *name)
-{
-  g_autofree char *file = g_strconcat(name, ".xml", NULL);
-
-  return g_build_filename(vb_paths_get(t->paths, VB_PATH_CONFIG_DIR), file, NULL);
-}
-
-static char *
-status_path(VbTestDriver *t, const char *name)
-{
-  g_autofree char *file = g_strconcat(name, ".xml", NULL);
-
-  return g_build_filename(vb_paths_get(t->paths, VB_PATH_RUN_DIR), file, NULL);
-}
-
-static gboolean
-file_contains(const char *path, const char *needle)
-{
-  g_autofree char *text = NULL;
-
-  return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
-}
-
-static void
-assert_ok(VbTestDriver *t, VbTestOp op, VbDomainObj *domain)
-{
-  g_autoptr(GError) error = NULL;
-
-  vb_test_run(t, op, domain, &error);
-  g_assert_no_error(error);
-}
-
 /* define → start → marker → shutdown → the guest powers off → shut off (shutdown), one event */
 static void
 test_define_start_shutdown(void)
@@ -71,12 +38,14 @@ test_define_start_shutdown(void)
   domain = vb_test_define(t, xml);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "defined", "added"), ==, 1);
   g_assert_true(vb_domain_obj_is_persistent(domain));
-  config = config_path(t, "basic");
+  config = vb_test_path(t, VB_PATH_CONFIG_DIR,
+                        "basic"
+                        ".xml");
   g_assert_true(g_file_test(config, G_FILE_TEST_EXISTS));
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
   g_assert_cmpint(vb_domain_obj_get_id(domain), ==, -1);
 
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "booted");
   g_assert_cmpint(vb_domain_obj_get_id(domain), >, 0);
@@ -93,13 +62,15 @@ test_define_start_shutdown(void)
 
   vb_test_wait_console(t, "basic", READY, 1);
   /* the status file is written after the state change, by a worker */
-  status = status_path(t, "basic");
+  status = vb_test_path(t, VB_PATH_RUN_DIR,
+                        "basic"
+                        ".xml");
   VB_TEST_WAIT_UNTIL(NULL, g_file_test(status, G_FILE_TEST_EXISTS), "the status file");
   g_assert_true(g_file_get_contents(status, &text, NULL, NULL));
   g_assert_nonnull(strstr(text, "<domstatus state='running' reason='booted'"));
   g_clear_pointer(&text, g_free);
 
-  assert_ok(t, VB_TEST_SHUTDOWN, domain);
+  vb_test_ok(t, VB_TEST_SHUTDOWN, domain);
   vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "shutdown");
   g_assert_cmpuint(vb_test_console_count(t, "basic", "VIRTBUS-GUEST-POWERBUTTON"), ==, 1);
   g_assert_cmpuint(vb_test_count_events(t, "basic", "stopped", "shutdown"), ==, 1);
@@ -114,7 +85,8 @@ test_define_start_shutdown(void)
   g_assert_nonnull(strstr(text, "virtbus: command line: "));
   g_assert_nonnull(strstr(text, "-S"));
   /* the stop's line is appended by the worker that removes the domain's runtime files */
-  VB_TEST_WAIT_UNTIL(NULL, file_contains(log, "shut off (shutdown)"), "the stop in the log");
+  VB_TEST_WAIT_UNTIL(NULL, vb_test_file_contains(log, "shut off (shutdown)"),
+                     "the stop in the log");
 }
 
 /* start paused → resume; suspend and resume follow QEMU's events */
@@ -130,25 +102,25 @@ test_paused_suspend_resume(void)
     return;
   xml = vb_test_guest_xml(t, "pause", NULL, NULL, NULL);
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START_PAUSED, domain);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_PAUSED);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "user");
   g_assert_cmpuint(vb_test_count_events(t, "pause", "started", "paused"), ==, 1);
   g_assert_cmpuint(vb_test_console_count(t, "pause", READY), ==, 0);
-  assert_ok(t, VB_TEST_RESUME, domain);
+  vb_test_ok(t, VB_TEST_RESUME, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "unpaused");
   vb_test_wait_console(t, "pause", READY, 1);
 
-  assert_ok(t, VB_TEST_SUSPEND, domain);
+  vb_test_ok(t, VB_TEST_SUSPEND, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_PAUSED);
   g_assert_cmpuint(vb_test_count_events(t, "pause", "suspended", "paused"), ==, 1);
   g_assert_false(vb_test_run(t, VB_TEST_SUSPEND, domain, &error));
   g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_STATE);
   g_clear_error(&error);
-  assert_ok(t, VB_TEST_RESUME, domain);
+  vb_test_ok(t, VB_TEST_RESUME, domain);
   g_assert_cmpuint(vb_test_count_events(t, "pause", "resumed", "unpaused"), ==, 2);
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
   g_assert_cmpuint(vb_test_count_events(t, "pause", "stopped", "destroyed"), ==, 1);
@@ -167,12 +139,12 @@ test_reset_reboot(void)
     return;
   xml = vb_test_guest_xml(t, "reboot", NULL, NULL, NULL);
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   pid = vb_domain_obj_get_pid(domain);
   vb_test_wait_console(t, "reboot", READY, 1);
-  assert_ok(t, VB_TEST_RESET, domain);
+  vb_test_ok(t, VB_TEST_RESET, domain);
   vb_test_wait_console(t, "reboot", READY, 2);
-  assert_ok(t, VB_TEST_REBOOT, domain);
+  vb_test_ok(t, VB_TEST_REBOOT, domain);
   /* a clean shutdown by the guest, then it boots again */
   vb_test_wait_console(t, "reboot", "VIRTBUS-GUEST-POWERBUTTON", 1);
   vb_test_wait_console(t, "reboot", READY, 3);
@@ -180,7 +152,7 @@ test_reset_reboot(void)
   g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, pid);
   g_assert_cmpuint(vb_test_count_events(t, "reboot", "stopped", "shutdown"), ==, 0);
   g_assert_cmpuint(vb_test_count_events(t, "reboot", "suspended", "paused"), ==, 0);
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 /* a guest that ignores the power button: Shutdown returns, the guest runs on, Destroy works;
@@ -196,17 +168,17 @@ test_destroy(void)
     return;
   xml = vb_test_guest_xml(t, "stubborn", "virtbus.ignore_power=1", NULL, NULL);
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   vb_test_wait_console(t, "stubborn", READY, 1);
-  assert_ok(t, VB_TEST_SHUTDOWN, domain);
+  vb_test_ok(t, VB_TEST_SHUTDOWN, domain);
   vb_test_wait_console(t, "stubborn", "VIRTBUS-GUEST-POWERBUTTON-IGNORED", 1);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
 
-  assert_ok(t, VB_TEST_START, domain);
-  assert_ok(t, VB_TEST_DESTROY_GRACEFUL, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_DESTROY_GRACEFUL, domain);
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "destroyed");
   g_assert_cmpuint(vb_test_count_events(t, "stubborn", "stopped", "destroyed"), ==, 2);
 }
@@ -236,10 +208,10 @@ test_lifecycle_actions(void)
   b = vb_test_define(t, no_reboot);
   c = vb_test_define(t, crash);
   d = vb_test_define(t, preserve);
-  assert_ok(t, VB_TEST_START, a);
-  assert_ok(t, VB_TEST_START, b);
-  assert_ok(t, VB_TEST_START, c);
-  assert_ok(t, VB_TEST_START, d);
+  vb_test_ok(t, VB_TEST_START, a);
+  vb_test_ok(t, VB_TEST_START, b);
+  vb_test_ok(t, VB_TEST_START, c);
+  vb_test_ok(t, VB_TEST_START, d);
 
   /* on_poweroff=restart: the guest powers off by itself and boots again */
   vb_test_wait_console(t, "poweroff-restart", READY, 2);
@@ -255,8 +227,8 @@ test_lifecycle_actions(void)
   /* on_crash=preserve: the QEMU stays, crashed */
   vb_test_wait_state(t, d, VB_DOMAIN_CRASHED, "panicked");
   g_assert_cmpint(vb_domain_obj_get_pid(d), >, 0);
-  assert_ok(t, VB_TEST_DESTROY, a);
-  assert_ok(t, VB_TEST_DESTROY, d);
+  vb_test_ok(t, VB_TEST_DESTROY, a);
+  vb_test_ok(t, VB_TEST_DESTROY, d);
 }
 
 /* QEMU killed under the driver: shut off (crashed), one event, nothing left */
@@ -271,7 +243,7 @@ test_killed(void)
     return;
   xml = vb_test_bare_xml("killed");
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   g_assert_cmpint(kill(vb_domain_obj_get_pid(domain), SIGKILL), ==, 0);
   vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "crashed");
   g_assert_cmpuint(vb_test_count_events(t, "killed", "crashed", "qemu-exited"), ==, 1);
@@ -305,7 +277,9 @@ test_start_failure(void)
   g_assert_cmpstr(vb_domain_obj_get_state_reason(domain), ==, "failed");
   g_assert_cmpint(vb_domain_obj_get_pid(domain), ==, 0);
   g_assert_cmpuint(vb_test_count_events(t, "broken", "started", "booted"), ==, 0);
-  status = status_path(t, "broken");
+  status = vb_test_path(t, VB_PATH_RUN_DIR,
+                        "broken"
+                        ".xml");
   g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
 }
 
@@ -360,7 +334,7 @@ test_restart_survival(void)
     g_autofree char *xml = vb_test_guest_xml(t, names[i], NULL, NULL, NULL);
 
     domains[i] = vb_test_define(t, xml);
-    assert_ok(t, VB_TEST_START, domains[i]);
+    vb_test_ok(t, VB_TEST_START, domains[i]);
     pids[i] = vb_domain_obj_get_pid(domains[i]);
   }
   transient_xml = vb_test_bare_xml("survivor-transient");
@@ -370,7 +344,8 @@ test_restart_survival(void)
     vb_test_wait_console(t, names[i], READY, 1);
   /* the status files are written by workers: the driver is dropped once they are there */
   for (guint i = 0; i < 3; i++) {
-    g_autofree char *status = status_path(t, names[i]);
+    g_autofree char *file = g_strconcat(names[i], ".xml", NULL);
+    g_autofree char *status = vb_test_path(t, VB_PATH_RUN_DIR, file);
 
     VB_TEST_WAIT_UNTIL(NULL, g_file_test(status, G_FILE_TEST_EXISTS), "a status file");
   }
@@ -393,7 +368,7 @@ test_restart_survival(void)
     g_autofree char *log =
         g_build_filename(vb_paths_get(t->paths, VB_PATH_LOG_DIR), "survivor-c.log", NULL);
 
-    VB_TEST_WAIT_UNTIL(NULL, file_contains(log, "is gone: shut off (crashed)"),
+    VB_TEST_WAIT_UNTIL(NULL, vb_test_file_contains(log, "is gone: shut off (crashed)"),
                        "the crash in the domain log");
   }
   {
@@ -403,18 +378,18 @@ test_restart_survival(void)
     g_assert_false(vb_domain_obj_is_persistent(transient));
     g_assert_cmpint(vb_domain_obj_get_state(transient), ==, VB_DOMAIN_PAUSED);
     g_assert_cmpint(vb_domain_obj_get_pid(transient), ==, transient_pid);
-    assert_ok(t, VB_TEST_RESUME, transient);
-    assert_ok(t, VB_TEST_DESTROY, transient);
+    vb_test_ok(t, VB_TEST_RESUME, transient);
+    vb_test_ok(t, VB_TEST_DESTROY, transient);
     g_assert_null(vb_driver_lookup_by_name(t->driver, "survivor-transient"));
   }
   /* controllable, and events flow */
-  assert_ok(t, VB_TEST_SUSPEND, domains[0]);
+  vb_test_ok(t, VB_TEST_SUSPEND, domains[0]);
   g_assert_cmpint(vb_domain_obj_get_state(domains[0]), ==, VB_DOMAIN_PAUSED);
-  assert_ok(t, VB_TEST_RESUME, domains[0]);
+  vb_test_ok(t, VB_TEST_RESUME, domains[0]);
   g_assert_cmpuint(vb_test_count_events(t, names[0], "resumed", "unpaused"), ==, 1);
-  assert_ok(t, VB_TEST_SHUTDOWN, domains[1]);
+  vb_test_ok(t, VB_TEST_SHUTDOWN, domains[1]);
   vb_test_wait_state(t, domains[1], VB_DOMAIN_SHUTOFF, "shutdown");
-  assert_ok(t, VB_TEST_DESTROY, domains[0]);
+  vb_test_ok(t, VB_TEST_DESTROY, domains[0]);
   g_assert_cmpuint(vb_test_count_events(t, names[0], "stopped", "destroyed"), ==, 1);
 }
 
@@ -515,9 +490,9 @@ test_network(void)
                              "<memballoon model='none'/></devices></domain>",
                              tap);
   domain = vb_test_define(t, ethernet);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   g_assert_true(interface_exists(tap));
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   VB_TEST_WAIT_UNTIL(NULL, !interface_exists(tap), "the TAP device to go with QEMU");
 
   bridged = g_strdup_printf(
@@ -534,7 +509,7 @@ test_network(void)
 
     g_assert_nonnull(dir);
     g_assert_nonnull(g_dir_read_name(dir));
-    assert_ok(t, VB_TEST_DESTROY, domain);
+    vb_test_ok(t, VB_TEST_DESTROY, domain);
   } else {
     g_test_message("bridge helper: %s", error->message);
     g_assert_error(error, VB_ERROR, VB_ERROR_ACCESS_DENIED);
@@ -610,12 +585,14 @@ test_transient(void)
   }
   g_assert_true(vb_domain_obj_is_persistent(domain));
   g_assert_true(vb_domain_obj_is_active(domain));
-  assert_ok(t, VB_TEST_UNDEFINE, domain);
+  vb_test_ok(t, VB_TEST_UNDEFINE, domain);
   g_assert_false(vb_domain_obj_is_persistent(domain));
   g_assert_true(vb_domain_obj_is_active(domain));
-  config = config_path(t, "fleeting");
+  config = vb_test_path(t, VB_PATH_CONFIG_DIR,
+                        "fleeting"
+                        ".xml");
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   g_assert_null(vb_driver_lookup_by_name(t->driver, "fleeting"));
 
   /* a clash: the same name with another UUID, and the same UUID with another name */
@@ -689,7 +666,7 @@ test_stats(void)
     xml = vb_test_guest_xml(t, "stats", NULL, NULL, disk);
   }
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   vb_test_wait_console(t, "stats", READY, 1);
   vb_driver_get_stats_async(t->driver, domain, NULL, on_stats, &result);
   VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the stats");
@@ -706,7 +683,7 @@ test_stats(void)
   g_assert_true(g_variant_lookup(stats, "block.vda.rd.bytes", "t", &reads));
   g_assert_true(g_variant_lookup(stats, "block.vda.wr.reqs", "t", &reads));
   g_assert_false(g_variant_lookup(stats, "balloon.current", "t", &reads));
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 /* The driver process of the test below: opens a driver on @root, starts two domains, says
@@ -796,8 +773,8 @@ test_driver_killed(void)
     g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_RUNNING);
     pid = vb_domain_obj_get_pid(domain);
     g_assert_cmpint(pid, >, 0);
-    assert_ok(t, VB_TEST_SUSPEND, domain);
-    assert_ok(t, VB_TEST_DESTROY, domain);
+    vb_test_ok(t, VB_TEST_SUSPEND, domain);
+    vb_test_ok(t, VB_TEST_DESTROY, domain);
     /* reaped here: the test process is the subreaper that inherited it */
     g_assert_cmpint(kill(pid, 0), !=, 0);
     g_assert_null(vb_driver_lookup_by_name(t->driver, name));

@@ -19,29 +19,6 @@
 
 #define READY "VIRTBUS-GUEST-READY"
 
-static char *
-dir_file(VbTestDriver *t, VbPathKind kind, const char *name)
-{
-  return g_build_filename(vb_paths_get(t->paths, kind), name, NULL);
-}
-
-static gboolean
-file_contains(const char *path, const char *needle)
-{
-  g_autofree char *text = NULL;
-
-  return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
-}
-
-static void
-assert_ok(VbTestDriver *t, VbTestOp op, VbDomainObj *domain)
-{
-  g_autoptr(GError) error = NULL;
-
-  vb_test_run(t, op, domain, &error);
-  g_assert_no_error(error);
-}
-
 G_GNUC_NORETURN static void
 crash_before_rename(const char *temp_path, gpointer data)
 {
@@ -101,8 +78,8 @@ test_atomic_config(void)
     return;
   first = vb_test_bare_xml("durable");
   domain = vb_test_define(t, first);
-  config = dir_file(t, VB_PATH_CONFIG_DIR, "durable.xml");
-  g_assert_true(file_contains(config, "<memory unit='KiB'>65536</memory>"));
+  config = vb_test_path(t, VB_PATH_CONFIG_DIR, "durable.xml");
+  g_assert_true(vb_test_file_contains(config, "<memory unit='KiB'>65536</memory>"));
   {
     g_auto(GStrv) parts = g_strsplit(first, "<memory unit='MiB'>64</memory>", 2);
 
@@ -157,9 +134,9 @@ test_broken_config(void)
   good = vb_test_bare_xml("good");
   vb_test_define(t, good);
   vb_test_driver_drop(t);
-  broken = dir_file(t, VB_PATH_CONFIG_DIR, "broken.xml");
+  broken = vb_test_path(t, VB_PATH_CONFIG_DIR, "broken.xml");
   g_assert_true(g_file_set_contents(broken, "<domain type='qemu'><name>broken</name>", -1, &error));
-  misnamed = dir_file(t, VB_PATH_CONFIG_DIR, "other.xml");
+  misnamed = vb_test_path(t, VB_PATH_CONFIG_DIR, "other.xml");
   g_assert_true(g_file_set_contents(misnamed, good, -1, &error));
   vb_test_driver_reopen(t);
   g_assert_nonnull(vb_driver_lookup_by_name(t->driver, "good"));
@@ -189,21 +166,21 @@ test_autostart(void)
     return;
   xml = vb_test_bare_xml("eager");
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_AUTOSTART, domain);
+  vb_test_ok(t, VB_TEST_AUTOSTART, domain);
   g_assert_true(vb_domain_obj_get_autostart(domain));
-  link = dir_file(t, VB_PATH_AUTOSTART_DIR, "eager.xml");
+  link = vb_test_path(t, VB_PATH_AUTOSTART_DIR, "eager.xml");
   g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
   vb_test_driver_drop(t);
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "eager");
   g_assert_true(vb_domain_obj_get_autostart(domain));
   vb_test_wait_state(t, domain, VB_DOMAIN_RUNNING, "booted");
-  assert_ok(t, VB_TEST_DESTROY, domain);
-  assert_ok(t, VB_TEST_NO_AUTOSTART, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_NO_AUTOSTART, domain);
   g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS));
-  assert_ok(t, VB_TEST_AUTOSTART, domain);
-  assert_ok(t, VB_TEST_UNDEFINE, domain);
-  config = dir_file(t, VB_PATH_CONFIG_DIR, "eager.xml");
+  vb_test_ok(t, VB_TEST_AUTOSTART, domain);
+  vb_test_ok(t, VB_TEST_UNDEFINE, domain);
+  config = vb_test_path(t, VB_PATH_CONFIG_DIR, "eager.xml");
   g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS));
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
   g_assert_null(vb_driver_lookup_by_name(t->driver, "eager"));
@@ -228,7 +205,7 @@ test_redefine_and_log(void)
     return;
   xml = vb_test_bare_xml("changing");
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   {
     g_autofree char *inactive = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_INACTIVE, &error);
     g_auto(GStrv) parts = NULL;
@@ -242,13 +219,13 @@ test_redefine_and_log(void)
   g_assert_cmpuint(vb_test_count_events(t, "changing", "defined", "updated"), ==, 1);
   g_assert_cmpuint(vb_domain_obj_get_def(domain)->memory_kib, ==, 65536);
   g_assert_cmpuint(vb_domain_obj_get_persistent_def(domain)->memory_kib, ==, 98304);
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   g_assert_cmpuint(vb_domain_obj_get_def(domain)->memory_kib, ==, 98304);
 
-  log = dir_file(t, VB_PATH_LOG_DIR, "changing.log");
+  log = vb_test_path(t, VB_PATH_LOG_DIR, "changing.log");
   old = g_strconcat(log, ".0", NULL);
-  assert_ok(t, VB_TEST_START, domain);
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
   g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
   {
     guint headers = 0;
@@ -264,11 +241,11 @@ test_redefine_and_log(void)
 
     g_assert_true(g_file_set_contents(log, filler, -1, &error));
   }
-  assert_ok(t, VB_TEST_START, domain);
-  g_assert_true(file_contains(old, "xxxxxxxxxxxxxxxx"));
-  g_assert_true(file_contains(log, "virtbus: starting domain 'changing'"));
-  g_assert_false(file_contains(log, "xxxxxxxxxxxxxxxx"));
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
+  g_assert_true(vb_test_file_contains(old, "xxxxxxxxxxxxxxxx"));
+  g_assert_true(vb_test_file_contains(log, "virtbus: starting domain 'changing'"));
+  g_assert_false(vb_test_file_contains(log, "xxxxxxxxxxxxxxxx"));
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 /* A QEMU that writes more than the cap in one run (TCG's translation log on stderr) has its
@@ -293,13 +270,13 @@ test_log_cap(void)
                       "<qemu:commandline><qemu:arg value='-d'/><qemu:arg value='in_asm,exec,int'/>"
                       "</qemu:commandline></domain>");
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
+  vb_test_ok(t, VB_TEST_START, domain);
   g_assert_cmpuint(vb_domain_obj_get_taints(domain)->len, >=, 1);
-  log = dir_file(t, VB_PATH_LOG_DIR, "chatty.log");
+  log = vb_test_path(t, VB_PATH_LOG_DIR, "chatty.log");
   old = g_strconcat(log, ".0", NULL);
   VB_TEST_WAIT_UNTIL(NULL, g_stat(old, &st) == 0 && st.st_size > 1024 * 1024,
                      "the chatty log to be moved to .log.0");
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 /* The monitor setup commands carry their secrets to QEMU and only redacted into the log; an
@@ -325,14 +302,14 @@ test_setup_and_nvram(void)
                         "  </devices>\n"
                         "</domain>\n");
   domain = vb_test_define(t, xml);
-  assert_ok(t, VB_TEST_START, domain);
-  log = dir_file(t, VB_PATH_LOG_DIR, "secretive.log");
-  g_assert_true(file_contains(log, "monitor setup: {\"execute\":\"set_password\""));
-  g_assert_false(file_contains(log, "s3cr3t"));
+  vb_test_ok(t, VB_TEST_START, domain);
+  log = vb_test_path(t, VB_PATH_LOG_DIR, "secretive.log");
+  g_assert_true(vb_test_file_contains(log, "monitor setup: {\"execute\":\"set_password\""));
+  g_assert_false(vb_test_file_contains(log, "s3cr3t"));
   nvram = g_strdup(vb_domain_obj_get_def(domain)->os.nvram);
   if (nvram == NULL) {
     g_autoptr(GDir) dir = NULL;
-    g_autofree char *lib = dir_file(t, VB_PATH_STATE_DIR, "nvram");
+    g_autofree char *lib = vb_test_path(t, VB_PATH_STATE_DIR, "nvram");
     const char *name;
 
     dir = g_dir_open(lib, 0, NULL);
@@ -343,7 +320,7 @@ test_setup_and_nvram(void)
   }
   g_test_message("NVRAM: %s", nvram);
   g_assert_true(g_file_test(nvram, G_FILE_TEST_IS_REGULAR));
-  assert_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 /* Autodestroy: the domain goes when its owner does. */
@@ -390,7 +367,7 @@ test_forged_status(void)
   g_assert_cmpint(g_mkdir(victim, 0755), ==, 0);
   precious = g_build_filename(victim, "precious", NULL);
   g_assert_true(g_file_set_contents(precious, "keep me", -1, &error));
-  status = dir_file(t, VB_PATH_RUN_DIR, "forged.xml");
+  status = vb_test_path(t, VB_PATH_RUN_DIR, "forged.xml");
   text = g_strdup_printf(
       "<domstatus state='running' reason='booted' pid='1' starttime='1'>"
       "<monitor path='%s/monitor.sock'/><rundir path='%s'/><log path='/etc/passwd'/>"
