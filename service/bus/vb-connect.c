@@ -140,7 +140,6 @@ begin(VbConnect *self,
       gint64 id)
 {
   g_autoptr(ConnectCall) call = g_new0(ConnectCall, 1);
-  const char *method = g_dbus_method_invocation_get_method_name(invocation);
   GError *error = NULL;
 
   call->connect = g_object_ref(self);
@@ -150,15 +149,11 @@ begin(VbConnect *self,
   call->text = g_strdup(text);
   call->text2 = g_strdup(text2);
   call->id = id;
-  if (!vb_bus_check_options(options, method, known, &error)) {
+  if (!vb_daemon_authorize(self->daemon, invocation, options, known, NULL, on_authorized, call,
+                           &error))
     fail(call, error);
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  }
-  vb_authority_check_async(
-      vb_daemon_get_authority(self->daemon), invocation,
-      vb_authority_action_for(g_dbus_method_invocation_get_interface_name(invocation), method,
-                              FALSE),
-      NULL, NULL, NULL, on_authorized, g_steal_pointer(&call));
+  else
+    call = NULL; /* the authority's callback has it now */
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

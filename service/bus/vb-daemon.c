@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "vb-bus-options.h"
 #include "vb-connect.h"
 #include "vb-daemon.h"
 #include "vb-domain.h"
@@ -239,6 +240,38 @@ vb_daemon_bind_autodestroy(VbDaemon *self, VbDomainObj *domain, const char *owne
 
     g_hash_table_insert(self->owners, g_strdup(owner), GUINT_TO_POINTER(id));
   }
+}
+
+/**
+ * vb_daemon_authorize:
+ * @domain: (nullable): the domain the call is about, for polkit's details
+ * @callback: called with the authority's answer (vb_authority_check_finish()); gets @user_data
+ *
+ * The start of every handler (STYLE.md §8): @options checked against @known, then the
+ * caller authorised for the method's action from the one table. Returns FALSE (and sets
+ * @error, keeping @user_data the caller's) when the options are wrong.
+ */
+gboolean
+vb_daemon_authorize(VbDaemon *self,
+                    GDBusMethodInvocation *invocation,
+                    GVariant *options,
+                    const VbOptionSpec *known,
+                    VbDomainObj *domain,
+                    GAsyncReadyCallback callback,
+                    gpointer user_data,
+                    GError **error)
+{
+  const char *method = g_dbus_method_invocation_get_method_name(invocation);
+
+  if (!vb_bus_check_options(options, method, known, error))
+    return FALSE;
+  vb_authority_check_async(
+      self->authority, invocation,
+      vb_authority_action_for(g_dbus_method_invocation_get_interface_name(invocation), method,
+                              vb_bus_option_bool(options, "secure")),
+      domain != NULL ? vb_domain_obj_get_name(domain) : NULL,
+      domain != NULL ? vb_domain_obj_get_uuid(domain) : NULL, NULL, callback, user_data);
+  return TRUE;
 }
 
 void

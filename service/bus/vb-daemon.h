@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "vb-authority.h"
+#include "vb-bus-options.h"
 #include "vb-driver.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,15 @@ GDBusConnection *vb_daemon_get_connection(VbDaemon *self);
 char *vb_daemon_domain_path(VbDomainObj *domain);
 /* Destroys @domain when @owner (a unique bus name) leaves the bus. */
 void vb_daemon_bind_autodestroy(VbDaemon *self, VbDomainObj *domain, const char *owner);
+
+gboolean vb_daemon_authorize(VbDaemon *self,
+                             GDBusMethodInvocation *invocation,
+                             GVariant *options,
+                             const VbOptionSpec *known,
+                             VbDomainObj *domain,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data,
+                             GError **error);
 
 /* Completes @invocation with @error, converted to a D-Bus error and logged at debug level. */
 void vb_bus_return_error(GDBusMethodInvocation *invocation, GError *error);

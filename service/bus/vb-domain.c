@@ -161,7 +161,6 @@ begin_full(VbDomain *self,
            const char *device)
 {
   g_autoptr(DomainCall) call = g_new0(DomainCall, 1);
-  const char *method = g_dbus_method_invocation_get_method_name(invocation);
   GError *error = NULL;
 
   call->domain = g_object_ref(self);
@@ -170,16 +169,11 @@ begin_full(VbDomain *self,
   call->run = run;
   call->autostart = autostart;
   call->device = g_strdup(device);
-  if (!vb_bus_check_options(options, method, known, &error)) {
+  if (!vb_daemon_authorize(self->daemon, invocation, options, known, self->obj, on_authorized, call,
+                           &error))
     fail(call, error);
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  }
-  vb_authority_check_async(
-      vb_daemon_get_authority(self->daemon), invocation,
-      vb_authority_action_for(g_dbus_method_invocation_get_interface_name(invocation), method,
-                              vb_bus_option_bool(options, "secure")),
-      vb_domain_obj_get_name(self->obj), vb_domain_obj_get_uuid(self->obj), NULL, on_authorized,
-      g_steal_pointer(&call));
+  else
+    call = NULL; /* the authority's callback has it now */
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

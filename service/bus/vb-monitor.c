@@ -193,23 +193,17 @@ begin(VbMonitor *self,
 {
   static const VbOptionSpec no_options[] = {{NULL, NULL}};
   g_autoptr(MonitorCall) call = g_new0(MonitorCall, 1);
-  const char *method = g_dbus_method_invocation_get_method_name(invocation);
   GError *error = NULL;
 
   call->monitor = g_object_ref(self);
   call->invocation = g_object_ref(invocation);
   call->verb = verb;
   call->command = g_strdup(command);
-  if (!vb_bus_check_options(options, method, no_options, &error)) {
+  if (!vb_daemon_authorize(self->daemon, invocation, options, no_options, self->obj, on_authorized,
+                           call, &error))
     vb_bus_return_error(g_steal_pointer(&call->invocation), error);
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  }
-  vb_authority_check_async(
-      vb_daemon_get_authority(self->daemon), invocation,
-      vb_authority_action_for(g_dbus_method_invocation_get_interface_name(invocation), method,
-                              FALSE),
-      vb_domain_obj_get_name(self->obj), vb_domain_obj_get_uuid(self->obj), NULL, on_authorized,
-      g_steal_pointer(&call));
+  else
+    call = NULL; /* the authority's callback has it now */
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
