@@ -35,21 +35,17 @@ vb_connect_init(VbConnect *self)
 /* HypervisorVersion: the default emulator's QEMU, known once its capabilities are (a probe
  * the first time, in the background: calls are answered meanwhile). */
 static void
-on_default_emulator(GObject *source, GAsyncResult *result, gpointer user_data)
+on_hypervisor_version(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(VbConnect) self = user_data;
-  g_autoptr(VbDomainDefaults) defaults = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
-  guint number;
 
-  defaults = vb_capabilities_resolve_finish(VB_CAPABILITIES(source), result, &error);
-  if (defaults == NULL) {
+  version = vb_driver_get_hypervisor_version_finish(VB_DRIVER(source), result, &error);
+  if (version == NULL) {
     g_message("no default emulator: %s", error->message);
     return;
   }
-  number = vb_qemu_caps_get_version(defaults->caps);
-  version = g_strdup_printf("%u.%u.%u", number / 1000000, number / 1000 % 1000, number % 1000);
   vb_dbus_connect_set_hypervisor_version(VB_DBUS_CONNECT(self), version);
   g_dbus_interface_skeleton_flush(G_DBUS_INTERFACE_SKELETON(self));
 }
@@ -71,8 +67,7 @@ vb_connect_new(VbDaemon *daemon, const char *uri)
   vb_dbus_connect_set_daemon_version(VB_DBUS_CONNECT(self), PACKAGE_VERSION);
   vb_dbus_connect_set_hypervisor_version(VB_DBUS_CONNECT(self), "");
   vb_dbus_connect_set_security_models(VB_DBUS_CONNECT(self), models);
-  vb_capabilities_resolve_async(vb_driver_get_capabilities(driver), NULL, NULL, NULL, NULL,
-                                on_default_emulator, g_object_ref(self));
+  vb_driver_get_hypervisor_version_async(driver, NULL, on_hypervisor_version, g_object_ref(self));
   return self;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "vb-capabilities.h"
 #include "vb-driver.h"
 #include "vb-error.h"
 #include "vb-test-driver.h"

@@ -62,6 +62,46 @@ vb_driver_get_capabilities_xml_finish(VbDriver *self, GAsyncResult *result, GErr
   return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+static void
+on_default_emulator(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(VbDomainDefaults) defaults = NULL;
+  GError *error = NULL;
+  guint number;
+
+  defaults = vb_capabilities_resolve_finish(VB_CAPABILITIES(source), result, &error);
+  if (defaults == NULL) {
+    g_task_return_error(task, error);
+    return;
+  }
+  number = vb_qemu_caps_get_version(defaults->caps);
+  g_task_return_pointer(
+      task, g_strdup_printf("%u.%u.%u", number / 1000000, number / 1000 % 1000, number % 1000),
+      g_free);
+}
+
+/* The version of the emulator a domain without <emulator> gets. */
+void
+vb_driver_get_hypervisor_version_async(VbDriver *self,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  GTask *task = g_task_new(self, cancellable, callback, user_data);
+
+  g_task_set_source_tag(task, vb_driver_get_hypervisor_version_async);
+  vb_capabilities_resolve_async(self->caps, NULL, NULL, NULL, cancellable, on_default_emulator,
+                                task);
+}
+
+char *
+vb_driver_get_hypervisor_version_finish(VbDriver *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 /* -- to native ---------------------------------------------------------------------------- */
 
 typedef struct {

@@ -17,12 +17,15 @@
  */
 #pragma once
 
+#include "vb-capabilities.h"
 #include "vb-driver.h"
 #include "vb-file.h"
 #include "vb-qemu-command.h"
 #include "vb-qmp.h"
 
 G_BEGIN_DECLS
+
+VbCapabilities *vb_driver_get_capabilities(VbDriver *self);
 
 /* How long a start waits for QEMU's monitor greeting, and for each monitor command. */
 #define VB_START_MONITOR_TIMEOUT_MS 30000

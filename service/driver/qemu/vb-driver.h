@@ -12,7 +12,6 @@
 
 #include <gio/gio.h>
 
-#include "vb-capabilities.h"
 #include "vb-domain-def.h"
 #include "vb-domain-state.h"
 #include "vb-domain-xml.h"
@@ -38,7 +37,6 @@ VbDriver *vb_driver_open_finish(GAsyncResult *result, GError **error);
 
 VbPaths *vb_driver_get_paths(VbDriver *self);
 VbQemuConf *vb_driver_get_conf(VbDriver *self);
-VbCapabilities *vb_driver_get_capabilities(VbDriver *self);
 /* The configs that could not be read when the driver opened: "FILE: why", one each. */
 const GPtrArray *vb_driver_get_load_errors(VbDriver *self);
 
@@ -149,6 +147,13 @@ void vb_driver_get_capabilities_xml_async(VbDriver *self,
                                           GAsyncReadyCallback callback,
                                           gpointer user_data);
 char *vb_driver_get_capabilities_xml_finish(VbDriver *self, GAsyncResult *result, GError **error);
+
+/* The default emulator's QEMU version, "major.minor.micro" (probed the first time). */
+void vb_driver_get_hypervisor_version_async(VbDriver *self,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data);
+char *vb_driver_get_hypervisor_version_finish(VbDriver *self, GAsyncResult *result, GError **error);
 void vb_driver_xml_to_native_async(VbDriver *self,
                                    const char *format,
                                    const char *xml,
