@@ -128,6 +128,26 @@ on_object_added(GDBusObjectManager *manager, GDBusObject *object, gpointer user_
   g_ptr_array_add(user_data, g_strdup(g_dbus_object_get_object_path(object)));
 }
 
+/* A command-line tool's output; the test fails when it cannot run or fails. */
+static char *
+tool_output(const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  g_autofree char *found = g_find_program_in_path(argv[0]);
+  int status = 0;
+
+  if (found == NULL)
+    g_error("%s is not installed (tools/setup installs it)", argv[0]);
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+               &error);
+  g_assert_no_error(error);
+  if (!g_spawn_check_wait_status(status, &error))
+    g_error("%s: %s: %s", argv[0], error->message, err);
+  return out;
+}
+
 /* a domain's life over the bus: objects, properties, events, errors */
 static void
 test_domain(void)
@@ -158,6 +178,22 @@ test_domain(void)
                      added->len == 1 && vb_test_bus_count_events(t, path, "defined", "added") == 1,
                      "InterfacesAdded and DomainEvent(defined)");
   g_assert_cmpstr(added->pdata[0], ==, path);
+  /* what scripting tools see: the tree, and the domain object's interfaces */
+  {
+    g_autofree char *address = g_strdup_printf("--address=%s", t->address);
+    const char *busctl[] = {"busctl", address, "--list", "tree", "org.virtbus.Virtbus1", NULL};
+    const char *gdbus[] = {"gdbus",         "introspect", "--address",
+                           t->address,      "--dest",     "org.virtbus.Virtbus1",
+                           "--object-path", path,         NULL};
+    g_autofree char *tree = tool_output(busctl);
+    g_autofree char *introspection = tool_output(gdbus);
+
+    g_assert_nonnull(strstr(tree, "/org/virtbus/Virtbus1\n"));
+    g_assert_nonnull(strstr(tree, path));
+    g_assert_nonnull(strstr(introspection, "interface org.virtbus.Virtbus1.Domain {"));
+    g_assert_nonnull(strstr(introspection, "Start(in  a{sv} options);"));
+    g_assert_nonnull(strstr(introspection, "readonly s State = 'shutoff';"));
+  }
   vb_dbus_connect_call_lookup_by_name_sync(t->connect, "over-the-bus", NO_OPTIONS, &found, NULL,
                                            &error);
   g_assert_no_error(error);
@@ -422,6 +458,172 @@ test_monitor(void)
   VB_TEST_WAIT_UNTIL(NULL, removed == 1, "the Monitor interface to be removed");
 }
 
+/* What a bus monitor (org.freedesktop.DBus.Monitoring) saw virtbusd send, recorded by a filter
+ * on the monitor connection's worker thread: "signal MEMBER DESTINATION", "return SERIAL". */
+typedef struct {
+  GMutex lock;
+  GPtrArray *seen;
+  gint armed; /* (atomic): the connection is a monitor now (the reply to BecomeMonitor passes) */
+} BusMonitor;
+
+static GDBusMessage *
+on_monitored(GDBusConnection *connection, GDBusMessage *message, gboolean incoming, gpointer data)
+{
+  BusMonitor *monitor = data;
+  char *line = NULL;
+
+  if (!incoming || !g_atomic_int_get(&monitor->armed))
+    return message;
+  if (g_dbus_message_get_message_type(message) == G_DBUS_MESSAGE_TYPE_SIGNAL)
+    line = g_strdup_printf("signal %s %s", g_dbus_message_get_member(message),
+                           g_dbus_message_get_destination(message) != NULL
+                               ? g_dbus_message_get_destination(message)
+                               : "(broadcast)");
+  else if (g_dbus_message_get_message_type(message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN)
+    line = g_strdup_printf("return %u", g_dbus_message_get_reply_serial(message));
+  if (line != NULL) {
+    g_mutex_lock(&monitor->lock);
+    g_ptr_array_add(monitor->seen, line);
+    g_mutex_unlock(&monitor->lock);
+    g_main_context_wakeup(NULL);
+  }
+  /* a monitor must never answer: nothing reaches GDBus's own dispatch */
+  g_object_unref(message);
+  return NULL;
+}
+
+static gboolean
+monitor_saw(BusMonitor *monitor, const char *line)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock(&monitor->lock);
+  for (guint i = 0; i < monitor->seen->len && !found; i++)
+    found = g_str_equal(monitor->seen->pdata[i], line);
+  g_mutex_unlock(&monitor->lock);
+  return found;
+}
+
+static void
+on_name_lost_owner(GDBusConnection *connection,
+                   const char *sender,
+                   const char *path,
+                   const char *iface,
+                   const char *signal,
+                   GVariant *parameters,
+                   gpointer user_data)
+{
+  const char *new_owner = NULL;
+
+  g_variant_get(parameters, "(&s&s&s)", NULL, NULL, &new_owner);
+  if (new_owner[0] == '\0')
+    *(gboolean *)user_data = TRUE;
+}
+
+/* A watcher that leaves the bus is dropped: virtbusd sends it no more Event signals. */
+static void
+test_watcher_leaves(void)
+{
+  g_autoptr(VbTestBus) t = vb_test_bus_new();
+  g_autoptr(GDBusConnection) leaver = NULL;
+  g_autoptr(GDBusConnection) spy = NULL;
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(VbDBusMonitor) monitor = NULL;
+  g_autoptr(VbDBusMonitor) leaver_monitor = NULL;
+  g_autoptr(GVariant) owner = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GDBusMessage) ping = NULL;
+  g_autoptr(GDBusMessage) pong = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = bare_xml("left-alone");
+  g_autofree char *path = NULL;
+  g_autofree char *leaver_name = NULL;
+  g_autofree char *to_leaver = NULL;
+  g_autofree char *to_watcher = NULL;
+  g_autofree char *pong_line = NULL;
+  BusMonitor seen = {.seen = g_ptr_array_new_with_free_func(g_free)};
+  const char *daemon_name = NULL;
+  gboolean left = FALSE;
+  guint serial = 0, subscription;
+
+  g_mutex_init(&seen.lock);
+  if (t == NULL)
+    goto out;
+  path = vb_test_bus_define(t, xml);
+  domain = vb_test_bus_domain(t, path);
+  vb_dbus_domain_call_start_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  vb_test_bus_wait_state(t, domain, "running");
+
+  /* a bus monitor of everything virtbusd sends */
+  owner = g_dbus_connection_call_sync(
+      t->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+      "GetNameOwner", g_variant_new("(s)", "org.virtbus.Virtbus1"), G_VARIANT_TYPE("(s)"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error(error);
+  g_variant_get(owner, "(&s)", &daemon_name);
+  spy = second_connection(t);
+  g_dbus_connection_add_filter(spy, on_monitored, &seen, NULL);
+  {
+    g_autofree char *rule = g_strdup_printf("sender='%s'", daemon_name);
+    const char *rules[] = {rule, NULL};
+
+    reply = g_dbus_connection_call_sync(spy, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
+                                        g_variant_new("(^asu)", rules, 0), NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error(error);
+    g_atomic_int_set(&seen.armed, TRUE);
+  }
+
+  /* the leaver watches, then leaves; the test's own connection watches and stays */
+  leaver = second_connection(t);
+  leaver_name = g_strdup(g_dbus_connection_get_unique_name(leaver));
+  leaver_monitor = vb_dbus_monitor_proxy_new_sync(leaver, G_DBUS_PROXY_FLAGS_NONE,
+                                                  "org.virtbus.Virtbus1", path, NULL, &error);
+  g_assert_no_error(error);
+  vb_dbus_monitor_call_watch_sync(leaver_monitor, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  monitor = vb_dbus_monitor_proxy_new_sync(t->connection, G_DBUS_PROXY_FLAGS_NONE,
+                                           "org.virtbus.Virtbus1", path, NULL, &error);
+  g_assert_no_error(error);
+  vb_dbus_monitor_call_watch_sync(monitor, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  subscription = g_dbus_connection_signal_subscribe(
+      t->connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+      "/org/freedesktop/DBus", leaver_name, G_DBUS_SIGNAL_FLAGS_NONE, on_name_lost_owner, &left,
+      NULL);
+  g_clear_object(&leaver_monitor);
+  g_dbus_connection_close_sync(leaver, NULL, &error);
+  g_assert_no_error(error);
+  /* the bus told virtbusd before it tells us, and before our next call reaches virtbusd */
+  VB_TEST_WAIT_UNTIL(NULL, left, "NameOwnerChanged for the leaving watcher");
+  g_dbus_connection_signal_unsubscribe(t->connection, subscription);
+
+  vb_dbus_domain_call_suspend_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+  to_watcher = g_strdup_printf("signal Event %s", g_dbus_connection_get_unique_name(t->connection));
+  VB_TEST_WAIT_UNTIL(NULL, monitor_saw(&seen, to_watcher), "STOP sent to the staying watcher");
+  /* anything virtbusd sent before its answer to this ping, the monitor has seen */
+  ping = g_dbus_message_new_method_call("org.virtbus.Virtbus1", "/org/virtbus/Virtbus1",
+                                        "org.freedesktop.DBus.Peer", "Ping");
+  pong = g_dbus_connection_send_message_with_reply_sync(
+      t->connection, ping, G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, &serial, NULL, &error);
+  g_assert_no_error(error);
+  pong_line = g_strdup_printf("return %u", serial);
+  VB_TEST_WAIT_UNTIL(NULL, monitor_saw(&seen, pong_line), "the monitor to see the ping's answer");
+  to_leaver = g_strdup_printf("signal Event %s", leaver_name);
+  g_assert_false(monitor_saw(&seen, to_leaver));
+
+  vb_dbus_domain_call_destroy_sync(domain, NO_OPTIONS, NULL, &error);
+  g_assert_no_error(error);
+out:
+  if (spy != NULL)
+    g_dbus_connection_close_sync(spy, NULL, NULL);
+  g_mutex_clear(&seen.lock);
+  g_ptr_array_unref(seen.seen);
+}
+
 static gboolean
 read_until(int fd, const char *marker, GString *seen)
 {
@@ -542,6 +744,7 @@ main(int argc, char **argv)
   g_test_add_func("/bus/restart", test_restart);
   g_test_add_func("/bus/autodestroy", test_autodestroy);
   g_test_add_func("/bus/monitor", test_monitor);
+  g_test_add_func("/bus/watcher-leaves", test_watcher_leaves);
   g_test_add_func("/bus/console-and-display", test_console_and_display);
   return g_test_run();
 }
