@@ -172,6 +172,14 @@ on_polkit_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   } else if (polkit_authorization_result_get_dismissed(answer)) {
     g_task_return_new_error(task, VB_ERROR, VB_ERROR_AUTHORIZATION_DISMISSED,
                             "%s: the authentication dialog was dismissed", check->action);
+  } else if (polkit_authorization_result_get_is_challenge(answer) &&
+             (check->flags & POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION)) {
+    /* interaction was allowed and still nobody could ask: polkitd found no authentication
+     * agent for the caller. Asking again would not help, so this is a denial. */
+    g_task_return_new_error(task, VB_ERROR, VB_ERROR_ACCESS_DENIED,
+                            "%s needs authentication, and no polkit authentication agent is "
+                            "there to ask %s",
+                            check->action, check->sender);
   } else if (polkit_authorization_result_get_is_challenge(answer)) {
     g_task_return_new_error(task, VB_ERROR, VB_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                             "%s needs authentication; call again allowing interactive "

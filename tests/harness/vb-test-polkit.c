@@ -31,9 +31,11 @@ run(const char *const *argv, GError **error)
   return TRUE;
 }
 
-/* The bus: the usual system bus rules, written here, and the project's own policy file
- * included, so the shipped one is what the test runs under. polkitd (and root) may own its
- * name, and anyone may ask it. */
+/* polkitd's own bus policy: it owns its name, anyone may ask it, it may call agents */
+#define POLKIT_BUS_POLICY "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
+
+/* The bus: the usual system bus rules, written here, and the project's own policy file and
+ * polkit's included, so the shipped ones are what the test runs under. */
 static char *
 write_bus_config(const char *dir)
 {
@@ -62,8 +64,8 @@ write_bus_config(const char *dir)
       "send_interface='org.freedesktop.DBus.Introspectable'/>\n"
       "    <allow send_destination='org.freedesktop.PolicyKit1'/>\n"
       "  </policy>\n"
-      "  <policy user='polkitd'><allow own='org.freedesktop.PolicyKit1'/></policy>\n"
       "  <policy user='root'><allow own='org.freedesktop.PolicyKit1'/></policy>\n"
+      "  <include>" POLKIT_BUS_POLICY "</include>\n"
       "  <include>%s</include>\n"
       "</busconfig>\n",
       shipped);
@@ -275,6 +277,57 @@ vb_test_polkit_call_as_user(VbTestPolkit *self,
   }
   *output = g_steal_pointer(&err);
   return FALSE;
+}
+
+void
+vb_test_polkit_call_with_agent(VbTestPolkit *self,
+                               const char *path,
+                               const char *method,
+                               char **output)
+{
+  const char *built = g_getenv("VIRTBUS_TEST_POLKIT_AGENT");
+  g_autofree char *reuid = g_strdup_printf("--reuid=%s", self->user);
+  g_autofree char *system_bus = g_strdup_printf("DBUS_SYSTEM_BUS_ADDRESS=%s", self->bus->address);
+  g_autofree char *dir = NULL;
+  g_autofree char *agent = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  int status = 0;
+
+  if (built == NULL)
+    g_error("VIRTBUS_TEST_POLKIT_AGENT is not set (meson test sets it)");
+  /* a copy the throwaway user can reach, wherever the build tree is */
+  dir = g_dir_make_tmp("vb-agent-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(g_chmod(dir, 0755), ==, 0);
+  agent = g_build_filename(dir, "vb-test-polkit-agent", NULL);
+  g_file_get_contents(built, &contents, &length, &error);
+  g_assert_no_error(error);
+  g_file_set_contents_full(agent, contents, length, G_FILE_SET_CONTENTS_NONE, 0755, &error);
+  g_assert_no_error(error);
+  {
+    const char *argv[] = {"setpriv",
+                          reuid,
+                          "--regid=nogroup",
+                          "--init-groups",
+                          "env",
+                          system_bus,
+                          agent,
+                          self->bus->address,
+                          path,
+                          method,
+                          NULL};
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, output,
+                               &err, &status, &error));
+  }
+  g_assert_no_error(error);
+  g_unlink(agent);
+  g_rmdir(dir);
+  if (!g_spawn_check_wait_status(status, &error))
+    g_error("the test agent failed: %s: %s", error->message, err);
 }
 
 void

@@ -36,4 +36,12 @@ gboolean vb_test_polkit_call_as_user(VbTestPolkit *self,
                                      const char *const *args,
                                      char **output);
 
+/* Runs tests/harness/vb-test-polkit-agent as the throwaway user: it registers a polkit agent
+ * that dismisses every authentication, then calls METHOD (one empty a{sv}) allowing interaction.
+ * @output gets what it printed: "ok" or "ERROR-NAME: message", then "asked: ACTION" lines. */
+void vb_test_polkit_call_with_agent(VbTestPolkit *self,
+                                    const char *path,
+                                    const char *method,
+                                    char **output);
+
 G_END_DECLS

@@ -43,6 +43,7 @@ test_polkit(void)
       {"define", ROOT, "org.virtbus.Virtbus1.Connect.DefineXML", {domain_xml, "{}", NULL}},
       {"control", NULL, "org.virtbus.Virtbus1.Domain.Start", {"{}", NULL}},
       {"read-secure", NULL, "org.virtbus.Virtbus1.Domain.GetXMLDesc", {"{'secure': <true>}", NULL}},
+      {"console", NULL, "org.virtbus.Virtbus1.Domain.Screenshot", {"{}", NULL}},
       {"define (autostart)",
        NULL,
        "org.virtbus.Virtbus1.Domain.SetAutostart",
@@ -77,6 +78,27 @@ test_polkit(void)
       g_error("%s was allowed to an unprivileged user: %s", guarded[i].what, output);
     g_test_message("%s refused: %s", guarded[i].what, g_strstrip(output));
     g_assert_true(refused(output));
+  }
+  /* allowing interaction, with no authentication agent for the caller: polkitd cannot ask,
+   * so the answer is a plain denial, not a challenge */
+  {
+    g_autofree char *output = NULL;
+    const char *args[] = {"--interactive", "{}", NULL};
+
+    g_assert_false(
+        vb_test_polkit_call_as_user(t, path, "org.virtbus.Virtbus1.Domain.Start", args, &output));
+    g_test_message("interactive start refused: %s", g_strstrip(output));
+    g_assert_nonnull(strstr(output, "org.freedesktop.DBus.Error.AccessDenied"));
+    g_assert_nonnull(strstr(output, "no polkit authentication agent"));
+  }
+  /* allowing interaction, with an agent that dismisses the dialog */
+  {
+    g_autofree char *output = NULL;
+
+    vb_test_polkit_call_with_agent(t, path, "org.virtbus.Virtbus1.Domain.Start", &output);
+    g_test_message("start with a dismissing agent: %s", g_strstrip(output));
+    g_assert_true(g_str_has_prefix(output, "org.virtbus.Virtbus1.Error.AuthorizationDismissed:"));
+    g_assert_nonnull(strstr(output, "asked: org.virtbus.domain-control"));
   }
   g_assert_cmpstr(vb_dbus_domain_get_state(domain), ==, "shutoff");
   g_assert_false(vb_dbus_domain_get_autostart(domain));
