@@ -160,8 +160,8 @@ static void
 run_list(ConnectCall *call)
 {
   G_GNUC_UNUSED g_autoptr(ConnectCall) owned = call;
-  g_autoptr(GPtrArray) domains = vb_driver_list_domains(DRIVER(call));
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) domains = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
   const char *state = vb_bus_option_string(call->options, "state");
   gboolean persistent = FALSE;
   gboolean filter_persistent = g_variant_lookup(call->options, "persistent", "b", &persistent);
@@ -180,6 +180,9 @@ run_list(ConnectCall *call)
                            state));
     return;
   }
+  /* a filter: the table, sorted by name, walked now (the unfiltered list is cached) */
+  domains = vb_driver_list_domains(DRIVER(call));
+  paths = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < domains->len; i++) {
     VbDomainObj *domain = domains->pdata[i];
     gboolean active = vb_domain_obj_is_active(domain);

@@ -151,6 +151,51 @@ test_broken_config(void)
   g_unlink(misnamed);
 }
 
+/* Many configs (parsed by several threads): every good one loads, each broken one is reported
+ * once, in the order of the file names, whatever thread read it. */
+static void
+test_many_configs(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autoptr(GPtrArray) domains = NULL;
+  g_autoptr(GError) error = NULL;
+  const GPtrArray *errors;
+  const guint count = 300;
+
+  if (t == NULL)
+    return;
+  vb_test_driver_drop(t);
+  for (guint i = 0; i < count; i++) {
+    g_autofree char *name = g_strdup_printf("many-%03u", i);
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = vb_test_path(t, VB_PATH_CONFIG_DIR, file);
+    g_autofree char *xml = vb_test_bare_xml(name);
+
+    /* every 7th is cut short */
+    if (i % 7 == 3)
+      xml[strlen(xml) / 2] = '\0';
+    g_assert_true(g_file_set_contents(path, xml, -1, &error));
+  }
+  vb_test_driver_reopen(t);
+  domains = vb_driver_list_domains(t->driver);
+  errors = vb_driver_get_load_errors(t->driver);
+  g_assert_cmpuint(errors->len, ==, (count + 3) / 7);
+  g_assert_cmpuint(domains->len, ==, count - errors->len);
+  for (guint i = 0, e = 0; i < count; i++) {
+    g_autofree char *name = g_strdup_printf("many-%03u", i);
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = vb_test_path(t, VB_PATH_CONFIG_DIR, file);
+
+    if (i % 7 == 3) {
+      g_assert_null(vb_driver_lookup_by_name(t->driver, name));
+      g_assert_true(g_str_has_prefix(errors->pdata[e++], path));
+    } else {
+      g_assert_nonnull(vb_driver_lookup_by_name(t->driver, name));
+    }
+    g_unlink(path);
+  }
+}
+
 /* Autostart: a link in autostart/, and the domain starts when the driver opens. Undefine
  * removes both files. */
 static void
@@ -393,6 +438,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/persistence/atomic-config", test_atomic_config);
   g_test_add_func("/persistence/broken-config", test_broken_config);
+  g_test_add_func("/persistence/many-configs", test_many_configs);
   g_test_add_func("/persistence/autostart", test_autostart);
   g_test_add_func("/persistence/redefine-and-log", test_redefine_and_log);
   g_test_add_func("/persistence/setup-and-nvram", test_setup_and_nvram);

@@ -79,13 +79,99 @@ read_file(const char *path, gsize *length, GError **error)
   return text;
 }
 
+/* One config read and parsed: its definition, or why not ("PATH: why"). */
+typedef struct {
+  const char *dir;
+  GPtrArray *files; /* the config names */
+  VbDomainDef **defs;
+  char **errors;
+  gint next; /* (atomic): the next file to take */
+} Parse;
+
+static void
+parse_one(Parse *parse, guint i)
+{
+  const char *file = parse->files->pdata[i];
+  g_autofree char *path = g_build_filename(parse->dir, file, NULL);
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  VbDomainDef *def = NULL;
+
+  if ((text = read_file(path, &length, &local)) != NULL)
+    def = vb_domain_def_parse(text, length, &local);
+  if (def != NULL &&
+      (strlen(def->name) + 4 != strlen(file) || !g_str_has_prefix(file, def->name))) {
+    g_set_error(&local, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "it defines the domain '%s', whose config is %s.xml", def->name, def->name);
+    g_clear_pointer(&def, vb_domain_def_free);
+  }
+  if (def == NULL) {
+    vb_error_shorten(local);
+    parse->errors[i] = g_strdup_printf("%s: %s", path, local->message);
+    return;
+  }
+  parse->defs[i] = def;
+}
+
+static gpointer
+parse_thread(gpointer data)
+{
+  Parse *parse = data;
+  guint i;
+
+  while ((i = (guint)g_atomic_int_add(&parse->next, 1)) < parse->files->len)
+    parse_one(parse, i);
+  return NULL;
+}
+
+/* The configs are parsed on every CPU (up to 4): with a thousand domains, parsing is most of
+ * a start-up, and the daemon answers nothing until it is done. */
+#define VB_LOAD_THREADS_MAX 4
+
+static void
+parse_configs(Load *load, const char *config_dir)
+{
+  g_autoptr(GPtrArray) configs = xml_files(config_dir);
+  Parse parse = {config_dir, configs, g_new0(VbDomainDef *, configs->len + 1),
+                 g_new0(char *, configs->len + 1), 0};
+  guint helpers = MIN((guint)g_get_num_processors(), VB_LOAD_THREADS_MAX) - 1;
+  GThread *threads[VB_LOAD_THREADS_MAX];
+  guint started = 0;
+
+  /* a few configs are not worth a thread */
+  if (configs->len < 64)
+    helpers = 0;
+  for (guint t = 0; t < helpers; t++) {
+    g_autoptr(GError) error = NULL;
+
+    threads[started] = g_thread_try_new("vb-load", parse_thread, &parse, &error);
+    if (threads[started] == NULL) {
+      g_debug("no parse thread: %s", error->message);
+      break;
+    }
+    started++;
+  }
+  parse_thread(&parse);
+  for (guint t = 0; t < started; t++)
+    g_thread_join(threads[t]);
+  /* in the order of the names, as one thread would have done */
+  for (guint i = 0; i < configs->len; i++) {
+    if (parse.defs[i] != NULL)
+      g_ptr_array_add(load->defs, parse.defs[i]);
+    else
+      g_ptr_array_add(load->errors, parse.errors[i]);
+  }
+  g_free(parse.defs);
+  g_free(parse.errors);
+}
+
 static void
 load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Load *load = data;
   const char *config_dir = vb_paths_get(load->paths, VB_PATH_CONFIG_DIR);
   const char *run_dir = vb_paths_get(load->paths, VB_PATH_RUN_DIR);
-  g_autoptr(GPtrArray) configs = NULL;
   g_autoptr(GPtrArray) statuses = NULL;
   GError *error = NULL;
 
@@ -93,30 +179,7 @@ load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
     g_task_return_error(task, error);
     return;
   }
-  configs = xml_files(config_dir);
-  for (guint i = 0; i < configs->len; i++) {
-    const char *file = configs->pdata[i];
-    g_autofree char *path = g_build_filename(config_dir, file, NULL);
-    g_autoptr(GError) local = NULL;
-    g_autofree char *text = NULL;
-    gsize length = 0;
-    VbDomainDef *def = NULL;
-
-    if ((text = read_file(path, &length, &local)) != NULL)
-      def = vb_domain_def_parse(text, length, &local);
-    if (def != NULL &&
-        (strlen(def->name) + 4 != strlen(file) || !g_str_has_prefix(file, def->name))) {
-      g_set_error(&local, VB_ERROR, VB_ERROR_INVALID_CONFIG,
-                  "it defines the domain '%s', whose config is %s.xml", def->name, def->name);
-      g_clear_pointer(&def, vb_domain_def_free);
-    }
-    if (def == NULL) {
-      vb_error_shorten(local);
-      g_ptr_array_add(load->errors, g_strdup_printf("%s: %s", path, local->message));
-      continue;
-    }
-    g_ptr_array_add(load->defs, def);
-  }
+  parse_configs(load, config_dir);
   {
     const char *autostart_dir = vb_paths_get(load->paths, VB_PATH_AUTOSTART_DIR);
     g_autoptr(GPtrArray) links = xml_files(autostart_dir);
