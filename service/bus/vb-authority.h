@@ -16,6 +16,9 @@ G_DECLARE_FINAL_TYPE(VbAuthority, vb_authority, VB, AUTHORITY, GObject)
 typedef enum {
   VB_AUTHORITY_POLKIT,   /* system: polkit decides, per call */
   VB_AUTHORITY_SAME_UID, /* session, embed: the caller's uid must be ours */
+  /* the client's own embedded instance: the only peer of a private connection inside the
+   * process is the process itself (no bus, no sender name) */
+  VB_AUTHORITY_IN_PROCESS,
 } VbAuthorityMode;
 
 VbAuthority *vb_authority_new(VbAuthorityMode mode, GDBusConnection *connection);

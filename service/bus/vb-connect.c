@@ -340,6 +340,15 @@ handle_create(VbDBusConnect *iface,
 {
   static const VbOptionSpec known[] = {{"paused", "b"}, {"autodestroy", "b"}, {NULL, NULL}};
 
+  if (g_dbus_method_invocation_get_sender(invocation) == NULL &&
+      vb_bus_option_bool(options, "autodestroy")) {
+    vb_bus_return_error(invocation,
+                        g_error_new(VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                                    "CreateXML: option 'autodestroy' needs a caller that can "
+                                    "leave the bus; this connection is the embedded instance of "
+                                    "a command that would destroy the domain as it exits"));
+    return TRUE;
+  }
   return begin(VB_CONNECT(iface), invocation, options, known, run_create, xml, NULL, 0);
 }
 

@@ -28,7 +28,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE(VbMonitor,
 static void
 unwatch(gpointer id)
 {
-  g_bus_unwatch_name(GPOINTER_TO_UINT(id));
+  /* 0: the peer of a peer-to-peer connection, whose name nobody watches */
+  if (GPOINTER_TO_UINT(id) != 0)
+    g_bus_unwatch_name(GPOINTER_TO_UINT(id));
 }
 
 static void
@@ -71,7 +73,9 @@ on_monitor_event(
   while (g_hash_table_iter_next(&iter, &watcher, NULL)) {
     g_autoptr(GError) error = NULL;
 
-    if (!g_dbus_connection_emit_signal(vb_daemon_get_connection(self->daemon), watcher, path,
+    const char *destination = *(const char *)watcher != '\0' ? watcher : NULL;
+
+    if (!g_dbus_connection_emit_signal(vb_daemon_get_connection(self->daemon), destination, path,
                                        "org.virtbus.Virtbus1.Monitor", "Event",
                                        g_variant_new("(ssx)", name, data, timestamp), &error))
       g_debug("%s: cannot send %s to %s: %s", vb_domain_obj_get_name(self->obj), name,
@@ -159,7 +163,10 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   }
   switch (call->verb) {
   case MONITOR_WATCH:
-    if (!g_hash_table_contains(self->watchers, sender)) {
+    if (sender == NULL) {
+      /* a peer-to-peer connection (the client's embedded instance): its one peer, "" */
+      g_hash_table_insert(self->watchers, g_strdup(""), GUINT_TO_POINTER(0));
+    } else if (!g_hash_table_contains(self->watchers, sender)) {
       guint id = g_bus_watch_name_on_connection(vb_daemon_get_connection(self->daemon), sender,
                                                 G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                                 on_watcher_vanished, self, NULL);
@@ -169,7 +176,7 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
     vb_dbus_monitor_complete_watch(VB_DBUS_MONITOR(self), g_steal_pointer(&call->invocation));
     break;
   case MONITOR_UNWATCH:
-    g_hash_table_remove(self->watchers, sender);
+    g_hash_table_remove(self->watchers, sender != NULL ? sender : "");
     vb_dbus_monitor_complete_unwatch(VB_DBUS_MONITOR(self), g_steal_pointer(&call->invocation));
     break;
   case MONITOR_COMMAND:
