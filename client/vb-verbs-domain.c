@@ -5,8 +5,12 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vb-error.h"
@@ -385,4 +389,174 @@ vb_verb_monitor_command(VbVerbContext *ctx, int argc, char **argv, GError **erro
   g_variant_get(reply, "(&s)", &text);
   g_print("%s%s", text, g_str_has_suffix(text, "\n") ? "" : "\n");
   return TRUE;
+}
+
+gboolean
+vb_verb_domstats(VbVerbContext *ctx, int argc, char **argv, GError **error)
+{
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (!vb_verb_parse(&argc, &argv, NULL, 1, error) ||
+      (domain = find_domain(ctx, argv[1], error)) == NULL)
+    return FALSE;
+  reply =
+      vb_client_call(ctx->client, domain, "GetStats", g_variant_new("(a{sv})", NULL), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  stats = g_variant_get_child_value(reply, 0);
+  if (ctx->json) {
+    g_autoptr(JsonNode) node = json_gvariant_serialize(stats);
+    g_autofree char *text = json_to_string(node, TRUE);
+
+    g_print("%s\n", text);
+    return TRUE;
+  }
+  g_print("Domain: '%s'\n", vb_dbus_domain_get_name(domain));
+  g_variant_iter_init(&iter, stats);
+  while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+    g_autofree char *shown = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
+                                 ? g_variant_dup_string(value, NULL)
+                                 : g_variant_print(value, FALSE);
+
+    g_print("  %s=%s\n", key, shown);
+    g_variant_unref(value);
+  }
+  g_print("\n");
+  return TRUE;
+}
+
+/* The live XML's VNC port, as virsh's ":N" (port 5900 + N). */
+gboolean
+vb_verb_vncdisplay(VbVerbContext *ctx, int argc, char **argv, GError **error)
+{
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  const char *xml = NULL;
+
+  if (!vb_verb_parse(&argc, &argv, NULL, 1, error) ||
+      (domain = find_domain(ctx, argv[1], error)) == NULL)
+    return FALSE;
+  if (!vb_dbus_domain_get_active(domain)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_STATE, "domain '%s' is not running",
+                vb_dbus_domain_get_name(domain));
+    return FALSE;
+  }
+  reply = vb_client_call(ctx->client, domain, "GetXMLDesc", g_variant_new("(a{sv})", NULL), NULL,
+                         error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get(reply, "(&s)", &xml);
+  regex = g_regex_new("<graphics type='vnc' port='([0-9]+)'[^>]*?(listen='([^']*)')?", 0, 0, NULL);
+  if (!g_regex_match(regex, xml, 0, &match)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                "domain '%s' has no VNC display on a TCP port (OpenGraphics reaches a display "
+                "without one)",
+                vb_dbus_domain_get_name(domain));
+    return FALSE;
+  }
+  {
+    g_autofree char *port = g_match_info_fetch(match, 1);
+    g_autofree char *listen = g_match_info_fetch(match, 3);
+    gint64 number = g_ascii_strtoll(port, NULL, 10);
+
+    g_print("%s:%" G_GINT64_FORMAT "\n\n",
+            listen != NULL && !g_str_equal(listen, "0.0.0.0") ? listen : "127.0.0.1",
+            number - 5900);
+  }
+  return TRUE;
+}
+
+static char *
+run_editor(const char *file, GError **error)
+{
+  const char *editor = g_getenv("VISUAL");
+  g_autofree char *quoted = g_shell_quote(file);
+  g_autofree char *command = NULL;
+  char *text = NULL;
+  int status;
+
+  if (editor == NULL || editor[0] == '\0')
+    editor = g_getenv("EDITOR");
+  if (editor == NULL || editor[0] == '\0')
+    editor = "vi";
+  /* through the shell, as $EDITOR may carry arguments; it has our terminal */
+  command = g_strdup_printf("%s %s", editor, quoted);
+  status = system(command);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "the editor '%s' failed (status %d)", editor,
+                status);
+    return NULL;
+  }
+  if (!g_file_get_contents(file, &text, NULL, error))
+    return NULL;
+  return text;
+}
+
+/* edit: the config in $VISUAL/$EDITOR, defined again when changed; a config the service
+ * refuses is offered for editing again on a terminal (as virsh). */
+gboolean
+vb_verb_edit(VbVerbContext *ctx, int argc, char **argv, GError **error)
+{
+  g_autoptr(VbDBusDomain) domain = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  const char *original = NULL;
+  gboolean ok = FALSE;
+
+  if (!vb_verb_parse(&argc, &argv, NULL, 1, error) ||
+      (domain = find_domain(ctx, argv[1], error)) == NULL)
+    return FALSE;
+  reply = vb_client_call(ctx->client, domain, "GetXMLDesc",
+                         g_variant_new_parsed("({'inactive': <true>, 'secure': <true>}, )"), NULL,
+                         error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get(reply, "(&s)", &original);
+  if ((dir = g_dir_make_tmp("virtbus-edit-XXXXXX", error)) == NULL)
+    return FALSE;
+  file = g_strdup_printf("%s/%s.xml", dir, vb_dbus_domain_get_name(domain));
+  if (!g_file_set_contents_full(file, original, -1, G_FILE_SET_CONTENTS_NONE, 0600, error))
+    goto out;
+  for (;;) {
+    g_autofree char *edited = run_editor(file, error);
+    g_autoptr(GVariant) defined = NULL;
+    g_autoptr(GError) refused = NULL;
+    char answer[16] = "";
+
+    if (edited == NULL)
+      goto out;
+    if (g_str_equal(edited, original)) {
+      g_print("Domain '%s' XML configuration not changed.\n", vb_dbus_domain_get_name(domain));
+      ok = TRUE;
+      goto out;
+    }
+    defined = vb_client_call(ctx->client, ctx->client->connect, "DefineXML",
+                             g_variant_new("(sa{sv})", edited, NULL), NULL, &refused);
+    if (defined != NULL) {
+      g_print("Domain '%s' XML configuration edited.\n", vb_dbus_domain_get_name(domain));
+      ok = TRUE;
+      goto out;
+    }
+    if (!isatty(STDIN_FILENO)) {
+      g_propagate_error(error, g_steal_pointer(&refused));
+      goto out;
+    }
+    g_printerr("error: %s\nFailed. Try again? [y,n]: ", refused->message);
+    if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+      g_propagate_error(error, g_steal_pointer(&refused));
+      goto out;
+    }
+  }
+out:
+  g_unlink(file);
+  g_rmdir(dir);
+  return ok;
 }

@@ -52,6 +52,13 @@ gboolean vb_verb_domstate(VbVerbContext *ctx, int argc, char **argv, GError **er
 gboolean vb_verb_dumpxml(VbVerbContext *ctx, int argc, char **argv, GError **error);
 gboolean vb_verb_screenshot(VbVerbContext *ctx, int argc, char **argv, GError **error);
 gboolean vb_verb_monitor_command(VbVerbContext *ctx, int argc, char **argv, GError **error);
+gboolean vb_verb_domstats(VbVerbContext *ctx, int argc, char **argv, GError **error);
+gboolean vb_verb_vncdisplay(VbVerbContext *ctx, int argc, char **argv, GError **error);
+gboolean vb_verb_edit(VbVerbContext *ctx, int argc, char **argv, GError **error);
+
+/* vb-verbs-events.c */
+gboolean vb_verb_event(VbVerbContext *ctx, int argc, char **argv, GError **error);
+gboolean vb_verb_monitor_event(VbVerbContext *ctx, int argc, char **argv, GError **error);
 
 /* vb-console.c */
 gboolean vb_verb_console(VbVerbContext *ctx, int argc, char **argv, GError **error);

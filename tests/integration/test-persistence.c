@@ -88,6 +88,8 @@ test_atomic_config(void)
   }
   g_setenv("VB_TEST_ROOT", t->root, TRUE);
   g_setenv("VB_TEST_XML", second, TRUE);
+  /* one driver at a time on an instance: ours lets go while the other one crashes */
+  vb_test_driver_drop(t);
   g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed();
 
@@ -104,7 +106,6 @@ test_atomic_config(void)
   }
   /* the new config was written whole, under a name no load takes for a config */
   g_assert_cmpuint(temporary, ==, 1);
-  vb_test_driver_drop(t);
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "durable");
   g_assert_nonnull(domain);
@@ -194,6 +195,34 @@ test_many_configs(void)
     }
     g_unlink(path);
   }
+}
+
+/* One driver per instance: a second one is refused, naming the holder; once the first is
+ * gone (or its process died: the lock goes with it), the instance opens again. */
+static void
+test_one_driver(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autoptr(VbQemuConf) conf = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(VbDriver) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *holder = NULL;
+
+  if (t == NULL)
+    return;
+  conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
+  vb_driver_open_async(t->paths, conf, NULL, on_result, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the second driver's open");
+  second = vb_driver_open_finish(result, &error);
+  g_assert_null(second);
+  holder = g_strdup_printf("in use by process %d", (int)getpid());
+  g_assert_error(error, VB_ERROR, VB_ERROR_FAILED);
+  g_assert_nonnull(strstr(error->message, holder));
+  g_assert_nonnull(strstr(error->message, t->root));
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  g_assert_nonnull(t->driver);
 }
 
 /* Autostart: a link in autostart/, and the domain starts when the driver opens. Undefine
@@ -439,6 +468,7 @@ main(int argc, char **argv)
   g_test_add_func("/persistence/atomic-config", test_atomic_config);
   g_test_add_func("/persistence/broken-config", test_broken_config);
   g_test_add_func("/persistence/many-configs", test_many_configs);
+  g_test_add_func("/persistence/one-driver", test_one_driver);
   g_test_add_func("/persistence/autostart", test_autostart);
   g_test_add_func("/persistence/redefine-and-log", test_redefine_and_log);
   g_test_add_func("/persistence/setup-and-nvram", test_setup_and_nvram);

@@ -9,10 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "vb-driver-private.h"
 #include "vb-error.h"
@@ -25,6 +28,7 @@ typedef struct {
   GHashTable *autostart; /* names */
   GPtrArray *errors;     /* (element-type utf8) */
   VbDriver *driver;      /* (owned) (nullable): once made, on the main context */
+  int lock_fd;           /* the instance's lock, until the driver holds it */
   guint reconnecting;
 } Load;
 
@@ -38,6 +42,8 @@ load_free(Load *load)
   g_hash_table_unref(load->autostart);
   g_ptr_array_unref(load->errors);
   g_clear_object(&load->driver);
+  if (load->lock_fd >= 0)
+    close(load->lock_fd);
   g_free(load);
 }
 
@@ -166,6 +172,38 @@ parse_configs(Load *load, const char *config_dir)
   g_free(parse.errors);
 }
 
+/* One driver per instance: two would both reconnect the same QEMU monitors and write the same
+ * status files. The lock goes with the process (flock), so a crash leaves nothing to clean. */
+static int
+lock_instance(VbPaths *paths, GError **error)
+{
+  g_autofree char *path =
+      g_build_filename(vb_paths_get(paths, VB_PATH_RUN_DIR), "driver.pid", NULL);
+  g_autofree char *pid = NULL;
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0) {
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot open %s: %s", path, g_strerror(errno));
+    return -1;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    g_autofree char *holder = NULL;
+
+    g_file_get_contents(path, &holder, NULL, NULL);
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED,
+                "the instance at %s is in use by process %s (a virtbusd, or a client of its "
+                "qemu:///embed URI): one driver at a time",
+                vb_paths_get_root(paths) != NULL ? vb_paths_get_root(paths) : path,
+                holder != NULL && holder[0] != '\0' ? g_strstrip(holder) : "?");
+    close(fd);
+    return -1;
+  }
+  pid = g_strdup_printf("%d\n", (int)getpid());
+  if (ftruncate(fd, 0) != 0 || write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid))
+    g_debug("%s: %s", path, g_strerror(errno));
+  return fd;
+}
+
 static void
 load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -175,7 +213,8 @@ load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   g_autoptr(GPtrArray) statuses = NULL;
   GError *error = NULL;
 
-  if (!vb_paths_ensure_all(load->paths, &error)) {
+  if (!vb_paths_ensure_all(load->paths, &error) ||
+      (load->lock_fd = lock_instance(load->paths, &error)) < 0) {
     g_task_return_error(task, error);
     return;
   }
@@ -320,6 +359,8 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
   driver->conf = vb_qemu_conf_ref(load->conf);
   driver->caps = vb_capabilities_new(load->paths, load->conf);
   driver->context = g_main_context_ref_thread_default();
+  driver->lock_fd = load->lock_fd;
+  load->lock_fd = -1;
   for (guint i = 0; i < load->errors->len; i++) {
     g_message("%s", (const char *)load->errors->pdata[i]);
     g_ptr_array_add(driver->load_errors, g_strdup(load->errors->pdata[i]));
@@ -369,6 +410,8 @@ vb_driver_open_async(VbPaths *paths,
   g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
   g_autoptr(GTask) io = NULL;
   Load *load = g_new0(Load, 1);
+
+  load->lock_fd = -1;
 
   g_task_set_source_tag(task, vb_driver_open_async);
   load->paths = vb_paths_ref(paths);

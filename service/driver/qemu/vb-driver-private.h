@@ -107,6 +107,7 @@ struct _VbDriver {
   GHashTable *by_uuid;    /* uuid string → VbDomainObj */
   GHashTable *pending;    /* VbDomainObj → itself: defined or created, not yet shown */
   GPtrArray *load_errors; /* (element-type utf8) */
+  int lock_fd;            /* the run dir's driver.pid, locked while this driver lives */
   gint64 next_id;
   VbFileHook write_hook; /* tests only: called before a config's rename */
   gpointer write_hook_data;

@@ -58,6 +58,8 @@ vb_driver_finalize(GObject *object)
   g_hash_table_unref(self->by_uuid);
   g_hash_table_unref(self->pending);
   g_ptr_array_unref(self->load_errors);
+  if (self->lock_fd >= 0)
+    close(self->lock_fd);
   g_clear_pointer(&self->paths, vb_paths_unref);
   g_clear_pointer(&self->conf, vb_qemu_conf_unref);
   g_main_context_unref(self->context);
@@ -101,6 +103,7 @@ vb_driver_class_init(VbDriverClass *klass)
 static void
 vb_driver_init(VbDriver *self)
 {
+  self->lock_fd = -1;
   self->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
   self->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
   self->pending = g_hash_table_new(NULL, NULL);
