@@ -161,9 +161,9 @@ run_dir_empty(VbTestDriver *self)
   g_autoptr(GDir) dir = g_dir_open(vb_paths_get(self->paths, VB_PATH_RUN_DIR), 0, NULL);
   const char *name;
 
-  /* driver.pid, the instance's lock, stays: only what domains left counts */
+  /* driver.pid (the instance's lock) and autostarted stay: only what domains left counts */
   while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
-    if (!g_str_equal(name, "driver.pid"))
+    if (!g_str_equal(name, "driver.pid") && !g_str_equal(name, "autostarted"))
       return FALSE;
   return TRUE;
 }

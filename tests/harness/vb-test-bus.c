@@ -69,6 +69,14 @@ on_fatal_signal(int signal_number)
   raise(signal_number);
 }
 
+void
+vb_test_guard_root(const char *root)
+{
+  g_snprintf(abort_run_dir, sizeof abort_run_dir, "%s/run/qemu", root);
+  signal(SIGABRT, on_fatal_signal);
+  signal(SIGTRAP, on_fatal_signal);
+}
+
 /* A test that dies takes its daemons with it (TESTING.md). */
 static void
 die_with_parent(gpointer data)
@@ -210,9 +218,7 @@ vb_test_bus_new_bus(const char *config)
   g_assert_no_error(error);
   g_chmod(self->dir, 0755);
   self->root = g_build_filename(self->dir, "root", NULL);
-  g_snprintf(abort_run_dir, sizeof abort_run_dir, "%s/run/qemu", self->root);
-  signal(SIGABRT, on_fatal_signal);
-  signal(SIGTRAP, on_fatal_signal);
+  vb_test_guard_root(self->root);
   self->log = g_build_filename(self->dir, "virtbusd.log", NULL);
   self->events = g_ptr_array_new_with_free_func(g_free);
   start_bus(self, config);

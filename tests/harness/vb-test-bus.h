@@ -26,6 +26,10 @@ typedef struct {
   gulong event_handler;
 } VbTestBus;
 
+/* From now on, a test an assertion aborts kills the QEMU processes whose status files are in
+ * @root's run directory (one root at a time: the last one given). */
+void vb_test_guard_root(const char *root);
+
 /* NULL (test skipped) when virtbusd or dbus-daemon is not there. */
 VbTestBus *vb_test_bus_new(void);
 VbTestBus *vb_test_bus_new_bus(const char *config);

@@ -234,6 +234,7 @@ test_autostart(void)
   g_autofree char *xml = NULL;
   g_autofree char *link = NULL;
   g_autofree char *config = NULL;
+  g_autofree char *marker = NULL;
   VbDomainObj *domain;
 
   if (t == NULL)
@@ -244,7 +245,16 @@ test_autostart(void)
   g_assert_true(vb_domain_obj_get_autostart(domain));
   link = vb_test_path(t, VB_PATH_AUTOSTART_DIR, "eager.xml");
   g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  /* another open in the same boot: no autostart (each embedded command opens the driver) */
   vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  domain = vb_driver_lookup_by_name(t->driver, "eager");
+  g_assert_true(vb_domain_obj_get_autostart(domain));
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
+  /* a boot empties the run directory: the next open starts it */
+  vb_test_driver_drop(t);
+  marker = vb_test_path(t, VB_PATH_RUN_DIR, "autostarted");
+  g_assert_cmpint(g_unlink(marker), ==, 0);
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "eager");
   g_assert_true(vb_domain_obj_get_autostart(domain));

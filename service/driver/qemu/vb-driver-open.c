@@ -23,12 +23,13 @@
 typedef struct {
   VbPaths *paths;
   VbQemuConf *conf;
-  GPtrArray *defs;       /* (element-type VbDomainDef) */
-  GPtrArray *statuses;   /* (element-type VbDomainStatus) */
-  GHashTable *autostart; /* names */
-  GPtrArray *errors;     /* (element-type utf8) */
-  VbDriver *driver;      /* (owned) (nullable): once made, on the main context */
-  int lock_fd;           /* the instance's lock, until the driver holds it */
+  GPtrArray *defs;        /* (element-type VbDomainDef) */
+  GPtrArray *statuses;    /* (element-type VbDomainStatus) */
+  GHashTable *autostart;  /* names */
+  GPtrArray *errors;      /* (element-type utf8) */
+  VbDriver *driver;       /* (owned) (nullable): once made, on the main context */
+  int lock_fd;            /* the instance's lock, until the driver holds it */
+  gboolean autostart_due; /* the first open since the run directory was emptied (a boot) */
   guint reconnecting;
 } Load;
 
@@ -218,6 +219,19 @@ load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
     g_task_return_error(task, error);
     return;
   }
+  /* autostart is once per boot, as libvirt's: not at each open (each command of a client of
+   * qemu:///embed opens the driver), but at the first since the run directory was emptied */
+  {
+    g_autofree char *marker = g_build_filename(run_dir, "autostarted", NULL);
+
+    if (!g_file_test(marker, G_FILE_TEST_EXISTS)) {
+      load->autostart_due = TRUE;
+      if (!g_file_set_contents(marker, "", 0, &error)) {
+        g_debug("%s", error->message);
+        g_clear_error(&error);
+      }
+    }
+  }
   parse_configs(load, config_dir);
   {
     const char *autostart_dir = vb_paths_get(load->paths, VB_PATH_AUTOSTART_DIR);
@@ -272,7 +286,7 @@ finish_open(GTask *task)
   for (guint i = 0; i < domains->len; i++) {
     VbDomainObj *domain = domains->pdata[i];
 
-    if (domain->autostart && domain->state == VB_DOMAIN_SHUTOFF) {
+    if (load->autostart_due && domain->autostart && domain->state == VB_DOMAIN_SHUTOFF) {
       g_message("%s: autostart", domain->name);
       vb_driver_start_async(driver, domain, VB_START_NONE, NULL, on_autostarted,
                             g_strdup(domain->name));

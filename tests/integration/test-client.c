@@ -1,0 +1,432 @@
+/* test-client.c: the virtbus command as a user runs it: over qemu:///embed (the driver in the
+ * command's own process, one command after another finding the domain again), and over
+ * qemu:///session against virtbusd on a private bus. Every verb; --json parsed; the exit codes
+ * of the error classes; the console's marker, also through a pty as a terminal user sees it;
+ * edit with a scripted $EDITOR.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <pty.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vb-test-bus.h"
+#include "vb-test-tree.h"
+#include "vb-test-wait.h"
+
+#define MARKER "VIRTBUS-GUEST-READY"
+
+typedef struct {
+  char *dir;       /* scratch */
+  char *uri;       /* the embed URI, or qemu:///session */
+  char **env;      /* the environment the commands run with */
+  char *out, *err; /* the last command's output */
+} Client;
+
+static void
+client_init(Client *c, const char *uri, const char *bus_address)
+{
+  g_autoptr(GError) error = NULL;
+
+  c->dir = g_dir_make_tmp("vb-client-XXXXXX", &error);
+  g_assert_no_error(error);
+  c->uri = uri != NULL ? g_strdup(uri) : g_strdup_printf("qemu:///embed?root=%s/root", c->dir);
+  c->env = g_get_environ();
+  c->env = g_environ_unsetenv(c->env, "VIRTBUS_DEFAULT_URI");
+  if (bus_address != NULL)
+    c->env = g_environ_setenv(c->env, "DBUS_SESSION_BUS_ADDRESS", bus_address, TRUE);
+  if (uri == NULL) {
+    g_autofree char *root = g_build_filename(c->dir, "root", NULL);
+
+    vb_test_guard_root(root);
+  }
+}
+
+static void
+client_clear(Client *c)
+{
+  vb_test_remove_tree(c->dir);
+  g_free(c->dir);
+  g_free(c->uri);
+  g_strfreev(c->env);
+  g_free(c->out);
+  g_free(c->err);
+  memset(c, 0, sizeof *c);
+}
+
+/* Runs virtbus -c URI ARGS… (NULL-terminated); returns its exit status. */
+static int
+run(Client *c, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv("VIRTBUS_TEST_CLIENT");
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull(binary);
+  g_ptr_array_add(argv, (char *)binary);
+  g_ptr_array_add(argv, (gpointer) "-c");
+  g_ptr_array_add(argv, c->uri);
+  va_start(args, c);
+  while ((arg = va_arg(args, const char *)) != NULL)
+    g_ptr_array_add(argv, (char *)arg);
+  va_end(args);
+  g_ptr_array_add(argv, NULL);
+  g_subprocess_launcher_set_environ(launcher, c->env);
+  process = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error(error);
+  g_clear_pointer(&c->out, g_free);
+  g_clear_pointer(&c->err, g_free);
+  g_subprocess_communicate_utf8(process, NULL, NULL, &c->out, &c->err, &error);
+  g_assert_no_error(error);
+  g_test_message("virtbus %s → %d%s%s", (char *)argv->pdata[3],
+                 g_subprocess_get_exit_status(process), c->err[0] != '\0' ? ": " : "", c->err);
+  return g_subprocess_get_exit_status(process);
+}
+
+static void
+ok(Client *c, int status)
+{
+  if (status != 0)
+    g_error("virtbus failed (%d): %s%s", status, c->err, c->out);
+}
+
+static void
+out_holds(Client *c, const char *text)
+{
+  if (strstr(c->out, text) == NULL)
+    g_error("the output does not hold '%s':\n%s", text, c->out);
+}
+
+static JsonNode *
+out_json(Client *c)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string(c->out, &error);
+
+  if (node == NULL)
+    g_error("not JSON (%s):\n%s", error->message, c->out);
+  return node;
+}
+
+static char *
+write_domain(Client *c, const char *name, gboolean guest)
+{
+  const char *built = g_getenv("VIRTBUS_TEST_GUEST");
+  g_autofree char *file = g_strdup_printf("%s/%s.xml", c->dir, name);
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (guest)
+    xml = g_strdup_printf(
+        "<domain type='qemu'>\n  <name>%s</name>\n  <memory unit='MiB'>128</memory>\n"
+        "  <vcpu>1</vcpu>\n  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n"
+        "    <kernel>%s/vmlinuz</kernel>\n    <initrd>%s/initramfs.img</initrd>\n"
+        "    <cmdline>console=ttyS0 quiet</cmdline>\n  </os>\n  <features><acpi/></features>\n"
+        "  <cpu mode='maximum'/>\n  <devices>\n    <serial type='pty'/>\n"
+        "    <graphics type='vnc'><listen type='none'/></graphics>\n"
+        "    <video><model type='vga'/></video>\n    <memballoon model='none'/>\n"
+        "  </devices>\n</domain>\n",
+        name, built, built);
+  else
+    xml = g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>"
+                          "<vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><memballoon model='none'/></devices></domain>\n",
+                          name);
+  g_assert_true(g_file_set_contents(file, xml, -1, &error));
+  return g_steal_pointer(&file);
+}
+
+/* The daily verbs over qemu:///embed, each command a process of its own. */
+static void
+test_embed(void)
+{
+  Client c = {0};
+  g_autofree char *file = NULL;
+  g_autofree char *editor = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (g_getenv("VIRTBUS_TEST_GUEST") == NULL) {
+    g_test_skip("the test guest is not built");
+    return;
+  }
+  client_init(&c, NULL, NULL);
+  file = write_domain(&c, "demo", TRUE);
+
+  ok(&c, run(&c, "list", "--all", NULL));
+  out_holds(&c, " Id   Name   State");
+  ok(&c, run(&c, "uri", NULL));
+  out_holds(&c, c.uri);
+  ok(&c, run(&c, "define", file, NULL));
+  out_holds(&c, "Domain 'demo' defined");
+  ok(&c, run(&c, "--json", "list", "--all", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+    JsonArray *list = json_node_get_array(node);
+    JsonObject *first;
+
+    g_assert_cmpuint(json_array_get_length(list), ==, 1);
+    first = json_array_get_object_element(list, 0);
+    g_assert_cmpstr(json_object_get_string_member(first, "name"), ==, "demo");
+    g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "shutoff");
+    g_assert_true(json_object_get_null_member(first, "id"));
+  }
+
+  /* the console: the guest's marker, printed as it comes */
+  ok(&c, run(&c, "start", "demo", "--console", "--until", MARKER, "--timeout", "120", NULL));
+  out_holds(&c, MARKER);
+  ok(&c, run(&c, "list", NULL));
+  out_holds(&c, "demo   running");
+  ok(&c, run(&c, "--json", "dominfo", "demo", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+    JsonObject *info = json_node_get_object(node);
+
+    g_assert_cmpstr(json_object_get_string_member(info, "state"), ==, "running");
+    g_assert_cmpint(json_object_get_int_member(info, "id"), >, 0);
+    g_assert_cmpint(json_object_get_int_member(info, "memory_kib"), ==, 131072);
+    g_assert_true(json_object_get_boolean_member(info, "persistent"));
+  }
+  ok(&c, run(&c, "dominfo", "demo", NULL));
+  out_holds(&c, "State:          running");
+  ok(&c, run(&c, "domstate", "--reason", "demo", NULL));
+  /* started paused until the console was held: resumed */
+  out_holds(&c, "running (unpaused)");
+  ok(&c, run(&c, "--json", "domstats", "demo", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+
+    g_assert_true(json_object_has_member(json_node_get_object(node), "cpu.time"));
+  }
+
+  png = g_build_filename(c.dir, "screen.png", NULL);
+  ok(&c, run(&c, "screenshot", "demo", png, NULL));
+  g_assert_true(g_file_get_contents(png, &contents, &length, NULL));
+  g_assert_cmpuint(length, >, 24);
+  g_assert_cmpmem(contents, 8, "\x89PNG\r\n\x1a\n", 8);
+
+  ok(&c, run(&c, "qemu-monitor-command", "demo", "--hmp", "info status", NULL));
+  out_holds(&c, "running");
+  ok(&c, run(&c, "qemu-monitor-command", "demo", "{\"execute\":\"query-status\"}", NULL));
+  out_holds(&c, "\"return\"");
+  ok(&c, run(&c, "--json", "dominfo", "demo", NULL));
+  out_holds(&c, "custom-monitor");
+  ok(&c, run(&c, "dumpxml", "demo", NULL));
+  out_holds(&c, "<name>demo</name>");
+  out_holds(&c, " id='");
+  ok(&c, run(&c, "vncdisplay", "demo", NULL) == 2 ? 0 : 1);
+
+  ok(&c, run(&c, "suspend", "demo", NULL));
+  ok(&c, run(&c, "domstate", "demo", NULL));
+  out_holds(&c, "paused");
+  ok(&c, run(&c, "resume", "demo", NULL));
+
+  /* edit: the next start's config, through $EDITOR */
+  editor = g_build_filename(c.dir, "editor", NULL);
+  g_assert_true(g_file_set_contents_full(editor,
+                                         "#!/bin/sh\nsed -i 's|>1</vcpu>|>2</vcpu>|' \"$1\"\n", -1,
+                                         G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+  c.env = g_environ_setenv(c.env, "EDITOR", editor, TRUE);
+  c.env = g_environ_unsetenv(c.env, "VISUAL");
+  ok(&c, run(&c, "edit", "demo", NULL));
+  out_holds(&c, "XML configuration edited");
+  ok(&c, run(&c, "dumpxml", "--inactive", "demo", NULL));
+  out_holds(&c, ">2</vcpu>");
+  ok(&c, run(&c, "edit", "demo", NULL));
+  out_holds(&c, "not changed");
+
+  ok(&c, run(&c, "shutdown", "demo", "--wait", "--timeout", "120", NULL));
+  out_holds(&c, "is shut off");
+  ok(&c, run(&c, "domstate", "demo", NULL));
+  out_holds(&c, "shut off");
+  ok(&c, run(&c, "autostart", "demo", NULL));
+  ok(&c, run(&c, "dominfo", "demo", NULL));
+  out_holds(&c, "Autostart:      enable");
+  ok(&c, run(&c, "autostart", "--disable", "demo", NULL));
+  ok(&c, run(&c, "undefine", "demo", NULL));
+  ok(&c, run(&c, "list", "--all", "--name", NULL));
+  g_assert_cmpstr(c.out, ==, "");
+  client_clear(&c);
+}
+
+/* What users get wrong, and the exit code scripts branch on */
+static void
+test_errors(void)
+{
+  Client c = {0};
+  g_autofree char *bad = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client_init(&c, NULL, NULL);
+  g_assert_cmpint(run(&c, "start", "nope", NULL), ==, 3);
+  g_assert_nonnull(strstr(c.err, "'nope'"));
+  bad = g_build_filename(c.dir, "bad.xml", NULL);
+  g_assert_true(
+      g_file_set_contents(bad, "<domain type='qemu'>\n<name>x</name>\n<memory>", -1, &error));
+  g_assert_cmpint(run(&c, "define", bad, NULL), ==, 2);
+  g_assert_nonnull(strstr(c.err, "line"));
+  g_assert_cmpint(run(&c, "frobnicate", NULL), ==, 2);
+  g_assert_nonnull(strstr(c.err, "unknown verb 'frobnicate'"));
+  g_assert_cmpint(run(&c, "start", NULL), ==, 2);
+  g_assert_nonnull(strstr(c.err, "usage: virtbus start"));
+  g_assert_cmpint(run(&c, "define", "/nonexistent/domain.xml", NULL), ==, 1);
+  g_assert_nonnull(strstr(c.err, "/nonexistent/domain.xml"));
+  /* the same name with another UUID */
+  file = write_domain(&c, "twice", FALSE);
+  ok(&c, run(&c, "define", file, NULL));
+  {
+    g_autofree char *text = NULL;
+    g_autofree char *other = g_build_filename(c.dir, "other.xml", NULL);
+
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    {
+      g_auto(GStrv) parts = g_strsplit(text, "<memory", 2);
+      g_autofree char *with_uuid = g_strdup_printf(
+          "%s<uuid>00000000-0000-4000-8000-000000000001</uuid><memory%s", parts[0], parts[1]);
+
+      g_assert_true(g_file_set_contents(other, with_uuid, -1, NULL));
+    }
+    g_assert_cmpint(run(&c, "define", other, NULL), ==, 1);
+    g_assert_nonnull(strstr(c.err, "twice"));
+  }
+  ok(&c, run(&c, "undefine", "twice", NULL));
+  client_clear(&c);
+
+  /* URIs */
+  client_init(&c, "qemu:///embed?root=relative/dir", NULL);
+  g_assert_cmpint(run(&c, "list", NULL), !=, 0);
+  g_assert_nonnull(strstr(c.err, "relative/dir"));
+  client_clear(&c);
+  client_init(&c, "qemu+ssh://host/system", NULL);
+  g_assert_cmpint(run(&c, "list", NULL), !=, 0);
+  g_assert_nonnull(strstr(c.err, "qemu+ssh"));
+  client_clear(&c);
+}
+
+/* The console as a terminal user has it: raw keys, Ctrl+] to leave. */
+static void
+test_console_pty(void)
+{
+  Client c = {0};
+  g_autofree char *file = NULL;
+  g_autoptr(GString) seen = g_string_new(NULL);
+  const char *binary = g_getenv("VIRTBUS_TEST_CLIENT");
+  int master = -1, status = 0;
+  pid_t pid;
+
+  if (g_getenv("VIRTBUS_TEST_GUEST") == NULL) {
+    g_test_skip("the test guest is not built");
+    return;
+  }
+  client_init(&c, NULL, NULL);
+  file = write_domain(&c, "typed", TRUE);
+  ok(&c, run(&c, "define", file, NULL));
+  pid = forkpty(&master, NULL, NULL, NULL);
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0) {
+    execle(binary, binary, "-c", c.uri, "start", "typed", "--console", (char *)NULL, c.env);
+    _exit(127);
+  }
+  {
+    gint64 deadline = g_get_monotonic_time() + VB_TEST_WAIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+    while (strstr(seen->str, MARKER) == NULL) {
+      GPollFD poll = {master, G_IO_IN, 0};
+      char buffer[1024];
+      ssize_t n;
+
+      if (g_get_monotonic_time() > deadline)
+        g_error("no marker through the pty; it showed: %s", seen->str);
+      if (g_poll(&poll, 1, 200) <= 0)
+        continue;
+      n = read(master, buffer, sizeof buffer);
+      if (n <= 0)
+        g_error("the pty closed; it showed: %s", seen->str);
+      g_string_append_len(seen, buffer, n);
+    }
+  }
+  g_assert_nonnull(strstr(seen->str, "Ctrl+]"));
+  g_assert_cmpint(write(master, "\x1d", 1), ==, 1);
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(master);
+  ok(&c, run(&c, "destroy", "typed", NULL));
+  client_clear(&c);
+}
+
+/* qemu:///session: the same command against virtbusd on a (private) session bus */
+static void
+test_session(void)
+{
+  g_autoptr(VbTestBus) t = vb_test_bus_new();
+  Client c = {0};
+  g_autofree char *file = NULL;
+
+  if (t == NULL)
+    return;
+  client_init(&c, "qemu:///session", t->address);
+  file = write_domain(&c, "served", FALSE);
+  ok(&c, run(&c, "define", file, NULL));
+  ok(&c, run(&c, "start", "served", NULL));
+  ok(&c, run(&c, "--json", "list", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+    JsonObject *first = json_array_get_object_element(json_node_get_array(node), 0);
+
+    g_assert_cmpstr(json_object_get_string_member(first, "name"), ==, "served");
+    g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "running");
+  }
+  ok(&c, run(&c, "version", NULL));
+  out_holds(&c, "Running against daemon: " PACKAGE_VERSION);
+  ok(&c, run(&c, "capabilities", NULL));
+  out_holds(&c, "<capabilities>");
+  ok(&c, run(&c, "domxml-to-native", "qemu-argv", file, NULL));
+  out_holds(&c, "-name guest=served");
+  {
+    g_autofree char *argv_file = g_build_filename(c.dir, "served.args", NULL);
+
+    g_assert_true(g_file_set_contents(argv_file, c.out, -1, NULL));
+    ok(&c, run(&c, "domxml-from-native", "qemu-argv", argv_file, NULL));
+    out_holds(&c, "<name>served</name>");
+  }
+  /* the same domain by id and by UUID */
+  ok(&c, run(&c, "--json", "dominfo", "served", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+    JsonObject *info = json_node_get_object(node);
+    g_autofree char *id =
+        g_strdup_printf("%" G_GINT64_FORMAT, json_object_get_int_member(info, "id"));
+    g_autofree char *uuid = g_strdup(json_object_get_string_member(info, "uuid"));
+
+    ok(&c, run(&c, "domstate", id, NULL));
+    out_holds(&c, "running");
+    ok(&c, run(&c, "domstate", uuid, NULL));
+    out_holds(&c, "running");
+  }
+  ok(&c, run(&c, "destroy", "served", NULL));
+  ok(&c, run(&c, "undefine", "served", NULL));
+  client_clear(&c);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/client/embed", test_embed);
+  g_test_add_func("/client/errors", test_errors);
+  g_test_add_func("/client/console-pty", test_console_pty);
+  g_test_add_func("/client/session", test_session);
+  return g_test_run();
+}
