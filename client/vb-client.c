@@ -227,10 +227,6 @@ vb_client_open(const char *uri, gboolean interactive, GError **error)
                                                  self->name, VB_BUS_ROOT_PATH, NULL, error);
   if (self->connect == NULL)
     return NULL;
-  if (self->name != NULL && g_dbus_proxy_get_name_owner(G_DBUS_PROXY(self->connect)) == NULL) {
-    /* activation may still start it: let the first call say */
-    g_debug("%s has no owner yet", self->name);
-  }
   return g_steal_pointer(&self);
 }
 

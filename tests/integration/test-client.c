@@ -88,6 +88,9 @@ run(Client *c, ...)
   g_clear_pointer(&c->err, g_free);
   g_subprocess_communicate_utf8(process, NULL, NULL, &c->out, &c->err, &error);
   g_assert_no_error(error);
+  if (!g_subprocess_get_if_exited(process))
+    g_error("virtbus %s was killed by signal %d: %s", (char *)argv->pdata[3],
+            g_subprocess_get_term_sig(process), c->err);
   g_test_message("virtbus %s → %d%s%s", (char *)argv->pdata[3],
                  g_subprocess_get_exit_status(process), c->err[0] != '\0' ? ": " : "", c->err);
   return g_subprocess_get_exit_status(process);
