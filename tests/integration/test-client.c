@@ -149,6 +149,29 @@ write_domain(Client *c, const char *name, gboolean guest)
   return g_steal_pointer(&file);
 }
 
+/* What bash completion offers for the words of @line (the last one being completed). */
+static char *
+complete(Client *c, const char *line)
+{
+  g_autofree char *script =
+      g_test_build_filename(G_TEST_DIST, "..", "data", "bash-completion", "virtbus", NULL);
+  g_autofree char *bindir = g_path_get_dirname(g_getenv("VIRTBUS_TEST_CLIENT"));
+  g_autofree char *program = g_strdup_printf(
+      "PATH=%s:$PATH; source %s; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+      "_virtbus; printf '%%s\\n' \"${COMPREPLY[@]}\"",
+      bindir, script, line);
+  const char *argv[] = {"bash", "-c", program, NULL};
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_spawn_sync(NULL, (char **)argv, c->env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status,
+               &error);
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  return out;
+}
+
 /* The daily verbs over qemu:///embed, each command a process of its own. */
 static void
 test_embed(void)
@@ -173,6 +196,16 @@ test_embed(void)
   out_holds(&c, c.uri);
   ok(&c, run(&c, "define", file, NULL));
   out_holds(&c, "Domain 'demo' defined");
+  {
+    g_autofree char *verbs = complete(&c, "virtbus dom");
+    g_autofree char *line = g_strdup_printf("virtbus -c '%s' domstate d", c.uri);
+    g_autofree char *names = complete(&c, line);
+
+    g_assert_nonnull(strstr(verbs, "dominfo\n"));
+    g_assert_nonnull(strstr(verbs, "domstate\n"));
+    g_assert_null(strstr(verbs, "list\n"));
+    g_assert_cmpstr(names, ==, "demo\n");
+  }
   ok(&c, run(&c, "--json", "list", "--all", NULL));
   {
     g_autoptr(JsonNode) node = out_json(&c);
