@@ -114,10 +114,25 @@ embedded_thread(gpointer data)
   return NULL;
 }
 
+static void
+on_flushed(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Embedded *embedded = data;
+
+  vb_driver_flush_finish(VB_DRIVER(source), result, NULL);
+  g_main_loop_quit(embedded->loop);
+}
+
+/* The command is done: what the driver decided goes to disk first, for the next command. */
 static gboolean
 quit_loop(gpointer data)
 {
-  g_main_loop_quit(data);
+  Embedded *embedded = data;
+
+  if (embedded->driver != NULL)
+    vb_driver_flush_async(embedded->driver, on_flushed, embedded);
+  else
+    g_main_loop_quit(embedded->loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -125,7 +140,7 @@ static void
 embedded_free(Embedded *embedded)
 {
   if (embedded->thread != NULL) {
-    g_main_context_invoke(embedded->context, quit_loop, embedded->loop);
+    g_main_context_invoke(embedded->context, quit_loop, embedded);
     g_thread_join(embedded->thread);
   }
   g_clear_object(&embedded->stream);

@@ -32,17 +32,34 @@ read_input(const char *file, GError **error)
   return text;
 }
 
-static void
-print_json(JsonBuilder *builder)
+void
+vb_print_json(JsonBuilder *builder, gboolean pretty)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new();
   g_autoptr(JsonNode) root = json_builder_get_root(builder);
   g_autofree char *text = NULL;
 
   json_generator_set_root(generator, root);
-  json_generator_set_pretty(generator, TRUE);
+  json_generator_set_pretty(generator, pretty);
   text = json_generator_to_data(generator, NULL);
   g_print("%s\n", text);
+}
+
+void
+vb_print_json_strings(gboolean pretty, const char *key, ...)
+{
+  g_autoptr(JsonBuilder) json = json_builder_new();
+  va_list args;
+
+  json_builder_begin_object(json);
+  va_start(args, key);
+  for (; key != NULL; key = va_arg(args, const char *)) {
+    json_builder_set_member_name(json, key);
+    json_builder_add_string_value(json, va_arg(args, const char *));
+  }
+  va_end(args);
+  json_builder_end_object(json);
+  vb_print_json(json, pretty);
 }
 
 gboolean
@@ -101,7 +118,7 @@ vb_verb_list(VbVerbContext *ctx, int argc, char **argv, GError **error)
       json_builder_end_object(json);
     }
     json_builder_end_array(json);
-    print_json(json);
+    vb_print_json(json, TRUE);
     return TRUE;
   }
   if (names || uuids) {
@@ -251,7 +268,7 @@ vb_verb_version(VbVerbContext *ctx, int argc, char **argv, GError **error)
     json_builder_set_member_name(json, "hypervisor");
     json_builder_add_string_value(json, vb_dbus_connect_get_hypervisor_version(connect));
     json_builder_end_object(json);
-    print_json(json);
+    vb_print_json(json, TRUE);
     return TRUE;
   }
   g_print("Compiled against library: virtbus %s\n", PACKAGE_VERSION);

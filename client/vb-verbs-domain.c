@@ -302,8 +302,8 @@ vb_verb_domstate(VbVerbContext *ctx, int argc, char **argv, GError **error)
       (domain = find_domain(ctx, argv[1], error)) == NULL)
     return FALSE;
   if (ctx->json)
-    g_print("{\"state\": \"%s\", \"reason\": \"%s\"}\n", vb_dbus_domain_get_state(domain),
-            vb_dbus_domain_get_state_reason(domain));
+    vb_print_json_strings(TRUE, "state", vb_dbus_domain_get_state(domain), "reason",
+                          vb_dbus_domain_get_state_reason(domain), NULL);
   else if (reason)
     g_print("%s (%s)\n\n", state_words(vb_dbus_domain_get_state(domain)),
             vb_dbus_domain_get_state_reason(domain));

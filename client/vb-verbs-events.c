@@ -81,7 +81,7 @@ on_domain_event(GDBusConnection *connection,
   name = domain != NULL && vb_dbus_domain_get_name(domain) != NULL ? vb_dbus_domain_get_name(domain)
                                                                    : domain_path;
   if (listen->json)
-    g_print("{\"domain\": \"%s\", \"event\": \"%s\", \"detail\": \"%s\"}\n", name, event, detail);
+    vb_print_json_strings(FALSE, "domain", name, "event", event, "detail", detail, NULL);
   else
     g_print("event 'lifecycle' for domain '%s': %s %s\n", name, event, detail);
   listen->seen++;
@@ -100,7 +100,9 @@ vb_verb_event(VbVerbContext *ctx, int argc, char **argv, GError **error)
       "/org/virtbus/Virtbus1", NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_domain_event, &listen, NULL);
   listen_run(&listen, timeout);
   g_dbus_connection_signal_unsubscribe(ctx->client->connection, subscription);
-  g_print("events received: %u\n", listen.seen);
+  /* JSON: one object a line, nothing else */
+  if (!ctx->json)
+    g_print("events received: %u\n", listen.seen);
   return TRUE;
 }
 
@@ -120,10 +122,24 @@ on_monitor_event(GDBusConnection *connection,
   if (!g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ssx)")))
     return;
   g_variant_get(parameters, "(&s&sx)", &name, &json, &timestamp);
-  if (listen->json)
-    g_print("{\"event\": \"%s\", \"timestamp_usec\": %" G_GINT64_FORMAT ", \"data\": %s}\n", name,
-            timestamp, json[0] != '\0' ? json : "null");
-  else
+  if (listen->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    /* QEMU's data as it sent it: JSON already, checked by the daemon */
+    g_autoptr(JsonNode) payload = json[0] != '\0' ? json_from_string(json, NULL) : NULL;
+
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "event");
+    json_builder_add_string_value(builder, name);
+    json_builder_set_member_name(builder, "timestamp_usec");
+    json_builder_add_int_value(builder, timestamp);
+    json_builder_set_member_name(builder, "data");
+    if (payload != NULL)
+      json_builder_add_value(builder, g_steal_pointer(&payload));
+    else
+      json_builder_add_null_value(builder);
+    json_builder_end_object(builder);
+    vb_print_json(builder, FALSE);
+  } else
     g_print("event %s at %" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT " for domain: %s\n", name,
             timestamp / G_USEC_PER_SEC, timestamp % G_USEC_PER_SEC, json);
   listen->seen++;
@@ -153,6 +169,8 @@ vb_verb_monitor_event(VbVerbContext *ctx, int argc, char **argv, GError **error)
   g_dbus_connection_signal_unsubscribe(ctx->client->connection, subscription);
   if (reply == NULL)
     return FALSE;
-  g_print("events received: %u\n", listen.seen);
+  /* JSON: one object a line, nothing else */
+  if (!ctx->json)
+    g_print("events received: %u\n", listen.seen);
   return TRUE;
 }

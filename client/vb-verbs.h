@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "vb-client.h"
 
 G_BEGIN_DECLS
@@ -31,6 +33,10 @@ extern const VbVerb vb_verbs[];
  * option or when the positional arguments are not @positional. */
 gboolean vb_verb_parse(
     int *argc, char ***argv, const GOptionEntry *entries, guint positional, GError **error);
+
+/* JSON out: @builder's document; an object of string members (key, value, …, NULL). */
+void vb_print_json(JsonBuilder *builder, gboolean pretty);
+void vb_print_json_strings(gboolean pretty, const char *key, ...) G_GNUC_NULL_TERMINATED;
 
 /* vb-verbs-connect.c */
 gboolean vb_verb_list(VbVerbContext *ctx, int argc, char **argv, GError **error);

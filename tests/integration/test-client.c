@@ -402,6 +402,56 @@ test_console_pty(void)
   client_clear(&c);
 }
 
+typedef struct {
+  gboolean done;
+  char *out;
+} Listener;
+
+static void
+on_listener_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Listener *listener = data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &listener->out, NULL, &error);
+  g_assert_no_error(error);
+  listener->done = TRUE;
+}
+
+/* Runs a listening verb (event, qemu-monitor-event: each leaves after its first event) and
+ * suspends and resumes @domain until it has heard one: it may subscribe after any given
+ * toggle, never after all of them. Returns what it printed. */
+static char *
+listen_while_toggling(Client *c, const char *verb, const char *domain)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Listener listener = {FALSE, NULL};
+  gint64 deadline = g_get_monotonic_time() + VB_TEST_WAIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  g_subprocess_launcher_set_environ(launcher, c->env);
+  if (g_str_equal(verb, "event"))
+    process = g_subprocess_launcher_spawn(launcher, &error, g_getenv("VIRTBUS_TEST_CLIENT"), "-c",
+                                          c->uri, "--json", verb, "--timeout", "60", NULL);
+  else
+    process = g_subprocess_launcher_spawn(launcher, &error, g_getenv("VIRTBUS_TEST_CLIENT"), "-c",
+                                          c->uri, "--json", verb, domain, "--timeout", "60", NULL);
+  g_assert_no_error(error);
+  g_subprocess_communicate_utf8_async(process, NULL, NULL, on_listener_done, &listener);
+  while (!listener.done) {
+    if (g_get_monotonic_time() > deadline)
+      g_error("virtbus %s heard nothing", verb);
+    ok(c, run(c, "suspend", domain, NULL));
+    ok(c, run(c, "resume", domain, NULL));
+    while (g_main_context_iteration(NULL, FALSE))
+      ;
+  }
+  g_assert_true(g_subprocess_get_successful(process));
+  return listener.out;
+}
+
 /* qemu:///session: the same command against virtbusd on a (private) session bus */
 static void
 test_session(void)
@@ -450,6 +500,29 @@ test_session(void)
     out_holds(&c, "running");
     ok(&c, run(&c, "domstate", uuid, NULL));
     out_holds(&c, "running");
+  }
+  /* lifecycle events and QEMU's own, as they come */
+  {
+    g_autofree char *events = listen_while_toggling(&c, "event", "served");
+    g_autofree char *qemu_events = listen_while_toggling(&c, "qemu-monitor-event", "served");
+
+    g_auto(GStrv) lines = g_strsplit(events, "\n", -1);
+    g_autoptr(JsonNode) event = NULL;
+    g_autoptr(JsonNode) qemu_event = NULL;
+    const char *name;
+
+    /* one event, one line of JSON (and the empty rest after its newline) */
+    g_assert_cmpuint(g_strv_length(lines), ==, 2);
+    event = json_from_string(lines[0], NULL);
+    g_assert_nonnull(event);
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(event), "domain"), ==,
+                    "served");
+    name = json_object_get_string_member(json_node_get_object(event), "event");
+    g_assert_true(g_str_equal(name, "suspended") || g_str_equal(name, "resumed"));
+    qemu_event = json_from_string(qemu_events, NULL);
+    g_assert_nonnull(qemu_event);
+    name = json_object_get_string_member(json_node_get_object(qemu_event), "event");
+    g_assert_true(g_str_equal(name, "STOP") || g_str_equal(name, "RESUME"));
   }
   ok(&c, run(&c, "destroy", "served", NULL));
   ok(&c, run(&c, "undefine", "served", NULL));

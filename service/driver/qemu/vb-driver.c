@@ -281,6 +281,47 @@ compare_names(gconstpointer a, gconstpointer b)
   return strcmp((*(VbDomainObj *const *)a)->name, (*(VbDomainObj *const *)b)->name);
 }
 
+static void
+on_status_flushed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  guint *left = g_task_get_task_data(task);
+
+  if (--*left == 0) {
+    g_task_return_boolean(task, TRUE);
+    g_object_unref(task);
+  }
+}
+
+/* Waits until what the driver has decided is on disk: every domain's status file written (or
+ * removed, for one that stopped). A process that holds the driver for one command (a client
+ * of qemu:///embed) calls this before it lets go, so that the next one finds it all. */
+void
+vb_driver_flush_async(VbDriver *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new(self, NULL, callback, user_data);
+  guint *left = g_new(guint, 1);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_task_set_source_tag(task, vb_driver_flush_async);
+  /* one for this loop: flushes that finish at once do not end it early */
+  *left = 1;
+  g_task_set_task_data(task, left, g_free);
+  g_hash_table_iter_init(&iter, self->by_name);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    (*left)++;
+    vb_domain_obj_flush_status_async(value, on_status_flushed, task);
+  }
+  on_status_flushed(NULL, NULL, task);
+}
+
+gboolean
+vb_driver_flush_finish(VbDriver *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
 GPtrArray *
 vb_driver_list_domains(VbDriver *self)
 {

@@ -35,6 +35,10 @@ void vb_driver_open_async(VbPaths *paths,
                           gpointer user_data);
 VbDriver *vb_driver_open_finish(GAsyncResult *result, GError **error);
 
+/* Waits until every status file the driver has to write (or remove) is on disk. */
+void vb_driver_flush_async(VbDriver *self, GAsyncReadyCallback callback, gpointer user_data);
+gboolean vb_driver_flush_finish(VbDriver *self, GAsyncResult *result, GError **error);
+
 VbPaths *vb_driver_get_paths(VbDriver *self);
 VbQemuConf *vb_driver_get_conf(VbDriver *self);
 /* The configs that could not be read when the driver opened: "FILE: why", one each. */
