@@ -402,6 +402,82 @@ test_console_pty(void)
   client_clear(&c);
 }
 
+/* docs/guide.md: its sh blocks run in order as one script (in a scratch directory, with the
+ * client on PATH), and each of its xml blocks is defined. A type='kvm' example is defined as
+ * type='qemu' (CPU mode 'maximum') on a host without KVM, as the guide says to. */
+static void
+test_guide(void)
+{
+  Client c = {0};
+  g_autofree char *guide = g_test_build_filename(G_TEST_DIST, "..", "docs", "guide.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *bindir = g_path_get_dirname(g_getenv("VIRTBUS_TEST_CLIENT"));
+  g_autofree char *vms = NULL;
+  g_autoptr(GString) script = g_string_new("set -euo pipefail\n");
+  g_autoptr(GRegex) fence =
+      g_regex_new("^```(sh|xml)\n(.*?)^```$", G_REGEX_MULTILINE | G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+  guint sh_blocks = 0, xml_blocks = 0;
+
+  client_init(&c, NULL, NULL);
+  g_assert_true(g_file_get_contents(guide, &text, NULL, &error));
+  g_regex_match(fence, text, 0, &match);
+  while (g_match_info_matches(match)) {
+    g_autofree char *kind = g_match_info_fetch(match, 1);
+    g_autofree char *body = g_match_info_fetch(match, 2);
+
+    if (g_str_equal(kind, "sh")) {
+      g_string_append(script, body);
+      sh_blocks++;
+    } else {
+      g_autofree char *file = g_strdup_printf("%s/example-%u.xml", c.dir, xml_blocks++);
+      g_autofree char *name = NULL;
+      g_autoptr(GRegex) name_regex = g_regex_new("<name>([^<]+)</name>", 0, 0, NULL);
+      g_autoptr(GMatchInfo) name_match = NULL;
+
+      if (!kvm && strstr(body, "type='kvm'") != NULL) {
+        g_auto(GStrv) parts = g_strsplit(body, "<domain type='kvm'>", 2);
+        g_autofree char *joined = g_strjoinv("<domain type='qemu'>", parts);
+        g_auto(GStrv) cpu = g_strsplit(joined, "mode='host-passthrough'", 2);
+
+        g_free(body);
+        body = g_strjoinv("mode='maximum'", cpu);
+      }
+      g_assert_true(g_file_set_contents(file, body, -1, &error));
+      ok(&c, run(&c, "define", file, NULL));
+      g_assert_true(g_regex_match(name_regex, body, 0, &name_match));
+      name = g_match_info_fetch(name_match, 1);
+      ok(&c, run(&c, "undefine", name, NULL));
+    }
+    g_match_info_next(match, NULL);
+  }
+  g_assert_cmpuint(sh_blocks, >=, 5);
+  g_assert_cmpuint(xml_blocks, >=, 3);
+
+  /* the script's own root, guarded like the client's */
+  vms = g_build_filename(c.dir, "vms", NULL);
+  vb_test_guard_root(vms);
+  {
+    g_autofree char *path = g_strdup_printf("%s:%s", bindir, g_getenv("PATH"));
+    g_auto(GStrv) env = g_environ_setenv(g_strdupv(c.env), "PATH", path, TRUE);
+    const char *argv[] = {"bash", "-c", script->str, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
+
+    g_spawn_sync(c.dir, (char **)argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                 &error);
+    g_assert_no_error(error);
+    if (!g_spawn_check_wait_status(status, NULL))
+      g_error("the guide's examples failed:\n%s\n--- stderr:\n%s\n--- the script:\n%s", out, err,
+              script->str);
+    g_assert_nonnull(strstr(out, "Domain 'first' started"));
+  }
+  client_clear(&c);
+}
+
 typedef struct {
   gboolean done;
   char *out;
@@ -537,5 +613,6 @@ main(int argc, char **argv)
   g_test_add_func("/client/errors", test_errors);
   g_test_add_func("/client/console-pty", test_console_pty);
   g_test_add_func("/client/session", test_session);
+  g_test_add_func("/client/guide", test_guide);
   return g_test_run();
 }
