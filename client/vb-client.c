@@ -260,6 +260,42 @@ vb_client_free(VbClient *self)
   g_free(self);
 }
 
+typedef struct {
+  GVariant *reply;
+  GUnixFDList *fds;
+  GError *error;
+  gboolean done;
+  gboolean shown; /* the progress line is on the terminal */
+  VbClient *client;
+  const char *method;
+} Pending;
+
+static void
+on_call_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Pending *pending = data;
+
+  pending->reply = g_dbus_proxy_call_with_unix_fd_list_finish(G_DBUS_PROXY(source), &pending->fds,
+                                                              result, &pending->error);
+  pending->done = TRUE;
+}
+
+/* A call that takes a while says so on a terminal: the first one that needs the emulators'
+ * capabilities waits for their probe. */
+static gboolean
+on_slow_call(gpointer data)
+{
+  Pending *pending = data;
+  const char *version = vb_dbus_connect_get_hypervisor_version(pending->client->connect);
+
+  if (version == NULL || version[0] == '\0')
+    g_printerr("virtbus: probing QEMU's capabilities (the first time only)…");
+  else
+    g_printerr("virtbus: waiting for %s…", pending->method);
+  pending->shown = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 GVariant *
 vb_client_call(VbClient *self,
                gpointer proxy,
@@ -268,17 +304,31 @@ vb_client_call(VbClient *self,
                GUnixFDList **out_fds,
                GError **error)
 {
-  g_autoptr(GError) local = NULL;
-  GVariant *reply = g_dbus_proxy_call_with_unix_fd_list_sync(
+  Pending pending = {NULL, NULL, NULL, FALSE, FALSE, self, method};
+  guint slow = 0;
+
+  g_dbus_proxy_call_with_unix_fd_list(
       G_DBUS_PROXY(proxy), method, parameters,
       self->interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
                         : G_DBUS_CALL_FLAGS_NONE,
       /* a start waits for QEMU, a probe for the emulator: no short D-Bus timeout */
-      G_MAXINT, NULL, out_fds, NULL, &local);
-
-  if (reply == NULL)
-    g_propagate_error(error, vb_client_error(local));
-  return reply;
+      G_MAXINT, NULL, NULL, on_call_done, &pending);
+  if (isatty(STDERR_FILENO))
+    slow = g_timeout_add(700, on_slow_call, &pending);
+  while (!pending.done)
+    g_main_context_iteration(NULL, TRUE);
+  if (slow != 0 && !pending.shown)
+    g_source_remove(slow);
+  if (pending.shown)
+    g_printerr("\r\033[K");
+  if (out_fds != NULL)
+    *out_fds = g_steal_pointer(&pending.fds);
+  g_clear_object(&pending.fds);
+  if (pending.reply == NULL) {
+    g_propagate_error(error, vb_client_error(pending.error));
+    g_error_free(pending.error);
+  }
+  return pending.reply;
 }
 
 static gboolean

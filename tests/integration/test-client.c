@@ -291,6 +291,27 @@ test_embed(void)
   out_holds(&c, "Autostart:      enable");
   ok(&c, run(&c, "autostart", "--disable", "demo", NULL));
   ok(&c, run(&c, "undefine", "demo", NULL));
+
+  /* a transient domain: create, reset, reboot, destroy, and it is gone */
+  {
+    g_autofree char *transient = write_domain(&c, "passing", FALSE);
+
+    ok(&c, run(&c, "create", transient, "--paused", NULL));
+    out_holds(&c, "Domain 'passing' created");
+    ok(&c, run(&c, "domstate", "passing", NULL));
+    out_holds(&c, "paused");
+    ok(&c, run(&c, "resume", "passing", NULL));
+    ok(&c, run(&c, "reset", "passing", NULL));
+    out_holds(&c, "was reset");
+    ok(&c, run(&c, "reboot", "passing", NULL));
+    out_holds(&c, "is being rebooted");
+    ok(&c, run(&c, "--json", "dominfo", "passing", NULL));
+    out_holds(&c, "\"persistent\" : false");
+    g_assert_cmpint(run(&c, "create", transient, "--autodestroy", NULL), ==, 2);
+    g_assert_nonnull(strstr(c.err, "autodestroy"));
+    ok(&c, run(&c, "destroy", "passing", NULL));
+    g_assert_cmpint(run(&c, "domstate", "passing", NULL), ==, 3);
+  }
   ok(&c, run(&c, "list", "--all", "--name", NULL));
   g_assert_cmpstr(c.out, ==, "");
   client_clear(&c);
