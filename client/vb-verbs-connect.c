@@ -284,6 +284,9 @@ vb_verb_uri(VbVerbContext *ctx, int argc, char **argv, GError **error)
 {
   if (!vb_verb_parse(&argc, &argv, NULL, 0, error))
     return FALSE;
-  g_print("%s\n", vb_dbus_connect_get_uri(ctx->client->connect));
+  if (ctx->json)
+    vb_print_json_strings(TRUE, "uri", vb_dbus_connect_get_uri(ctx->client->connect), NULL);
+  else
+    g_print("%s\n", vb_dbus_connect_get_uri(ctx->client->connect));
   return TRUE;
 }

@@ -465,10 +465,15 @@ vb_verb_vncdisplay(VbVerbContext *ctx, int argc, char **argv, GError **error)
     g_autofree char *port = g_match_info_fetch(match, 1);
     g_autofree char *listen = g_match_info_fetch(match, 3);
     gint64 number = g_ascii_strtoll(port, NULL, 10);
+    const char *host = listen != NULL && listen[0] != '\0' && !g_str_equal(listen, "0.0.0.0")
+                           ? listen
+                           : "127.0.0.1";
+    g_autofree char *display = g_strdup_printf("%s:%" G_GINT64_FORMAT, host, number - 5900);
 
-    g_print("%s:%" G_GINT64_FORMAT "\n\n",
-            listen != NULL && !g_str_equal(listen, "0.0.0.0") ? listen : "127.0.0.1",
-            number - 5900);
+    if (ctx->json)
+      vb_print_json_strings(TRUE, "display", display, "port", port, NULL);
+    else
+      g_print("%s\n\n", display);
   }
   return TRUE;
 }

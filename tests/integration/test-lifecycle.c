@@ -6,9 +6,13 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "vb-capabilities.h"
@@ -559,6 +563,73 @@ test_destroy_preempts(void)
 }
 
 /* transient domains; undefine of a running domain makes it transient */
+static gint64
+live_port(VbDomainObj *domain)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_LIVE, &error);
+  const char *at;
+
+  g_assert_no_error(error);
+  at = strstr(xml, "<graphics type='vnc' port='");
+  g_assert_nonnull(at);
+  return g_ascii_strtoll(at + strlen("<graphics type='vnc' port='"), NULL, 10);
+}
+
+/* Displays with autoport get a port each from qemu.conf's range: not one another domain has,
+ * not one the host has bound already; the live XML shows it, also after a driver restart. */
+static void
+test_display_ports(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  struct sockaddr_in address = {.sin_family = AF_INET};
+  socklen_t length = sizeof address;
+  int blocker = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  gint64 taken, ports[2];
+  g_autoptr(GError) error = NULL;
+
+  if (t == NULL) {
+    close(blocker);
+    return;
+  }
+  /* the first free port of the range, held by "another program": this test */
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (taken = 5900; taken < 6000; taken++) {
+    address.sin_port = htons((guint16)taken);
+    if (bind(blocker, (struct sockaddr *)&address, length) == 0)
+      break;
+  }
+  g_assert_cmpint(listen(blocker, 1), ==, 0);
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *name = g_strdup_printf("shown-%u", i);
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><os><type "
+        "arch='x86_64' machine='q35'>hvm</type></os><devices><graphics type='vnc' "
+        "autoport='yes'/><video><model type='vga'/></video><memballoon model='none'/>"
+        "</devices></domain>",
+        name);
+    VbDomainObj *domain = vb_test_create(t, xml, VB_START_NONE, &error);
+
+    g_assert_no_error(error);
+    ports[i] = live_port(domain);
+    g_assert_cmpint(ports[i], >=, 5900);
+    g_assert_cmpint(ports[i], !=, taken);
+  }
+  g_assert_cmpint(ports[0], !=, ports[1]);
+  /* a new driver knows them from the status files */
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *name = g_strdup_printf("shown-%u", i);
+    VbDomainObj *domain = vb_driver_lookup_by_name(t->driver, name);
+
+    g_assert_nonnull(domain);
+    g_assert_cmpint(live_port(domain), ==, ports[i]);
+    vb_test_ok(t, VB_TEST_DESTROY, domain);
+  }
+  close(blocker);
+}
+
 static void
 test_transient(void)
 {
@@ -802,6 +873,7 @@ main(int argc, char **argv)
   g_test_add_func("/lifecycle/destroy-preempts", test_destroy_preempts);
   g_test_add_func("/lifecycle/network", test_network);
   g_test_add_func("/lifecycle/transient", test_transient);
+  g_test_add_func("/lifecycle/display-ports", test_display_ports);
   g_test_add_func("/lifecycle/stats", test_stats);
   return g_test_run();
 }

@@ -4,6 +4,8 @@
  *   <domstatus state='running' reason='booted' pid='…' starttime='…' persistent='yes'>
  *     <monitor path='…'/> <rundir path='…'/> <log path='…' offset='…'/>
  *     <taint name='custom-argv'/>…
+ *     <display index='0' port='5901' tlsport='0'/>…  (the ports chosen at start: the domain
+ *                                                      parser drops those of autoport displays)
  *     <domain …>the live definition</domain>
  *   </domstatus>
  *
@@ -56,6 +58,17 @@ vb_domain_status_format(VbDomainObj *domain, GError **error)
     vb_xml_writer_attr(w, "name", domain->taints->pdata[i]);
     vb_xml_writer_end(w);
   }
+  for (guint i = 0; i < domain->live->graphics->len; i++) {
+    const VbGraphicsDef *g = domain->live->graphics->pdata[i];
+
+    if (!g->autoport || (g->port <= 0 && g->tls_port <= 0))
+      continue;
+    vb_xml_writer_start(w, "display");
+    vb_xml_writer_attr_printf(w, "index", "%u", i);
+    vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT, MAX(g->port, 0));
+    vb_xml_writer_attr_printf(w, "tlsport", "%" G_GINT64_FORMAT, MAX(g->tls_port, 0));
+    vb_xml_writer_end(w);
+  }
   vb_xml_writer_raw(w, live);
   vb_xml_writer_end(w);
   return vb_xml_writer_finish(w, error);
@@ -87,6 +100,20 @@ read_number(xmlNode *node, const char *name, guint64 max, guint64 *out, GError *
     return FALSE;
   }
   *out = value;
+  return TRUE;
+}
+
+/* As read_number(), from 0: a display's index and ports */
+static gboolean
+read_count(xmlNode *node, const char *name, guint64 max, guint64 *out, GError **error)
+{
+  const char *text = vb_xml_attr(node, name);
+
+  if (text == NULL || !g_ascii_string_to_unsigned(text, 10, 0, max, out, NULL)) {
+    vb_xml_set_error(error, VB_ERROR_INVALID_XML, node, name,
+                     "needs a number from 0 to %" G_GUINT64_FORMAT, max);
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -178,6 +205,27 @@ vb_domain_status_parse(const char *xml, gsize length, GError **error)
   if (status->live == NULL) {
     g_prefix_error(error, "the live <domain>: ");
     return NULL;
+  }
+  {
+    g_autoptr(GPtrArray) displays = vb_xml_children(root, "display");
+
+    for (guint i = 0; i < displays->len; i++) {
+      guint64 index = 0, port = 0, tls_port = 0;
+      VbGraphicsDef *g;
+
+      if (!read_count(displays->pdata[i], "index", G_MAXUINT32, &index, error) ||
+          !read_count(displays->pdata[i], "port", G_MAXUINT16, &port, error) ||
+          !read_count(displays->pdata[i], "tlsport", G_MAXUINT16, &tls_port, error))
+        return NULL;
+      if (index >= status->live->graphics->len) {
+        vb_xml_set_error(error, VB_ERROR_INVALID_XML, displays->pdata[i], "index",
+                         "the domain has no display %" G_GUINT64_FORMAT, index);
+        return NULL;
+      }
+      g = status->live->graphics->pdata[index];
+      g->port = (gint64)port;
+      g->tls_port = (gint64)tls_port;
+    }
   }
   return g_steal_pointer(&status);
 }

@@ -11,6 +11,7 @@
  *   vb-qemu-launch.c    start: from definition to running QEMU
  *   vb-qemu-process.c   a running QEMU: monitor events, stop paths, exit, reconnect
  *   vb-qemu-tap.c       TAP devices the command asks for
+ *   vb-qemu-ports.c     display ports chosen at start (autoport)
  *   vb-domain-stats.c   GetStats
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -79,6 +80,8 @@ struct _VbDomainObj {
   char uuid[37];
   VbDomainDef *def;  /* (nullable): the persistent config; NULL for a transient domain */
   VbDomainDef *live; /* (nullable): the running domain's own copy */
+  /* (nullable) (unowned): the copy a start in progress launches (its display ports are taken) */
+  VbDomainDef *starting;
   gboolean autostart;
   VbDomainState state;
   const char *reason; /* a static string: libvirt's reason name */
@@ -205,5 +208,8 @@ void vb_qemu_remove_run_dir(const char *run_dir, const char *monitor_path);
 
 /* vb-qemu-tap.c */
 gboolean vb_qemu_tap_open(const VbQemuFdRequest *request, int *fd_out, GError **error);
+
+/* vb-qemu-ports.c */
+gboolean vb_qemu_ports_assign(VbDomainObj *domain, VbDomainDef *def, GError **error);
 
 G_END_DECLS

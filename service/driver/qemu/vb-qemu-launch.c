@@ -209,6 +209,7 @@ finish_failure(GTask *task)
     launch->spawned = TRUE;
     g_clear_pointer(&domain->process, vb_qemu_process_free);
   }
+  domain->starting = NULL;
   g_prefix_error(&launch->error, "cannot start domain '%s': %s: ", domain->name, launch->step);
   cleanup = g_task_new(NULL, NULL, leftovers_removed, g_object_ref(task));
   g_task_set_task_data(cleanup, launch, NULL);
@@ -254,6 +255,7 @@ started(GTask *task)
     launch->timeout_id = 0;
   }
   g_clear_pointer(&domain->live, vb_domain_def_free);
+  domain->starting = NULL;
   domain->live = g_steal_pointer(&launch->def);
   domain->live->id = launch->id;
   domain->id = launch->id;
@@ -617,6 +619,12 @@ on_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
 
   launch->defaults = vb_capabilities_resolve_finish(VB_CAPABILITIES(source), result, &error);
   if (launch->defaults == NULL) {
+    fail(task, error);
+    return;
+  }
+  launch->step = "choosing the display ports";
+  launch->domain->starting = launch->def;
+  if (!vb_qemu_ports_assign(launch->domain, launch->def, &error)) {
     fail(task, error);
     return;
   }
