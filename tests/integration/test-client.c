@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <pty.h>
 #include <string.h>
@@ -289,6 +290,19 @@ test_embed(void)
   ok(&c, run(&c, "autostart", "demo", NULL));
   ok(&c, run(&c, "dominfo", "demo", NULL));
   out_holds(&c, "Autostart:      enable");
+  ok(&c, run(&c, "domstate", "demo", NULL));
+  out_holds(&c, "shut off");
+  /* after a boot (the run directory emptied) the first command's driver autostarts it, and
+   * that command ends only once the start is done: the next one finds it running */
+  {
+    g_autofree char *marker = g_build_filename(c.dir, "root", "run", "qemu", "autostarted", NULL);
+
+    g_assert_cmpint(g_unlink(marker), ==, 0);
+    ok(&c, run(&c, "uri", NULL));
+    ok(&c, run(&c, "domstate", "--reason", "demo", NULL));
+    out_holds(&c, "running (booted)");
+    ok(&c, run(&c, "destroy", "demo", NULL));
+  }
   ok(&c, run(&c, "autostart", "--disable", "demo", NULL));
   ok(&c, run(&c, "undefine", "demo", NULL));
 

@@ -282,38 +282,70 @@ compare_names(gconstpointer a, gconstpointer b)
 }
 
 static void
-on_status_flushed(GObject *source, GAsyncResult *result, gpointer user_data)
+on_drained(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   guint *left = g_task_get_task_data(task);
 
+  if (result != NULL)
+    g_task_propagate_boolean(G_TASK(result), NULL);
   if (--*left == 0) {
     g_task_return_boolean(task, TRUE);
     g_object_unref(task);
   }
 }
 
-/* Waits until what the driver has decided is on disk: every domain's status file written (or
- * removed, for one that stopped). A process that holds the driver for one command (a client
- * of qemu:///embed) calls this before it lets go, so that the next one finds it all. */
+static void
+on_job_status_flushed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) job = user_data;
+
+  g_task_return_boolean(job, TRUE);
+}
+
+/* The last job of a drain: what the jobs before it decided is on disk */
+static void
+flush_job(VbDomainObj *domain, GTask *job)
+{
+  vb_domain_obj_flush_status_async(domain, on_job_status_flushed, g_object_ref(job));
+}
+
+static void
+drain_domain(VbDriver *self, VbDomainObj *domain, GTask *task)
+{
+  g_autoptr(GTask) job = g_task_new(self, NULL, on_drained, task);
+  guint *left = g_task_get_task_data(task);
+
+  (*left)++;
+  vb_domain_job_enqueue(domain, job, flush_job, FALSE);
+}
+
+/* Waits until what the driver was asked to do is done and on disk: every domain's queued jobs
+ * (an autostart, say) finished, then its status file written (or removed, for one that
+ * stopped). A process that holds the driver for one command (a client of qemu:///embed) calls
+ * this before it lets go, so that no QEMU is left half started and the next command finds all
+ * of it. */
 void
 vb_driver_flush_async(VbDriver *self, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new(self, NULL, callback, user_data);
   guint *left = g_new(guint, 1);
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
 
   g_task_set_source_tag(task, vb_driver_flush_async);
-  /* one for this loop: flushes that finish at once do not end it early */
+  /* one for this loop: drains that finish at once do not end it early */
   *left = 1;
   g_task_set_task_data(task, left, g_free);
   g_hash_table_iter_init(&iter, self->by_name);
-  while (g_hash_table_iter_next(&iter, NULL, &value)) {
-    (*left)++;
-    vb_domain_obj_flush_status_async(value, on_status_flushed, task);
-  }
-  on_status_flushed(NULL, NULL, task);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    drain_domain(self, value, task);
+  g_hash_table_iter_init(&iter, self->pending);
+  while (g_hash_table_iter_next(&iter, &key, NULL))
+    if (!g_hash_table_contains(self->by_name, VB_DOMAIN_OBJ(key)->name) ||
+        g_hash_table_lookup(self->by_name, VB_DOMAIN_OBJ(key)->name) != key)
+      drain_domain(self, key, task);
+  on_drained(NULL, NULL, task);
 }
 
 gboolean

@@ -35,7 +35,7 @@ void vb_driver_open_async(VbPaths *paths,
                           gpointer user_data);
 VbDriver *vb_driver_open_finish(GAsyncResult *result, GError **error);
 
-/* Waits until every status file the driver has to write (or remove) is on disk. */
+/* Waits until every domain's queued operations are done and its status file is on disk. */
 void vb_driver_flush_async(VbDriver *self, GAsyncReadyCallback callback, gpointer user_data);
 gboolean vb_driver_flush_finish(VbDriver *self, GAsyncResult *result, GError **error);
 
