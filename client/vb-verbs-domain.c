@@ -284,8 +284,18 @@ vb_verb_dominfo(VbVerbContext *ctx, int argc, char **argv, GError **error)
   g_print("%-15s %u\n", "CPU(s):", vb_dbus_domain_get_vcpus(domain));
   g_print("%-15s %" G_GUINT64_FORMAT " KiB\n",
           "Max memory:", vb_dbus_domain_get_memory_ki_b(domain));
+  g_print("%-15s %" G_GUINT64_FORMAT " KiB\n",
+          "Used memory:", vb_dbus_domain_get_memory_ki_b(domain));
   g_print("%-15s %s\n", "Persistent:", vb_dbus_domain_get_persistent(domain) ? "yes" : "no");
   g_print("%-15s %s\n", "Autostart:", vb_dbus_domain_get_autostart(domain) ? "enable" : "disable");
+  g_print("%-15s %s\n", "Managed save:", "no");
+  {
+    const char *const *models = vb_dbus_connect_get_security_models(ctx->client->connect);
+
+    g_print("%-15s %s\n",
+            "Security model:", models != NULL && models[0] != NULL ? models[0] : "none");
+    g_print("%-15s %s\n", "Security DOI:", "0");
+  }
   g_print("\n");
   return TRUE;
 }

@@ -264,6 +264,22 @@ test_embed(void)
   out_holds(&c, " id='");
   ok(&c, run(&c, "vncdisplay", "demo", NULL) == 2 ? 0 : 1);
 
+  ok(&c, run(&c, "list", "--inactive", "--name", NULL));
+  g_assert_cmpstr(c.out, ==, "");
+  ok(&c, run(&c, "list", "--uuid", NULL));
+  g_assert_true(g_uuid_string_is_valid(g_strstrip(c.out)));
+  ok(&c, run(&c, "--json", "domstate", "demo", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(node), "state"), ==,
+                    "running");
+  }
+  ok(&c, run(&c, "--json", "uri", NULL));
+  out_holds(&c, "\"uri\" : \"qemu:///embed?root=");
+  ok(&c, run(&c, "dumpxml", "--security-info", "demo", NULL));
+  out_holds(&c, "<graphics type='vnc'");
+
   ok(&c, run(&c, "suspend", "demo", NULL));
   ok(&c, run(&c, "domstate", "demo", NULL));
   out_holds(&c, "paused");
@@ -323,7 +339,8 @@ test_embed(void)
     out_holds(&c, "\"persistent\" : false");
     g_assert_cmpint(run(&c, "create", transient, "--autodestroy", NULL), ==, 2);
     g_assert_nonnull(strstr(c.err, "autodestroy"));
-    ok(&c, run(&c, "destroy", "passing", NULL));
+    ok(&c, run(&c, "destroy", "passing", "--graceful", NULL));
+    out_holds(&c, "Domain 'passing' destroyed");
     g_assert_cmpint(run(&c, "domstate", "passing", NULL), ==, 3);
   }
   ok(&c, run(&c, "list", "--all", "--name", NULL));
@@ -587,6 +604,13 @@ test_session(void)
   }
   ok(&c, run(&c, "version", NULL));
   out_holds(&c, "Running against daemon: " PACKAGE_VERSION);
+  ok(&c, run(&c, "--json", "version", NULL));
+  {
+    g_autoptr(JsonNode) node = out_json(&c);
+
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(node), "client"), ==,
+                    PACKAGE_VERSION);
+  }
   ok(&c, run(&c, "capabilities", NULL));
   out_holds(&c, "<capabilities>");
   ok(&c, run(&c, "domxml-to-native", "qemu-argv", file, NULL));
