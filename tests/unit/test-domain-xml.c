@@ -536,6 +536,59 @@ test_messages(void)
   }
 }
 
+/* vb_domain_def_finish(): a definition built in code (as domxml-from-native will build them)
+ * gets what the parser's last steps give a parsed one: drive addresses and libvirt's names; and
+ * their errors name the model, there being no line. */
+static void
+test_finish_code_built(void)
+{
+  static const char xml[] =
+      "<domain type='qemu'><name>built</name><memory>65536</memory>"
+      "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+      "<disk type='file' device='disk'><source file='/b.img'/><target dev='sdb' bus='scsi'/>"
+      "</disk>"
+      "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' bus='virtio'/>"
+      "<alias name='ua-first'/></disk>"
+      "<controller type='scsi' model='virtio-scsi'/><serial type='pty'/></devices></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) parsed = vb_domain_def_parse(xml, sizeof xml - 1, &error);
+  g_autoptr(VbDomainDef) built = NULL;
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  VbDiskDef *second;
+
+  g_assert_no_error(error);
+  want = vb_domain_def_format(parsed, VB_DOMAIN_XML_LIVE, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(strstr(want, "<address type='drive'"));
+  g_assert_nonnull(strstr(want, "<alias name='scsi0-0-0-1'/>"));
+  /* the same definition as code would make it: no libvirt names, no drive addresses */
+  built = vb_domain_def_copy(parsed);
+  infos = vb_domain_def_get_device_infos(built);
+  for (guint i = 0; i < infos->len; i++) {
+    VbDeviceInfo *info = infos->pdata[i];
+
+    g_clear_pointer(&info->assigned_alias, g_free);
+    if (info->address.type == VB_ADDRESS_DRIVE)
+      info->address.type = VB_ABSENT;
+  }
+  g_assert_true(vb_domain_def_finish(built, &error));
+  g_assert_no_error(error);
+  got = vb_domain_def_format(built, VB_DOMAIN_XML_LIVE, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(got, ==, want);
+
+  /* an error of those steps, on a definition no XML came from */
+  second = built->disks->pdata[0];
+  g_free(second->info.alias);
+  second->info.alias = g_strdup("ua-first");
+  g_assert_false(vb_domain_def_finish(built, &error));
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr(error->message, ==,
+                  "/domain/devices: the alias 'ua-first' is given to two devices");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -558,6 +611,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/domain-xml/not-supported-by-name", test_not_supported_by_name);
   g_test_add_func("/virtbus/domain-xml/invalid-xml", test_invalid_xml);
   g_test_add_func("/virtbus/domain-xml/messages", test_messages);
+  g_test_add_func("/virtbus/domain-xml/finish-code-built", test_finish_code_built);
   status = g_test_run();
   vb_test_schema_free(domain_schema);
   return status;

@@ -98,10 +98,10 @@ assign_disk_addresses(VbDomainDef *def, xmlNode *devices, GError **error)
     gint64 index = vb_disk_name_index(disk->target_dev);
 
     if (index < 0) {
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                       "the disk target '%s' is not a disk name (a prefix such as 'vd', 'sd' "
-                       "or 'hd', then letters: 'vda', 'sdb', …)",
-                       disk->target_dev);
+      vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                          "the disk target '%s' is not a disk name (a prefix such as 'vd', 'sd' "
+                          "or 'hd', then letters: 'vda', 'sdb', …)",
+                          disk->target_dev);
       return FALSE;
     }
     if (on_drive_bus(disk) && disk->info.address.type == VB_ABSENT)
@@ -125,9 +125,9 @@ assign_disk_addresses(VbDomainDef *def, xmlNode *devices, GError **error)
     other = g_hash_table_lookup(taken, key);
     if (other != NULL) {
       g_free(key);
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                       "the disks '%s' and '%s' have the same drive address", other->target_dev,
-                       disk->target_dev);
+      vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                          "the disks '%s' and '%s' have the same drive address", other->target_dev,
+                          disk->target_dev);
       return FALSE;
     }
     g_hash_table_insert(taken, key, (gpointer)disk);
@@ -190,10 +190,10 @@ give_alias(VbDeviceInfo *info, char *alias, xmlNode *devices, GError **error)
 
   info->assigned_alias = alias;
   if (given != NULL && !g_str_equal(given, alias)) {
-    vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                     "the alias '%s' is neither a user alias (they start with 'ua-') nor the "
-                     "one virtbus gives this device ('%s')",
-                     given, alias);
+    vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                        "the alias '%s' is neither a user alias (they start with 'ua-') nor the "
+                        "one virtbus gives this device ('%s')",
+                        given, alias);
     return FALSE;
   }
   return TRUE;
@@ -205,9 +205,9 @@ refuse_given_alias(VbDeviceInfo *info, xmlNode *devices, GError **error)
 {
   if (info->assigned_alias == NULL)
     return TRUE;
-  vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                   "the alias '%s' is not a user alias: they start with 'ua-'",
-                   info->assigned_alias);
+  vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                      "the alias '%s' is not a user alias: they start with 'ua-'",
+                      info->assigned_alias);
   return FALSE;
 }
 

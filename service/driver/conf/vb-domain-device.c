@@ -399,8 +399,8 @@ vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error)
     const VbDeviceInfo *info = infos->pdata[i];
 
     if (info->alias != NULL && !g_hash_table_add(seen, info->alias)) {
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                       "the alias '%s' is given to two devices", info->alias);
+      vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                          "the alias '%s' is given to two devices", info->alias);
       return FALSE;
     }
   }

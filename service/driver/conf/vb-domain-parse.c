@@ -682,18 +682,58 @@ check_boot_order(VbDomainDef *def, xmlNode *devices, GError **error)
     if (info->boot_order == 0)
       continue;
     if (def->os.boot_devs->len > 0) {
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                       "per-device <boot order=…/> cannot be mixed with <os><boot dev=…/>");
+      vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                          "per-device <boot order=…/> cannot be mixed with <os><boot dev=…/>");
       return FALSE;
     }
     if (!g_hash_table_add(orders, GSIZE_TO_POINTER(info->boot_order))) {
-      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, devices, NULL,
-                       "the boot order %" G_GUINT64_FORMAT " is given to two devices",
-                       info->boot_order);
+      vb_domain_set_error(error, VB_ERROR_INVALID_CONFIG, devices,
+                          "the boot order %" G_GUINT64_FORMAT " is given to two devices",
+                          info->boot_order);
       return FALSE;
     }
   }
   return TRUE;
+}
+
+void
+vb_domain_set_error(GError **error, gint code, xmlNode *devices, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  if (devices != NULL)
+    vb_xml_set_error(error, code, devices, NULL, "%s", message);
+  else
+    g_set_error(error, VB_ERROR, code, "/domain/devices: %s", message);
+  vb_error_shorten(error != NULL ? *error : NULL);
+}
+
+/* What follows the parse of the devices, on a parsed definition (@devices: its element) or on
+ * one built in code (@devices NULL): user aliases unique, drive addresses and libvirt's names
+ * given, boot orders checked. */
+static gboolean
+finish_devices(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  if (!vb_domain_check_aliases(def, devices, error) || !vb_domain_assign_names(def, devices, error))
+    return FALSE;
+  return check_boot_order(def, devices, error);
+}
+
+/**
+ * vb_domain_def_finish:
+ * @def: a definition built in code (domxml-from-native), as the parser would have left it
+ *   before its last steps
+ *
+ * Runs the steps that follow parsing: what a parsed definition gets, this one gets too.
+ */
+gboolean
+vb_domain_def_finish(VbDomainDef *def, GError **error)
+{
+  return finish_devices(def, NULL, error);
 }
 
 static gboolean
@@ -715,10 +755,9 @@ parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
       !vb_domain_parse_redirdevs(def, devices, error) ||
       !vb_domain_parse_watchdog(def, devices, error) ||
       !vb_domain_parse_memballoon(def, devices, error) ||
-      !vb_domain_parse_rngs(def, devices, error) || !vb_domain_parse_panics(def, devices, error) ||
-      !vb_domain_check_aliases(def, devices, error) || !vb_domain_assign_names(def, devices, error))
+      !vb_domain_parse_rngs(def, devices, error) || !vb_domain_parse_panics(def, devices, error))
     return FALSE;
-  return check_boot_order(def, devices, error);
+  return finish_devices(def, devices, error);
 }
 
 /**

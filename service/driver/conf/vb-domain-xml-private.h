@@ -28,6 +28,11 @@ gboolean vb_domain_parse_watchdog(VbDomainDef *def, xmlNode *devices, GError **e
 void vb_domain_format_watchdog(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
 gboolean vb_domain_check_aliases(VbDomainDef *def, xmlNode *devices, GError **error);
 
+/* An error of the steps after parsing, which also run on definitions built in code: at @devices
+ * (with its line) when the definition was parsed, else at "/domain/devices". */
+void vb_domain_set_error(GError **error, gint code, xmlNode *devices, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+
 /* vb-domain-alias.c */
 gint64 vb_disk_name_index(const char *name);
 gboolean vb_domain_assign_names(VbDomainDef *def, xmlNode *devices, GError **error);

@@ -17,6 +17,9 @@ typedef enum {
 } VbDomainXmlFlags;
 
 VbDomainDef *vb_domain_def_parse(const char *xml, gsize length, GError **error);
+/* The parser's last steps (aliases, drive addresses, libvirt's device names, boot orders) on a
+ * definition built in code; errors name "/domain/devices" instead of a line. */
+gboolean vb_domain_def_finish(VbDomainDef *def, GError **error);
 char *vb_domain_def_format(const VbDomainDef *def, VbDomainXmlFlags flags, GError **error);
 
 gboolean
