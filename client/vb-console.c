@@ -152,11 +152,8 @@ vb_verb_console(VbVerbContext *ctx, int argc, char **argv, GError **error)
 
   if (!vb_verb_parse(&argc, &argv, entries, 1, error))
     return FALSE;
-  if (timeout < 0) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "--timeout %d: not a number of seconds",
-                timeout);
+  if (!vb_verb_check_timeout(timeout, error))
     return FALSE;
-  }
   if ((path = vb_client_lookup(ctx->client, argv[1], error)) == NULL ||
       (domain = vb_client_domain(ctx->client, path, error)) == NULL ||
       (fd = vb_console_open(ctx, domain, error)) < 0)

@@ -46,6 +46,22 @@ vb_print_json(JsonBuilder *builder, gboolean pretty)
 }
 
 void
+vb_json_add_domain(JsonBuilder *json, VbDBusDomain *domain)
+{
+  json_builder_set_member_name(json, "id");
+  if (vb_dbus_domain_get_id(domain) < 0)
+    json_builder_add_null_value(json);
+  else
+    json_builder_add_int_value(json, vb_dbus_domain_get_id(domain));
+  json_builder_set_member_name(json, "name");
+  json_builder_add_string_value(json, vb_dbus_domain_get_name(domain));
+  json_builder_set_member_name(json, "uuid");
+  json_builder_add_string_value(json, vb_dbus_domain_get_uuid(domain));
+  json_builder_set_member_name(json, "state");
+  json_builder_add_string_value(json, vb_dbus_domain_get_state(domain));
+}
+
+void
 vb_print_json_strings(gboolean pretty, const char *key, ...)
 {
   g_autoptr(JsonBuilder) json = json_builder_new();
@@ -104,17 +120,7 @@ vb_verb_list(VbVerbContext *ctx, int argc, char **argv, GError **error)
       VbDBusDomain *domain = domains->pdata[i];
 
       json_builder_begin_object(json);
-      json_builder_set_member_name(json, "id");
-      if (vb_dbus_domain_get_id(domain) < 0)
-        json_builder_add_null_value(json);
-      else
-        json_builder_add_int_value(json, vb_dbus_domain_get_id(domain));
-      json_builder_set_member_name(json, "name");
-      json_builder_add_string_value(json, vb_dbus_domain_get_name(domain));
-      json_builder_set_member_name(json, "uuid");
-      json_builder_add_string_value(json, vb_dbus_domain_get_uuid(domain));
-      json_builder_set_member_name(json, "state");
-      json_builder_add_string_value(json, vb_dbus_domain_get_state(domain));
+      vb_json_add_domain(json, domain);
       json_builder_end_object(json);
     }
     json_builder_end_array(json);
@@ -203,12 +209,11 @@ vb_verb_create(VbVerbContext *ctx, int argc, char **argv, GError **error)
   return define_or_create(ctx, "CreateXML", argv[1], g_variant_builder_end(&options), error);
 }
 
-/* A verb whose answer is one string printed as it is. */
-static gboolean
-print_string_reply(VbVerbContext *ctx, const char *method, GVariant *parameters, GError **error)
+gboolean
+vb_print_string_reply(
+    VbVerbContext *ctx, gpointer proxy, const char *method, GVariant *parameters, GError **error)
 {
-  g_autoptr(GVariant) reply =
-      vb_client_call(ctx->client, ctx->client->connect, method, parameters, NULL, error);
+  g_autoptr(GVariant) reply = vb_client_call(ctx->client, proxy, method, parameters, NULL, error);
   const char *text = NULL;
 
   if (reply == NULL)
@@ -223,7 +228,8 @@ vb_verb_capabilities(VbVerbContext *ctx, int argc, char **argv, GError **error)
 {
   if (!vb_verb_parse(&argc, &argv, NULL, 0, error))
     return FALSE;
-  return print_string_reply(ctx, "GetCapabilities", g_variant_new("(a{sv})", NULL), error);
+  return vb_print_string_reply(ctx, ctx->client->connect, "GetCapabilities",
+                               g_variant_new("(a{sv})", NULL), error);
 }
 
 static gboolean
@@ -235,7 +241,8 @@ convert(VbVerbContext *ctx, const char *method, int argc, char **argv, GError **
     return FALSE;
   if ((input = read_input(argv[2], error)) == NULL)
     return FALSE;
-  return print_string_reply(ctx, method, g_variant_new("(ssa{sv})", argv[1], input, NULL), error);
+  return vb_print_string_reply(ctx, ctx->client->connect, method,
+                               g_variant_new("(ssa{sv})", argv[1], input, NULL), error);
 }
 
 gboolean

@@ -112,9 +112,11 @@ vb_verb_start(VbVerbContext *ctx, int argc, char **argv, GError **error)
 
   if (!vb_verb_parse(&argc, &argv, entries, 1, error))
     return FALSE;
-  if (timeout < 0 || ((until != NULL || timeout > 0) && !console)) {
+  if (!vb_verb_check_timeout(timeout, error))
+    return FALSE;
+  if ((until != NULL || timeout > 0) && !console) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
-                "start: --until and --timeout go with --console, --timeout with seconds");
+                "start: --until and --timeout go with --console");
     return FALSE;
   }
   if ((domain = find_domain(ctx, argv[1], error)) == NULL)
@@ -180,11 +182,8 @@ vb_verb_shutdown(VbVerbContext *ctx, int argc, char **argv, GError **error)
 
   if (!vb_verb_parse(&argc, &argv, entries, 1, error))
     return FALSE;
-  if (timeout < 0) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "--timeout %d: not a number of seconds",
-                timeout);
+  if (!vb_verb_check_timeout(timeout, error))
     return FALSE;
-  }
   if ((domain = find_domain(ctx, argv[1], error)) == NULL ||
       !call_domain(ctx, domain, "Shutdown", flag_options(NULL, FALSE), error))
     return FALSE;
@@ -234,23 +233,10 @@ vb_verb_dominfo(VbVerbContext *ctx, int argc, char **argv, GError **error)
     return FALSE;
   if (ctx->json) {
     g_autoptr(JsonBuilder) json = json_builder_new();
-    g_autoptr(JsonGenerator) generator = json_generator_new();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL;
     const char *const *taints = vb_dbus_domain_get_tainted(domain);
 
     json_builder_begin_object(json);
-    json_builder_set_member_name(json, "id");
-    if (vb_dbus_domain_get_id(domain) < 0)
-      json_builder_add_null_value(json);
-    else
-      json_builder_add_int_value(json, vb_dbus_domain_get_id(domain));
-    json_builder_set_member_name(json, "name");
-    json_builder_add_string_value(json, vb_dbus_domain_get_name(domain));
-    json_builder_set_member_name(json, "uuid");
-    json_builder_add_string_value(json, vb_dbus_domain_get_uuid(domain));
-    json_builder_set_member_name(json, "state");
-    json_builder_add_string_value(json, vb_dbus_domain_get_state(domain));
+    vb_json_add_domain(json, domain);
     json_builder_set_member_name(json, "reason");
     json_builder_add_string_value(json, vb_dbus_domain_get_state_reason(domain));
     json_builder_set_member_name(json, "vcpus");
@@ -267,11 +253,7 @@ vb_verb_dominfo(VbVerbContext *ctx, int argc, char **argv, GError **error)
       json_builder_add_string_value(json, taints[i]);
     json_builder_end_array(json);
     json_builder_end_object(json);
-    root = json_builder_get_root(json);
-    json_generator_set_root(generator, root);
-    json_generator_set_pretty(generator, TRUE);
-    text = json_generator_to_data(generator, NULL);
-    g_print("%s\n", text);
+    vb_print_json(json, TRUE);
     return TRUE;
   }
   id = vb_dbus_domain_get_id(domain) < 0 ? g_strdup("-")
@@ -385,20 +367,13 @@ vb_verb_monitor_command(VbVerbContext *ctx, int argc, char **argv, GError **erro
       G_OPTION_ENTRY_NULL};
   g_autofree char *path = NULL;
   g_autoptr(VbDBusMonitor) monitor = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  const char *text = NULL;
 
   if (!vb_verb_parse(&argc, &argv, entries, 2, error) ||
       (path = vb_client_lookup(ctx->client, argv[1], error)) == NULL ||
       (monitor = vb_client_monitor(ctx->client, path, error)) == NULL)
     return FALSE;
-  reply = vb_client_call(ctx->client, monitor, hmp ? "HumanCommand" : "Command",
-                         g_variant_new("(sa{sv})", argv[2], NULL), NULL, error);
-  if (reply == NULL)
-    return FALSE;
-  g_variant_get(reply, "(&s)", &text);
-  g_print("%s%s", text, g_str_has_suffix(text, "\n") ? "" : "\n");
-  return TRUE;
+  return vb_print_string_reply(ctx, monitor, hmp ? "HumanCommand" : "Command",
+                               g_variant_new("(sa{sv})", argv[2], NULL), error);
 }
 
 gboolean

@@ -38,11 +38,8 @@ parse_listen(
 
   if (!vb_verb_parse(argc, argv, entries, positional, error))
     return FALSE;
-  if (seconds < 0) {
-    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "--timeout %d: not a number of seconds",
-                seconds);
+  if (!vb_verb_check_timeout(seconds, error))
     return FALSE;
-  }
   *timeout = (guint)seconds;
   return TRUE;
 }

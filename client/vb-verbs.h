@@ -34,9 +34,18 @@ extern const VbVerb vb_verbs[];
 gboolean vb_verb_parse(
     int *argc, char ***argv, const GOptionEntry *entries, guint positional, GError **error);
 
+/* --timeout N: FALSE (InvalidArgs) for a negative N */
+gboolean vb_verb_check_timeout(int timeout, GError **error);
+
+/* JSON out: a domain's id (null when off), name, UUID and state, as members of the open object */
+void vb_json_add_domain(JsonBuilder *json, VbDBusDomain *domain);
 /* JSON out: @builder's document; an object of string members (key, value, …, NULL). */
 void vb_print_json(JsonBuilder *builder, gboolean pretty);
 void vb_print_json_strings(gboolean pretty, const char *key, ...) G_GNUC_NULL_TERMINATED;
+
+/* Calls @method, whose answer is one string, and prints it (with a final newline). */
+gboolean vb_print_string_reply(
+    VbVerbContext *ctx, gpointer proxy, const char *method, GVariant *parameters, GError **error);
 
 /* vb-verbs-connect.c */
 gboolean vb_verb_list(VbVerbContext *ctx, int argc, char **argv, GError **error);

@@ -85,6 +85,16 @@ vb_verb_parse(
   return TRUE;
 }
 
+gboolean
+vb_verb_check_timeout(int timeout, GError **error)
+{
+  if (timeout >= 0)
+    return TRUE;
+  g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "--timeout %d: not a number of seconds",
+              timeout);
+  return FALSE;
+}
+
 static int
 exit_code(const GError *error)
 {
