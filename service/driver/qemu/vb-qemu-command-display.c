@@ -21,6 +21,26 @@ first_listen(const VbGraphicsDef *g)
   return g->listens->len > 0 ? g->listens->pdata[0] : NULL;
 }
 
+/**
+ * vb_qemu_display_tcp_address:
+ *
+ * Returns: (nullable): the address QEMU listens on for @g over TCP (its listen's, else
+ *   qemu.conf's), or NULL when the display is on a UNIX socket or has no listener
+ */
+const char *
+vb_qemu_display_tcp_address(const VbQemuConf *conf, const VbGraphicsDef *g)
+{
+  const VbGraphicsListen *listen = first_listen(g);
+
+  if (listen != NULL && listen->type != VB_LISTEN_ADDRESS)
+    return NULL;
+  if (listen != NULL && listen->address != NULL)
+    return listen->address;
+  if (g->type == VB_GRAPHICS_VNC)
+    return conf->vnc_auto_unix_socket ? NULL : conf->vnc_listen;
+  return conf->spice_listen;
+}
+
 static gint64
 display_port(const VbQemuBuild *b, const VbGraphicsDef *g)
 {
@@ -53,6 +73,7 @@ build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
   const VbGraphicsListen *listen = first_listen(g);
   g_autoptr(GString) vnc = g_string_new(NULL);
   gint64 port = display_port(b, g);
+  const char *address = vb_qemu_display_tcp_address(conf, g);
 
   if (!vb_qemu_build_has(b, "vnc")) {
     vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, g, NULL, "%s was built without VNC",
@@ -61,8 +82,7 @@ build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
   }
   if (listen != NULL && listen->type == VB_LISTEN_NONE) {
     g_string_append(vnc, "none");
-  } else if ((listen != NULL && listen->type == VB_LISTEN_SOCKET) ||
-             ((listen == NULL || listen->address == NULL) && conf->vnc_auto_unix_socket)) {
+  } else if (address == NULL) {
     g_autofree char *path = listen != NULL && listen->socket != NULL
                                 ? g_strdup(listen->socket)
                                 : vb_qemu_build_socket_path(b, "vnc.sock", error);
@@ -77,8 +97,7 @@ build_vnc(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
                           "%" G_GINT64_FORMAT " is not a VNC port (5900 to 65535)", port);
       return FALSE;
     }
-    append_host(vnc,
-                listen != NULL && listen->address != NULL ? listen->address : conf->vnc_listen);
+    append_host(vnc, address);
     g_string_append_printf(vnc, ":%" G_GINT64_FORMAT, port - VNC_PORT_BASE);
   }
   if (g->passwd != NULL) {
@@ -127,8 +146,7 @@ build_spice(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
     if (g->tls_port > 0)
       g_string_append_printf(spice, ",tls-port=%" G_GINT64_FORMAT, g->tls_port);
     g_string_append(spice, ",addr=");
-    vb_qemu_keyval_append(spice, listen != NULL && listen->address != NULL ? listen->address
-                                                                           : conf->spice_listen);
+    vb_qemu_keyval_append(spice, vb_qemu_display_tcp_address(conf, g));
   }
   if (g->passwd != NULL)
     add_password_setup(b, "spice", g->passwd);

@@ -93,4 +93,7 @@ char *vb_domain_short_dir_name(const VbDomainDef *def, gint64 id);
 const char *vb_qemu_nic_driver(const char *model);
 const char *vb_qemu_nic_model(const char *driver);
 
+/* The address QEMU listens on for a display over TCP, or NULL (a UNIX socket, no listener). */
+const char *vb_qemu_display_tcp_address(const VbQemuConf *conf, const VbGraphicsDef *g);
+
 G_END_DECLS

@@ -75,26 +75,6 @@ take_port(
   return FALSE;
 }
 
-/* A display QEMU listens for on TCP, with no port given. */
-static gboolean
-wants_port(const VbQemuConf *conf, const VbGraphicsDef *g, const char **address)
-{
-  const VbGraphicsListen *listen = g->listens->len > 0 ? g->listens->pdata[0] : NULL;
-
-  if (listen != NULL && listen->type != VB_LISTEN_ADDRESS)
-    return FALSE;
-  *address = listen != NULL ? listen->address : NULL;
-  if (g->type == VB_GRAPHICS_VNC) {
-    if (*address == NULL && conf->vnc_auto_unix_socket)
-      return FALSE;
-    if (*address == NULL)
-      *address = conf->vnc_listen;
-  } else if (*address == NULL) {
-    *address = conf->spice_listen;
-  }
-  return g->port <= 0;
-}
-
 /**
  * vb_qemu_ports_assign:
  * @def: the live copy being started; its displays with no port get one
@@ -120,9 +100,10 @@ vb_qemu_ports_assign(VbDomainObj *domain, VbDomainDef *def, GError **error)
   }
   for (guint i = 0; i < def->graphics->len; i++) {
     VbGraphicsDef *g = def->graphics->pdata[i];
-    const char *address = NULL;
+    /* a display QEMU listens for on TCP, with no port given */
+    const char *address = vb_qemu_display_tcp_address(conf, g);
 
-    if (!wants_port(conf, g, &address))
+    if (address == NULL || g->port > 0)
       continue;
     if (!take_port(conf, used, address, &g->port, error))
       return FALSE;
