@@ -93,12 +93,10 @@ embedded_thread(gpointer data)
   g_main_context_push_thread_default(embedded->context);
   paths = vb_paths_new_for_uri(embedded->uri, &error);
   if (paths != NULL)
-    conf = vb_qemu_conf_load(vb_paths_get_qemu_conf(paths), VB_INSTANCE_EMBED, &error);
+    conf = vb_qemu_conf_load_for(paths, &error);
   if (conf == NULL) {
     embedded_ready(embedded, error);
   } else {
-    for (guint i = 0; i < conf->warnings->len; i++)
-      g_warning("%s", (const char *)conf->warnings->pdata[i]);
     vb_driver_open_async(paths, conf, NULL, on_driver_open, embedded);
     g_main_loop_run(embedded->loop);
   }
@@ -376,20 +374,10 @@ vb_client_monitor(VbClient *self, const char *path, GError **error)
                                         NULL, error);
 }
 
-void
-vb_client_wait(VbClient *self, const gboolean *done)
-{
-  while (!*done)
-    g_main_context_iteration(NULL, TRUE);
-}
-
 GError *
 vb_client_error(GError *error)
 {
-  GError *converted;
-
   if (error == NULL)
     return NULL;
-  converted = g_dbus_error_is_remote_error(error) ? vb_error_from_dbus(error) : g_error_copy(error);
-  return converted;
+  return g_dbus_error_is_remote_error(error) ? vb_error_from_dbus(error) : g_error_copy(error);
 }

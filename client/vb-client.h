@@ -46,9 +46,6 @@ GVariant *vb_client_call(VbClient *self,
                          GUnixFDList **out_fds,
                          GError **error);
 
-/* Runs the main context until @done is TRUE (the embedded instance works there). */
-void vb_client_wait(VbClient *self, const gboolean *done);
-
 /* Errors as the user sees them: the D-Bus error's message, remote prefix gone. */
 GError *vb_client_error(GError *error);
 

@@ -128,7 +128,6 @@ main(int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(VbPaths) paths = NULL;
   g_autoptr(VbQemuConf) conf = NULL;
-  VbInstanceKind kind;
 
   g_option_context_add_main_entries(context, entries, NULL);
   if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -141,17 +140,14 @@ main(int argc, char **argv)
   }
   g_log_set_writer_func(write_log, &service, NULL);
   if (system) {
-    kind = VB_INSTANCE_SYSTEM;
     paths = vb_paths_new_system();
     service.mode = VB_AUTHORITY_POLKIT;
     service.uri = g_strdup("qemu:///system");
   } else if (session) {
-    kind = VB_INSTANCE_SESSION;
     paths = vb_paths_new_session(&error);
     service.mode = VB_AUTHORITY_SAME_UID;
     service.uri = g_strdup("qemu:///session");
   } else {
-    kind = VB_INSTANCE_EMBED;
     paths = vb_paths_new_embed(embed_root, &error);
     service.mode = VB_AUTHORITY_SAME_UID;
     service.uri =
@@ -163,13 +159,11 @@ main(int argc, char **argv)
   }
   if (polkit)
     service.mode = VB_AUTHORITY_POLKIT;
-  conf = vb_qemu_conf_load(vb_paths_get_qemu_conf(paths), kind, &error);
+  conf = vb_qemu_conf_load_for(paths, &error);
   if (conf == NULL) {
     g_printerr("<3>%s\n", error->message);
     return 1;
   }
-  for (guint i = 0; i < conf->warnings->len; i++)
-    g_warning("%s", (const char *)conf->warnings->pdata[i]);
   if (address != NULL)
     service.connection =
         g_dbus_connection_new_for_address_sync(address,

@@ -605,6 +605,17 @@ vb_qemu_conf_load(const char *filename, VbInstanceKind instance, GError **error)
   return vb_qemu_conf_load_from_data(filename, data, length, instance, error);
 }
 
+VbQemuConf *
+vb_qemu_conf_load_for(const VbPaths *paths, GError **error)
+{
+  VbQemuConf *conf =
+      vb_qemu_conf_load(vb_paths_get_qemu_conf(paths), vb_paths_get_instance(paths), error);
+
+  for (guint i = 0; conf != NULL && i < conf->warnings->len; i++)
+    g_warning("%s", (const char *)conf->warnings->pdata[i]);
+  return conf;
+}
+
 /**
  * vb_qemu_conf_lookup_bridge:
  *

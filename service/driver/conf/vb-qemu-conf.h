@@ -9,6 +9,7 @@
 
 #include "vb-domain-def.h"
 #include "vb-instance.h"
+#include "vb-paths.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,8 @@ typedef struct {
 
 VbQemuConf *vb_qemu_conf_new_default(VbInstanceKind instance);
 VbQemuConf *vb_qemu_conf_load(const char *filename, VbInstanceKind instance, GError **error);
+/* The qemu.conf of the instance @paths name, its warnings logged (one each). */
+VbQemuConf *vb_qemu_conf_load_for(const VbPaths *paths, GError **error);
 VbQemuConf *vb_qemu_conf_load_from_data(
     const char *filename, const char *data, gsize length, VbInstanceKind instance, GError **error);
 /* Reference-counted and read-only once loaded. */
