@@ -329,6 +329,17 @@ run_create(ConnectCall *call)
   VbStartFlags flags =
       vb_bus_option_bool(call->options, "paused") ? VB_START_PAUSED : VB_START_NONE;
 
+  /* a peer-to-peer connection (the client's embedded instance) has no one who could leave */
+  if (vb_bus_option_bool(call->options, "autodestroy") &&
+      g_dbus_method_invocation_get_sender(call->invocation) == NULL) {
+    G_GNUC_UNUSED g_autoptr(ConnectCall) owned = call;
+
+    fail(call, g_error_new(VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+                           "CreateXML: option 'autodestroy' needs a caller that can leave the "
+                           "bus; this connection is the embedded instance of a command that "
+                           "would destroy the domain as it exits"));
+    return;
+  }
   vb_driver_create_xml_async(DRIVER(call), call->text, flags, NULL, on_created, call);
 }
 
@@ -340,15 +351,6 @@ handle_create(VbDBusConnect *iface,
 {
   static const VbOptionSpec known[] = {{"paused", "b"}, {"autodestroy", "b"}, {NULL, NULL}};
 
-  if (g_dbus_method_invocation_get_sender(invocation) == NULL &&
-      vb_bus_option_bool(options, "autodestroy")) {
-    vb_bus_return_error(invocation,
-                        g_error_new(VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                                    "CreateXML: option 'autodestroy' needs a caller that can "
-                                    "leave the bus; this connection is the embedded instance of "
-                                    "a command that would destroy the domain as it exits"));
-    return TRUE;
-  }
   return begin(VB_CONNECT(iface), invocation, options, known, run_create, xml, NULL, 0);
 }
 

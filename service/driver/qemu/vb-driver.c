@@ -331,20 +331,16 @@ vb_driver_flush_async(VbDriver *self, GAsyncReadyCallback callback, gpointer use
   GTask *task = g_task_new(self, NULL, callback, user_data);
   guint *left = g_new(guint, 1);
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer value;
 
   g_task_set_source_tag(task, vb_driver_flush_async);
   /* one for this loop: drains that finish at once do not end it early */
   *left = 1;
   g_task_set_task_data(task, left, g_free);
+  /* the table holds the pending domains too (a define or create in progress) */
   g_hash_table_iter_init(&iter, self->by_name);
   while (g_hash_table_iter_next(&iter, NULL, &value))
     drain_domain(self, value, task);
-  g_hash_table_iter_init(&iter, self->pending);
-  while (g_hash_table_iter_next(&iter, &key, NULL))
-    if (!g_hash_table_contains(self->by_name, VB_DOMAIN_OBJ(key)->name) ||
-        g_hash_table_lookup(self->by_name, VB_DOMAIN_OBJ(key)->name) != key)
-      drain_domain(self, key, task);
   on_drained(NULL, NULL, task);
 }
 
