@@ -320,19 +320,9 @@ test_autodestroy(void)
                      "the domain to be destroyed with its owner's connection");
 }
 
+/* interface-added and interface-removed alike: counts the Monitor interface's comings or goings */
 static void
-on_interface_added(GDBusObjectManager *manager,
-                   GDBusObject *object,
-                   GDBusInterface *iface,
-                   gpointer user_data)
-{
-  if (g_str_equal(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)),
-                  "org.virtbus.Virtbus1.Monitor"))
-    (*(guint *)user_data)++;
-}
-
-static void
-on_interface_removed(GDBusObjectManager *manager,
+on_monitor_interface(GDBusObjectManager *manager,
                      GDBusObject *object,
                      GDBusInterface *iface,
                      gpointer user_data)
@@ -395,8 +385,8 @@ test_monitor(void)
       t->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, "org.virtbus.Virtbus1",
       "/org/virtbus/Virtbus1", NULL, &error);
   g_assert_no_error(error);
-  g_signal_connect(manager, "interface-added", G_CALLBACK(on_interface_added), &added);
-  g_signal_connect(manager, "interface-removed", G_CALLBACK(on_interface_removed), &removed);
+  g_signal_connect(manager, "interface-added", G_CALLBACK(on_monitor_interface), &added);
+  g_signal_connect(manager, "interface-removed", G_CALLBACK(on_monitor_interface), &removed);
   path = vb_test_bus_define(t, xml);
   domain = vb_test_bus_domain(t, path);
   vb_dbus_domain_call_start_sync(domain, NO_OPTIONS, NULL, &error);

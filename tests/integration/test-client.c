@@ -59,41 +59,68 @@ client_clear(Client *c)
   memset(c, 0, sizeof *c);
 }
 
-/* Runs virtbus -c URI ARGS… (NULL-terminated); returns its exit status. */
-static int
-run(Client *c, ...)
+/* Starts virtbus -c URI ARGS… (NULL-terminated), its standard streams pipes; @verb gets the
+ * first argument, for messages. */
+static GSubprocess *
+spawn_valist(Client *c, va_list args, const char **verb)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
   g_autoptr(GSubprocessLauncher) launcher =
       g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   const char *binary = g_getenv("VIRTBUS_TEST_CLIENT");
   const char *arg;
-  va_list args;
+  GSubprocess *process;
 
   g_assert_nonnull(binary);
   g_ptr_array_add(argv, (char *)binary);
   g_ptr_array_add(argv, (gpointer) "-c");
   g_ptr_array_add(argv, c->uri);
-  va_start(args, c);
   while ((arg = va_arg(args, const char *)) != NULL)
     g_ptr_array_add(argv, (char *)arg);
-  va_end(args);
+  *verb = argv->len > 3 ? argv->pdata[3] : "";
   g_ptr_array_add(argv, NULL);
   g_subprocess_launcher_set_environ(launcher, c->env);
   process = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &error);
   g_assert_no_error(error);
+  return process;
+}
+
+static GSubprocess *
+spawn(Client *c, ...)
+{
+  GSubprocess *process;
+  const char *verb;
+  va_list args;
+
+  va_start(args, c);
+  process = spawn_valist(c, args, &verb);
+  va_end(args);
+  return process;
+}
+
+/* Runs virtbus -c URI ARGS… (NULL-terminated); returns its exit status. */
+static int
+run(Client *c, ...)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *verb;
+  va_list args;
+
+  va_start(args, c);
+  process = spawn_valist(c, args, &verb);
+  va_end(args);
   g_clear_pointer(&c->out, g_free);
   g_clear_pointer(&c->err, g_free);
   g_subprocess_communicate_utf8(process, NULL, NULL, &c->out, &c->err, &error);
   g_assert_no_error(error);
   if (!g_subprocess_get_if_exited(process))
-    g_error("virtbus %s was killed by signal %d: %s", (char *)argv->pdata[3],
-            g_subprocess_get_term_sig(process), c->err);
-  g_test_message("virtbus %s → %d%s%s", (char *)argv->pdata[3],
-                 g_subprocess_get_exit_status(process), c->err[0] != '\0' ? ": " : "", c->err);
+    g_error("virtbus %s was killed by signal %d: %s", verb, g_subprocess_get_term_sig(process),
+            c->err);
+  g_test_message("virtbus %s → %d%s%s", verb, g_subprocess_get_exit_status(process),
+                 c->err[0] != '\0' ? ": " : "", c->err);
   return g_subprocess_get_exit_status(process);
 }
 
@@ -540,8 +567,9 @@ on_listener_done(GObject *source, GAsyncResult *result, gpointer data)
 {
   Listener *listener = data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
 
-  g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &listener->out, NULL, &error);
+  g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &listener->out, &err, &error);
   g_assert_no_error(error);
   listener->done = TRUE;
 }
@@ -552,21 +580,14 @@ on_listener_done(GObject *source, GAsyncResult *result, gpointer data)
 static char *
 listen_while_toggling(Client *c, const char *verb, const char *domain)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   Listener listener = {FALSE, NULL};
   gint64 deadline = g_get_monotonic_time() + VB_TEST_WAIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
-  g_subprocess_launcher_set_environ(launcher, c->env);
   if (g_str_equal(verb, "event"))
-    process = g_subprocess_launcher_spawn(launcher, &error, g_getenv("VIRTBUS_TEST_CLIENT"), "-c",
-                                          c->uri, "--json", verb, "--timeout", "60", NULL);
+    process = spawn(c, "--json", verb, "--timeout", "60", NULL);
   else
-    process = g_subprocess_launcher_spawn(launcher, &error, g_getenv("VIRTBUS_TEST_CLIENT"), "-c",
-                                          c->uri, "--json", verb, domain, "--timeout", "60", NULL);
-  g_assert_no_error(error);
+    process = spawn(c, "--json", verb, domain, "--timeout", "60", NULL);
   g_subprocess_communicate_utf8_async(process, NULL, NULL, on_listener_done, &listener);
   while (!listener.done) {
     if (g_get_monotonic_time() > deadline)
