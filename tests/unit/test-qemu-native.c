@@ -234,6 +234,43 @@ test_refusals(void)
        "-device e1000: its netdev 'nope' is not a -netdev id"},
       {"/usr/bin/qemu-system-x86_64 -name 'unclosed", VB_ERROR_INVALID_ARGS,
        "the line is not shell words: *"},
+      /* values QEMU takes that the model has no name for: refused naming the option */
+      {"/usr/bin/qemu-system-x86_64 -drive file=/a.img,format=vmdk", VB_ERROR_NOT_SUPPORTED,
+       "-drive format=vmdk: not one virtbus runs (it runs 'raw', 'qcow2')"},
+      {"/usr/bin/qemu-system-x86_64 -drive file=/a.img,cache=bogus", VB_ERROR_NOT_SUPPORTED,
+       "-drive cache=bogus: not one virtbus runs *"},
+      {"/usr/bin/qemu-system-x86_64 -watchdog-action debug", VB_ERROR_NOT_SUPPORTED,
+       "-watchdog-action action=debug: not one virtbus runs *"},
+      {"/usr/bin/qemu-system-x86_64 -global kvm-pit.lost_tick_policy=slew", VB_ERROR_NOT_SUPPORTED,
+       "-global kvm-pit.lost_tick_policy=slew: not one virtbus runs *"},
+      {"/usr/bin/qemu-system-x86_64 -machine pc,vmport=auto", VB_ERROR_NOT_SUPPORTED,
+       "-machine vmport=auto: domxml-from-native reads on and off"},
+      /* numbers are numbers */
+      {"/usr/bin/qemu-system-x86_64 -device pcie-root-port,id=pci.1,chassis=x",
+       VB_ERROR_INVALID_ARGS, "-device pcie-root-port chassis=x: not a number from 0 to 255"},
+      {"/usr/bin/qemu-system-x86_64 -spice port=99999", VB_ERROR_INVALID_ARGS,
+       "-spice port=99999: not a number from 0 to 65535"},
+      {"/usr/bin/qemu-system-x86_64 -netdev user,id=n -device e1000,netdev=n,bootindex=x",
+       VB_ERROR_INVALID_ARGS, "-device e1000 bootindex=x: not a number *"},
+      {"/usr/bin/qemu-system-x86_64 -uuid nope", VB_ERROR_INVALID_ARGS,
+       "-uuid nope is not a UUID *"},
+      {"/usr/bin/qemu-system-x86_64 -nic user,mac=zz:00", VB_ERROR_INVALID_ARGS,
+       "-nic: 'zz:00' is not a MAC address *"},
+      /* what the model holds once only, or only from one backend */
+      {"/usr/bin/qemu-system-x86_64 -device virtio-balloon-pci -device virtio-balloon-pci",
+       VB_ERROR_INVALID_ARGS,
+       "-device virtio-balloon-pci: a domain has one device of this kind at most"},
+      {"/usr/bin/qemu-system-x86_64 -chardev pty,id=c -device usb-redir,chardev=c",
+       VB_ERROR_NOT_SUPPORTED,
+       "-device usb-redir: its chardev 'c' is a pty; virtbus redirects USB from spicevmc"},
+      {"/usr/bin/qemu-system-x86_64 -spice addr=1.2.3.4", VB_ERROR_NOT_SUPPORTED,
+       "-spice addr=1.2.3.4: domxml-from-native reads a SPICE display with port= *"},
+      /* the parser's rules, on what the options became */
+      {"/usr/bin/qemu-system-x86_64 -smp 2,maxcpus=1", VB_ERROR_INVALID_CONFIG,
+       "the domain this command line describes: /domain/vcpu/@current: *"},
+      {"/usr/bin/qemu-system-x86_64 -serial file:relative", VB_ERROR_INVALID_CONFIG,
+       "the domain this command line describes: /domain/devices/serial/source/@path: 'relative' "
+       "is not an absolute path"},
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -259,6 +296,35 @@ test_parser_checks(void)
   g_assert_null(def);
   g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
   g_assert_nonnull(strstr(error->message, "multicast"));
+}
+
+/* Options that refine others count wherever they stand on the line: the watchdog's action
+ * given after the watchdog (as libvirt writes it) was once lost. */
+static void
+test_late_options(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDomainDef) def = vb_qemu_native_parse(
+      "/usr/bin/qemu-system-x86_64 -device i6300esb,id=watchdog0 -watchdog-action poweroff "
+      "-vnc :1 -k de -serial pty -device isa-serial,chardev=c,id=serial1 -chardev pty,id=c",
+      &error);
+
+  /* the -chardev after its device: the device cannot see it */
+  g_assert_null(def);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS);
+  g_clear_error(&error);
+  def = vb_qemu_native_parse("/usr/bin/qemu-system-x86_64 -device i6300esb,id=watchdog0 "
+                             "-watchdog-action poweroff -vnc :1 -k de -chardev pty,id=c "
+                             "-device isa-serial,chardev=c,id=serial1 -serial pty",
+                             &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(def->watchdog);
+  g_assert_cmpint(def->watchdog->action, ==, VB_WATCHDOG_POWEROFF);
+  g_assert_cmpstr(((VbGraphicsDef *)def->graphics->pdata[0])->keymap, ==, "de");
+  /* -serial's port comes before the -device ones, as QEMU numbers them */
+  g_assert_cmpuint(def->serials->len, ==, 2);
+  g_assert_cmpint(((VbSerialDef *)def->serials->pdata[0])->target_port, ==, 0);
+  g_assert_cmpint(((VbSerialDef *)def->serials->pdata[1])->target_port, ==, 1);
 }
 
 /* Found by fuzzing: more virtio drives than letters were named "index=(null)". */
@@ -294,5 +360,6 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-native/refusals", test_refusals);
   g_test_add_func("/virtbus/qemu-native/parser-checks", test_parser_checks);
   g_test_add_func("/virtbus/qemu-native/many-drives", test_many_drives);
+  g_test_add_func("/virtbus/qemu-native/late-options", test_late_options);
   return g_test_run();
 }

@@ -36,7 +36,6 @@ parse_source(VbChrSource *source, xmlNode *node, ChrFamily family, GError **erro
   gint type = VB_ABSENT;
   xmlNode *child;
 
-  source->append = source->unix_mode = VB_ABSENT;
   if (!vb_xml_attr_enum_subset(node, "type", vb_chr_type_names, other_chr_types, &type, error))
     return FALSE;
   if (type == VB_ABSENT) {
@@ -143,7 +142,6 @@ parse_serial(VbSerialDef *serial, xmlNode *node, GError **error)
   xmlNode *target = vb_xml_child(node, "target");
   xmlNode *model = target != NULL ? vb_xml_child(target, "model") : NULL;
 
-  serial->target_type = serial->target_model = VB_ABSENT;
   if (!parse_source(&serial->source, node, CHR_FAMILY_SERIAL, error) ||
       !parse_target_port(target, &serial->target_port, error))
     return FALSE;
@@ -174,7 +172,6 @@ parse_console(VbSerialDef *console, xmlNode *node, GError **error)
 {
   xmlNode *target = vb_xml_child(node, "target");
 
-  console->target_type = console->target_model = VB_ABSENT;
   if (!parse_source(&console->source, node, CHR_FAMILY_SERIAL, error) ||
       !parse_target_port(target, &console->target_port, error))
     return FALSE;
@@ -212,14 +209,14 @@ vb_domain_parse_chardevs(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal); /* of channels */
 
   for (guint i = 0; i < serials->len; i++) {
-    VbSerialDef *serial = g_new0(VbSerialDef, 1);
+    VbSerialDef *serial = vb_serial_def_new(VB_CHR_PTY);
 
     g_ptr_array_add(def->serials, serial);
     if (!parse_serial(serial, serials->pdata[i], error))
       return FALSE;
   }
   for (guint i = 0; i < consoles->len; i++) {
-    VbSerialDef *console = g_new0(VbSerialDef, 1);
+    VbSerialDef *console = vb_serial_def_new(VB_CHR_PTY);
 
     g_ptr_array_add(def->consoles, console);
     if (!parse_console(console, consoles->pdata[i], error))
@@ -240,7 +237,7 @@ vb_domain_parse_chardevs(VbDomainDef *def, xmlNode *devices, GError **error)
   for (guint i = 0; i < channels->len; i++) {
     xmlNode *node = channels->pdata[i];
     xmlNode *target = vb_xml_child(node, "target");
-    VbChannelDef *channel = g_new0(VbChannelDef, 1);
+    VbChannelDef *channel = vb_channel_def_new(VB_CHR_PTY);
     gint target_type = VB_ABSENT;
 
     g_ptr_array_add(def->channels, channel);
@@ -288,7 +285,7 @@ vb_domain_format_chardevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFla
     format_source(w, &serial->source, flags);
     vb_xml_writer_start(w, "target");
     vb_xml_writer_attr_enum(w, "type", vb_serial_target_type_names, serial->target_type);
-    vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT, serial->target_port);
+    vb_xml_writer_attr_count(w, "port", serial->target_port);
     if (serial->target_model != VB_ABSENT) {
       vb_xml_writer_start(w, "model");
       vb_xml_writer_attr(w, "name", vb_serial_target_model_names[serial->target_model]);
@@ -306,7 +303,7 @@ vb_domain_format_chardevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFla
     format_source(w, &console->source, flags);
     vb_xml_writer_start(w, "target");
     vb_xml_writer_attr_enum(w, "type", vb_console_target_type_names, console->target_type);
-    vb_xml_writer_attr_printf(w, "port", "%" G_GINT64_FORMAT, console->target_port);
+    vb_xml_writer_attr_count(w, "port", console->target_port);
     vb_xml_writer_end(w);
     vb_device_info_format(w, &console->info, flags);
     vb_xml_writer_end(w);
@@ -333,7 +330,7 @@ vb_domain_parse_redirdevs(VbDomainDef *def, xmlNode *devices, GError **error)
 
   for (guint i = 0; i < nodes->len; i++) {
     xmlNode *node = nodes->pdata[i];
-    VbRedirdevDef *redirdev = g_new0(VbRedirdevDef, 1);
+    VbRedirdevDef *redirdev = vb_redirdev_def_new();
     gint bus = 0, type = VB_ABSENT;
 
     g_ptr_array_add(def->redirdevs, redirdev);

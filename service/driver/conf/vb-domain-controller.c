@@ -90,11 +90,6 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
   gint type = VB_ABSENT;
   xmlNode *child;
 
-  controller->ports = controller->vectors = -1;
-  controller->target_chassis = controller->target_port = controller->master_startport = -1;
-  controller->driver_queues = controller->driver_cmd_per_lun = -1;
-  controller->driver_max_sectors = -1;
-  controller->driver_ioeventfd = VB_ABSENT;
   if (!vb_xml_attr_enum_subset(node, "type", vb_controller_type_names, other_controller_types,
                                &type, error))
     return FALSE;
@@ -188,7 +183,7 @@ vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "controller");
 
   for (guint i = 0; i < nodes->len; i++) {
-    VbControllerDef *controller = g_new0(VbControllerDef, 1);
+    VbControllerDef *controller = vb_controller_def_new(VB_CONTROLLER_IDE, 0);
 
     g_ptr_array_add(def->controllers, controller);
     if (!parse_controller(def, controller, nodes->pdata[i], error))

@@ -600,6 +600,22 @@ vb_qemu_override_free(VbQemuOverride *override)
 }
 
 /**
+ * vb_names_index:
+ * @names: one of the name tables above
+ *
+ * Returns: the enum value whose name is @value, or -1 (also for a %NULL @value)
+ */
+gint
+vb_names_index(const char *const *names, const char *value)
+{
+  for (gint i = 0; value != NULL && names[i] != NULL; i++) {
+    if (g_str_equal(names[i], value))
+      return i;
+  }
+  return -1;
+}
+
+/**
  * vb_qemu_override_new:
  *
  * Returns: (transfer full): an override of the device with @alias, no properties yet

@@ -690,6 +690,7 @@ extern const char *const vb_watchdog_model_names[];
 extern const char *const vb_watchdog_action_names[];
 extern const char *const vb_qemu_prop_type_names[];
 extern const char *const vb_deprecation_behavior_names[];
+gint vb_names_index(const char *const *names, const char *value);
 
 void vb_device_info_clear(VbDeviceInfo *info);
 GPtrArray *vb_domain_def_get_device_infos(const VbDomainDef *def);
@@ -712,5 +713,27 @@ void vb_rng_def_free(VbRngDef *rng);
 void vb_panic_def_free(VbPanicDef *panic);
 void vb_watchdog_def_free(VbWatchdogDef *watchdog);
 VbQemuOverride *vb_qemu_override_new(const char *alias);
+
+/* vb-domain-def-new.c: each family with nothing optional given */
+void vb_device_info_init(VbDeviceInfo *info);
+VbDiskDef *vb_disk_def_new(VbDiskType type, VbDiskDevice device);
+VbControllerDef *vb_controller_def_new(VbControllerType type, guint64 index);
+VbNetDef *vb_net_def_new(VbNetType type);
+VbInputDef *vb_input_def_new(VbInputType type);
+VbSerialDef *vb_serial_def_new(VbChrType type);
+VbChannelDef *vb_channel_def_new(VbChrType type);
+VbGraphicsDef *vb_graphics_def_new(VbGraphicsType type);
+VbVideoDef *vb_video_def_new(void);
+VbSoundDef *vb_sound_def_new(VbSoundModel model);
+VbRedirdevDef *vb_redirdev_def_new(void);
+VbRngDef *vb_rng_def_new(void);
+VbPanicDef *vb_panic_def_new(void);
+VbWatchdogDef *vb_watchdog_def_new(VbWatchdogModel model);
+VbMemballoonDef *vb_memballoon_def_new(gboolean none);
+VbTimer *vb_timer_new(VbTimerName name);
+
+/* vb-domain-interface.c: MAC addresses as libvirt reads and generates them */
+gboolean vb_parse_mac(const char *text, guint8 mac[6]);
+void vb_domain_def_generate_mac(const VbDomainDef *def, VbNetDef *net);
 
 G_END_DECLS

@@ -168,10 +168,9 @@ vb_domain_parse_inputs(VbDomainDef *def, xmlNode *devices, GError **error)
 
   for (guint i = 0; i < nodes->len; i++) {
     xmlNode *node = nodes->pdata[i];
-    VbInputDef *input = g_new0(VbInputDef, 1);
+    VbInputDef *input = vb_input_def_new(VB_INPUT_MOUSE);
     gint type = VB_ABSENT;
 
-    input->bus = VB_ABSENT;
     g_ptr_array_add(def->inputs, input);
     if (!vb_xml_attr_enum(node, "type", vb_input_type_names, &type, error) ||
         !vb_xml_attr_enum(node, "bus", vb_input_bus_names, &input->bus, error) ||
@@ -215,7 +214,7 @@ vb_domain_parse_memballoon(VbDomainDef *def, xmlNode *devices, GError **error)
 
   if (node == NULL)
     return TRUE;
-  def->memballoon = g_new0(VbMemballoonDef, 1);
+  def->memballoon = vb_memballoon_def_new(FALSE);
   if (!vb_xml_attr_enum(node, "model", models, &model, error) ||
       !vb_device_info_parse(node, &def->memballoon->info, FALSE, error))
     return FALSE;
@@ -253,7 +252,7 @@ vb_domain_parse_rngs(VbDomainDef *def, xmlNode *devices, GError **error)
   for (guint i = 0; i < nodes->len; i++) {
     xmlNode *node = nodes->pdata[i];
     xmlNode *backend = vb_xml_child(node, "backend");
-    VbRngDef *rng = g_new0(VbRngDef, 1);
+    VbRngDef *rng = vb_rng_def_new();
     gint model = VB_ABSENT, backend_model = VB_ABSENT;
 
     g_ptr_array_add(def->rngs, rng);
@@ -317,9 +316,8 @@ vb_domain_parse_panics(VbDomainDef *def, xmlNode *devices, GError **error)
 
   for (guint i = 0; i < nodes->len; i++) {
     xmlNode *node = nodes->pdata[i];
-    VbPanicDef *panic = g_new0(VbPanicDef, 1);
+    VbPanicDef *panic = vb_panic_def_new();
 
-    panic->model = VB_ABSENT;
     g_ptr_array_add(def->panics, panic);
     if (!vb_xml_attr_enum_subset(node, "model", vb_panic_model_names, other_models, &panic->model,
                                  error) ||
@@ -359,8 +357,7 @@ vb_domain_parse_watchdog(VbDomainDef *def, xmlNode *devices, GError **error)
 
   if (node == NULL)
     return TRUE;
-  def->watchdog = g_new0(VbWatchdogDef, 1);
-  def->watchdog->action = VB_ABSENT;
+  def->watchdog = vb_watchdog_def_new(VB_WATCHDOG_I6300ESB);
   if (!vb_xml_attr_enum_subset(node, "model", vb_watchdog_model_names, other_models, &model,
                                error) ||
       !vb_xml_attr_enum_subset(node, "action", vb_watchdog_action_names, other_actions,

@@ -101,8 +101,6 @@ parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GHashTable *targets
   xmlNode *target;
   const char *dev;
 
-  disk->driver_format = disk->driver_cache = disk->driver_discard = disk->driver_io = VB_ABSENT;
-  disk->seclabels = g_ptr_array_new_with_free_func((GDestroyNotify)vb_device_seclabel_def_free);
   if (!vb_xml_attr_enum_subset(node, "type", vb_disk_type_names, other_disk_types, &type, error) ||
       !vb_xml_attr_enum_subset(node, "device", vb_disk_device_names, other_disk_devices, &device,
                                error))
@@ -154,7 +152,7 @@ vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
 
   for (guint i = 0; i < nodes->len; i++) {
-    VbDiskDef *disk = g_new0(VbDiskDef, 1);
+    VbDiskDef *disk = vb_disk_def_new(VB_DISK_TYPE_FILE, VB_DISK_DEVICE_DISK);
 
     g_ptr_array_add(def->disks, disk);
     if (!parse_disk(def, disk, nodes->pdata[i], targets, error))

@@ -138,7 +138,6 @@ parse_graphics(VbGraphicsDef *graphics, xmlNode *node, GError **error)
   const char *keymap;
   xmlNode *image;
 
-  graphics->image_compression = VB_ABSENT;
   if (!vb_xml_attr_enum_subset(node, "type", vb_graphics_type_names, other_graphics_types, &type,
                                error))
     return FALSE;
@@ -204,9 +203,8 @@ vb_domain_parse_graphics(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "graphics");
 
   for (guint i = 0; i < nodes->len; i++) {
-    VbGraphicsDef *graphics = g_new0(VbGraphicsDef, 1);
+    VbGraphicsDef *graphics = vb_graphics_def_new(VB_GRAPHICS_VNC);
 
-    graphics->listens = g_ptr_array_new_with_free_func((GDestroyNotify)vb_graphics_listen_free);
     g_ptr_array_add(def->graphics, graphics);
     if (!parse_graphics(graphics, nodes->pdata[i], error))
       return FALSE;
@@ -280,8 +278,6 @@ parse_video(VbVideoDef *video, xmlNode *node, GError **error)
 {
   xmlNode *model = vb_xml_child(node, "model");
 
-  video->model = video->primary = VB_ABSENT;
-  video->vram = video->ram = video->vgamem = video->heads = -1;
   if (model != NULL) {
     struct {
       const char *name;
@@ -321,7 +317,7 @@ vb_domain_parse_videos(VbDomainDef *def, xmlNode *devices, GError **error)
   gboolean has_primary = FALSE;
 
   for (guint i = 0; i < nodes->len; i++) {
-    VbVideoDef *video = g_new0(VbVideoDef, 1);
+    VbVideoDef *video = vb_video_def_new();
 
     g_ptr_array_add(def->videos, video);
     if (!parse_video(video, nodes->pdata[i], error))

@@ -14,9 +14,13 @@ static const char *const other_net_types[] = {"direct", "hostdev", "server",    
                                               "mcast",  "udp",     "vhostuser", "vdpa",
                                               "null",   "vds",     "internal",  NULL};
 
-/* libvirt's spelling: six groups of one or two hex digits separated by ':'. */
-static gboolean
-parse_mac(const char *text, guint8 mac[6])
+/**
+ * vb_parse_mac:
+ *
+ * Reads libvirt's spelling of a MAC: six groups of one or two hex digits separated by ':'.
+ */
+gboolean
+vb_parse_mac(const char *text, guint8 mac[6])
 {
   g_auto(GStrv) parts = g_strsplit(text, ":", -1);
 
@@ -45,13 +49,30 @@ mac_in_use(const VbDomainDef *def, const VbNetDef *self, const guint8 mac[6])
   return FALSE;
 }
 
+/**
+ * vb_domain_def_generate_mac:
+ * @net: a NIC of @def (or about to be) without an address
+ *
+ * Gives @net an address as libvirt does: in QEMU's 52:54:00 range, unique within the domain.
+ */
+void
+vb_domain_def_generate_mac(const VbDomainDef *def, VbNetDef *net)
+{
+  do {
+    net->mac[0] = 0x52;
+    net->mac[1] = 0x54;
+    net->mac[2] = 0x00;
+    for (guint i = 3; i < 6; i++)
+      net->mac[i] = (guint8)g_random_int_range(0, 256);
+  } while (mac_in_use(def, net, net->mac));
+}
+
 static gboolean
 parse_interface(VbDomainDef *def, VbNetDef *net, xmlNode *node, GError **error)
 {
   gint type = VB_ABSENT;
   xmlNode *child;
 
-  net->link_state = VB_ABSENT;
   if (!vb_xml_attr_enum_subset(node, "type", vb_net_type_names, other_net_types, &type, error))
     return FALSE;
   if (type == VB_ABSENT) {
@@ -64,7 +85,7 @@ parse_interface(VbDomainDef *def, VbNetDef *net, xmlNode *node, GError **error)
   if (child != NULL) {
     const char *text = vb_xml_attr(child, "address");
 
-    if (text == NULL || !parse_mac(text, net->mac)) {
+    if (text == NULL || !vb_parse_mac(text, net->mac)) {
       vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, child, "address",
                        "'%s' is not a MAC address (six hex bytes separated by ':')",
                        text ? text : "");
@@ -76,15 +97,8 @@ parse_interface(VbDomainDef *def, VbNetDef *net, xmlNode *node, GError **error)
       return FALSE;
     }
   } else {
-    /* Generated as libvirt does, in QEMU's 52:54:00 range, unique within the domain. Given
-     * addresses may repeat: libvirt accepts that too. */
-    do {
-      net->mac[0] = 0x52;
-      net->mac[1] = 0x54;
-      net->mac[2] = 0x00;
-      for (guint i = 3; i < 6; i++)
-        net->mac[i] = (guint8)g_random_int_range(0, 256);
-    } while (mac_in_use(def, net, net->mac));
+    /* given addresses may repeat: libvirt accepts that too */
+    vb_domain_def_generate_mac(def, net);
   }
 
   child = vb_xml_child(node, "source");
@@ -141,7 +155,7 @@ vb_domain_parse_interfaces(VbDomainDef *def, xmlNode *devices, GError **error)
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "interface");
 
   for (guint i = 0; i < nodes->len; i++) {
-    VbNetDef *net = g_new0(VbNetDef, 1);
+    VbNetDef *net = vb_net_def_new(VB_NET_USER);
 
     g_ptr_array_add(def->nets, net);
     if (!parse_interface(def, net, nodes->pdata[i], error))

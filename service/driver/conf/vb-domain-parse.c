@@ -593,10 +593,9 @@ parse_clock(VbDomainDef *def, xmlNode *root, GError **error)
   timers = vb_xml_children(clock, "timer");
   for (guint i = 0; i < timers->len; i++) {
     xmlNode *node = timers->pdata[i];
-    VbTimer *timer = g_new0(VbTimer, 1);
+    VbTimer *timer = vb_timer_new(VB_TIMER_PLATFORM);
     gint name = VB_ABSENT;
 
-    timer->present = timer->tickpolicy = timer->track = VB_ABSENT;
     g_ptr_array_add(def->clock.timers, timer);
     if (!vb_xml_attr_enum(node, "name", vb_timer_names, &name, error))
       return FALSE;

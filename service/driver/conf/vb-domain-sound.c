@@ -51,7 +51,7 @@ vb_domain_parse_sounds(VbDomainDef *def, xmlNode *devices, GError **error)
   for (guint i = 0; i < sounds->len; i++) {
     xmlNode *node = sounds->pdata[i];
     xmlNode *audio = vb_xml_child(node, "audio");
-    VbSoundDef *sound = g_new0(VbSoundDef, 1);
+    VbSoundDef *sound = vb_sound_def_new(VB_SOUND_ICH9);
     gint model = VB_ABSENT;
 
     g_ptr_array_add(def->sounds, sound);

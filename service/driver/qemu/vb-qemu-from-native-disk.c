@@ -12,56 +12,70 @@
 #include "vb-qemu-from-native-private.h"
 #include "vb-qemu-props.h"
 
-void
-vb_qemu_import_disk_free(VbImportDisk *disk)
-{
-  g_free(disk->type);
-  g_free(disk->device);
-  g_free(disk->source);
-  g_free(disk->bus);
-  g_free(disk->target);
-  g_free(disk->format);
-  g_free(disk->cache);
-  g_free(disk->io);
-  g_free(disk->discard);
-  g_free(disk->serial);
-  g_free(disk->boot_order);
-  g_free(disk->address);
-  g_free(disk);
-}
+/* Disk names have one letter after their prefix here: hda…hdz, vda…, sda…. */
+#define LETTERS 26
 
 /* The next free name on a bus family: hda…, vda…, sda…. */
 static char *
-next_target(VbImport *im, const char *bus, gint index)
+next_target(VbImport *im, VbDiskBus bus, gint index)
 {
-  guint family = g_str_equal(bus, "virtio") ? 1 : g_str_equal(bus, "ide") ? 0 : 2;
+  guint family = bus == VB_DISK_BUS_VIRTIO ? 1 : bus == VB_DISK_BUS_IDE ? 0 : 2;
   const char *prefix = family == 1 ? "vd" : family == 2 ? "sd" : "hd";
   guint n = index >= 0 ? (guint)index : im->next_letter[family];
 
-  if (n >= 26)
+  if (n >= LETTERS)
     return NULL;
   im->next_letter[family] = MAX(im->next_letter[family], n + 1);
   return g_strdup_printf("%s%c", prefix, 'a' + n);
 }
 
-VbImportDisk *
-vb_qemu_import_add_disk(
-    VbImport *im, const char *source, const char *bus, gint index, gboolean cdrom, GError **error)
+/* A disk of @source: a block device under /dev, else a file. */
+static VbDiskDef *
+new_disk(VbImport *im, const char *source, VbDiskBus bus, gboolean cdrom)
 {
-  VbImportDisk *disk = g_new0(VbImportDisk, 1);
+  VbDiskDef *disk = vb_disk_def_new(
+      source != NULL && g_str_has_prefix(source, "/dev/") ? VB_DISK_TYPE_BLOCK : VB_DISK_TYPE_FILE,
+      cdrom ? VB_DISK_DEVICE_CDROM : VB_DISK_DEVICE_DISK);
 
   disk->source = g_strdup(source);
-  disk->type = g_strdup(source != NULL && g_str_has_prefix(source, "/dev/") ? "block" : "file");
-  disk->device = g_strdup(cdrom ? "cdrom" : "disk");
-  disk->bus = g_strdup(bus);
+  disk->target_bus = bus;
   disk->readonly = cdrom;
-  disk->target = next_target(im, bus, index);
-  g_ptr_array_add(im->disks, disk);
-  if (disk->target == NULL) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than 26 '%s' disks", bus);
-    return NULL;
-  }
+  g_ptr_array_add(im->def->disks, disk);
   return disk;
+}
+
+/* -hdX, -cdrom and a bare image: an IDE disk at @index. */
+gboolean
+vb_qemu_import_add_disk(
+    VbImport *im, const char *source, VbDiskBus bus, gint index, gboolean cdrom, GError **error)
+{
+  VbDiskDef *disk = new_disk(im, source, bus, cdrom);
+
+  disk->target_dev = next_target(im, bus, index);
+  if (disk->target_dev == NULL) {
+    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than %d '%s' disks", LETTERS,
+                vb_disk_bus_names[bus]);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* One of the <driver> settings, from QEMU's name for it. */
+static gboolean
+driver_setting(const char *option,
+               const char *key,
+               const char *value,
+               const char *const *names,
+               gint *out,
+               VbDiskDef *disk,
+               GError **error)
+{
+  if (value == NULL)
+    return TRUE;
+  disk->has_driver = TRUE;
+  g_free(disk->driver_name);
+  disk->driver_name = g_strdup("qemu");
+  return vb_qemu_import_name(option, key, value, names, out, error);
 }
 
 gboolean
@@ -72,45 +86,46 @@ vb_qemu_import_drive(VbImport *im, const char *value, GError **error)
   const char *index = g_hash_table_lookup(props, "index");
   const char *media = g_hash_table_lookup(props, "media");
   const char *id = g_hash_table_lookup(props, "id");
-  const char *bus;
-  VbImportDisk *disk;
+  gboolean cdrom = g_strcmp0(media, "cdrom") == 0;
+  VbDiskBus bus = VB_DISK_BUS_IDE;
+  VbDiskDef *disk;
 
   if (iface == NULL)
     iface = "ide";
-  if (g_str_equal(iface, "none"))
-    bus = "pending"; /* its -device decides */
-  else if (g_str_equal(iface, "ide") || g_str_equal(iface, "virtio") || g_str_equal(iface, "scsi"))
-    bus = iface;
-  else {
+  if (g_str_equal(iface, "virtio"))
+    bus = VB_DISK_BUS_VIRTIO;
+  else if (g_str_equal(iface, "scsi"))
+    bus = VB_DISK_BUS_SCSI;
+  else if (!g_str_equal(iface, "ide") && !g_str_equal(iface, "none")) {
     g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
                 "-drive if=%s: domxml-from-native reads if=ide, virtio, scsi and none", iface);
     return FALSE;
   }
-  disk = g_new0(VbImportDisk, 1);
-  disk->source = g_strdup(g_hash_table_lookup(props, "file"));
-  disk->type =
-      g_strdup(disk->source != NULL && g_str_has_prefix(disk->source, "/dev/") ? "block" : "file");
-  disk->device = g_strdup(g_strcmp0(media, "cdrom") == 0 ? "cdrom" : "disk");
-  disk->bus = g_strdup(bus);
-  disk->format = g_strdup(g_hash_table_lookup(props, "format"));
-  disk->readonly = g_strcmp0(g_hash_table_lookup(props, "readonly"), "on") == 0 ||
-                   g_strcmp0(media, "cdrom") == 0;
-  disk->cache = g_strdup(g_hash_table_lookup(props, "cache"));
-  disk->discard = g_strdup(g_hash_table_lookup(props, "discard"));
-  disk->io = g_strdup(g_hash_table_lookup(props, "aio"));
-  g_ptr_array_add(im->disks, disk);
-  if (!g_str_equal(bus, "pending")) {
+  disk = new_disk(im, g_hash_table_lookup(props, "file"), bus, cdrom);
+  disk->readonly = cdrom || g_strcmp0(g_hash_table_lookup(props, "readonly"), "on") == 0;
+  if (!driver_setting("-drive", "format", g_hash_table_lookup(props, "format"),
+                      vb_disk_format_names, &disk->driver_format, disk, error) ||
+      !driver_setting("-drive", "cache", g_hash_table_lookup(props, "cache"), vb_disk_cache_names,
+                      &disk->driver_cache, disk, error) ||
+      !driver_setting("-drive", "aio", g_hash_table_lookup(props, "aio"), vb_disk_io_names,
+                      &disk->driver_io, disk, error) ||
+      !driver_setting("-drive", "discard", g_hash_table_lookup(props, "discard"),
+                      vb_disk_discard_names, &disk->driver_discard, disk, error))
+    return FALSE;
+  if (g_str_equal(iface, "none")) {
+    g_hash_table_add(im->unclaimed, disk); /* its -device decides the bus */
+  } else {
     guint64 number = 0;
 
-    if (index != NULL && !g_ascii_string_to_unsigned(index, 10, 0, 25, &number, NULL)) {
+    if (index != NULL && !g_ascii_string_to_unsigned(index, 10, 0, LETTERS - 1, &number, NULL)) {
       g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "-drive index=%s: domxml-from-native reads indexes 0 to 25", index);
+                  "-drive index=%s: domxml-from-native reads indexes 0 to %d", index, LETTERS - 1);
       return FALSE;
     }
-    disk->target = next_target(im, bus, index != NULL ? (gint)number : -1);
-    if (disk->target == NULL) {
+    disk->target_dev = next_target(im, bus, index != NULL ? (gint)number : -1);
+    if (disk->target_dev == NULL) {
       g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
-                  "-drive if=%s: more than 26 disks on that bus", bus);
+                  "-drive if=%s: more than %d disks on that bus", iface, LETTERS);
       return FALSE;
     }
   }
@@ -144,88 +159,92 @@ cache_mode(GHashTable *node, const char *write_cache)
   return NULL;
 }
 
+/* A disk from a -blockdev format node and the storage node under it (or one storage node). */
+static VbDiskDef *
+blockdev_disk(VbImport *im, GHashTable *blockdev, GHashTable *device, GError **error)
+{
+  const char *file = g_hash_table_lookup(blockdev, "file");
+  GHashTable *storage = file != NULL ? g_hash_table_lookup(im->blockdevs, file) : NULL;
+  GHashTable *protocol = storage != NULL ? storage : blockdev;
+  const char *driver = g_hash_table_lookup(protocol, "driver");
+  VbDiskDef *disk = new_disk(im, g_hash_table_lookup(protocol, "filename"), VB_DISK_BUS_IDE, FALSE);
+
+  disk->type = g_str_has_prefix(driver != NULL ? driver : "", "host_") ? VB_DISK_TYPE_BLOCK
+                                                                       : VB_DISK_TYPE_FILE;
+  disk->readonly = g_strcmp0(g_hash_table_lookup(blockdev, "read-only"), "on") == 0;
+  if ((storage != NULL &&
+       !driver_setting("-blockdev", "driver", g_hash_table_lookup(blockdev, "driver"),
+                       vb_disk_format_names, &disk->driver_format, disk, error)) ||
+      !driver_setting("-blockdev", "cache",
+                      cache_mode(blockdev, g_hash_table_lookup(device, "write-cache")),
+                      vb_disk_cache_names, &disk->driver_cache, disk, error) ||
+      !driver_setting("-blockdev", "aio", g_hash_table_lookup(protocol, "aio"), vb_disk_io_names,
+                      &disk->driver_io, disk, error) ||
+      !driver_setting("-blockdev", "discard", g_hash_table_lookup(protocol, "discard"),
+                      vb_disk_discard_names, &disk->driver_discard, disk, error))
+    return NULL;
+  return disk;
+}
+
 /* The disk behind a -device's drive=: a -drive id, or a -blockdev format node and its file; a
  * new empty one without drive=. Its target is settled by the caller. */
-static VbImportDisk *
-drive_of(VbImport *im, GHashTable *device, const char *bus, gboolean cdrom, GError **error)
+static VbDiskDef *
+drive_of(VbImport *im, GHashTable *device, VbDiskBus bus, gboolean cdrom, GError **error)
 {
   const char *node = g_hash_table_lookup(device, "drive");
-  VbImportDisk *disk = node != NULL ? g_hash_table_lookup(im->drives, node) : NULL;
-  GHashTable *blockdev;
-  const char *file;
-  GHashTable *storage;
-  GHashTable *protocol;
+  VbDiskDef *disk = node != NULL ? g_hash_table_lookup(im->drives, node) : NULL;
 
-  if (disk != NULL && disk->target != NULL) {
+  if (disk != NULL && !g_hash_table_contains(im->unclaimed, disk)) {
     g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                 "-device: the -drive '%s' has a bus of its own (if=%s); give it if=none", node,
-                disk->bus);
+                vb_disk_bus_names[disk->target_bus]);
     return NULL;
   }
-  if (disk == NULL && node != NULL) {
-    blockdev = g_hash_table_lookup(im->blockdevs, node);
+  if (disk != NULL) {
+    g_hash_table_remove(im->unclaimed, disk);
+  } else if (node != NULL) {
+    GHashTable *blockdev = g_hash_table_lookup(im->blockdevs, node);
+
     if (blockdev == NULL) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                   "-device: drive '%s' is neither a -drive id nor a -blockdev node-name", node);
       return NULL;
     }
-    file = g_hash_table_lookup(blockdev, "file");
-    storage = file != NULL ? g_hash_table_lookup(im->blockdevs, file) : NULL;
-    protocol = storage != NULL ? storage : blockdev;
-    disk = g_new0(VbImportDisk, 1);
-    g_ptr_array_add(im->disks, disk);
-    disk->source = g_strdup(g_hash_table_lookup(protocol, "filename"));
-    disk->type = g_strdup(g_str_has_prefix(g_hash_table_lookup(protocol, "driver") != NULL
-                                               ? g_hash_table_lookup(protocol, "driver")
-                                               : "",
-                                           "host_")
-                              ? "block"
-                              : "file");
-    if (storage != NULL)
-      disk->format = g_strdup(g_hash_table_lookup(blockdev, "driver"));
-    disk->readonly = g_strcmp0(g_hash_table_lookup(blockdev, "read-only"), "on") == 0;
-    disk->io = g_strdup(g_hash_table_lookup(protocol, "aio"));
-    disk->discard = g_strdup(g_hash_table_lookup(protocol, "discard"));
-    disk->cache = g_strdup(cache_mode(blockdev, g_hash_table_lookup(device, "write-cache")));
-  } else if (disk == NULL) {
-    disk = g_new0(VbImportDisk, 1);
-    g_ptr_array_add(im->disks, disk);
-    disk->type = g_strdup("file");
+    disk = blockdev_disk(im, blockdev, device, error);
+    if (disk == NULL)
+      return NULL;
+  } else {
+    disk = new_disk(im, NULL, bus, cdrom);
   }
-  g_free(disk->bus);
-  disk->bus = g_strdup(bus);
-  g_free(disk->device);
-  disk->device = g_strdup(cdrom ? "cdrom" : "disk");
+  disk->target_bus = bus;
+  disk->device = cdrom ? VB_DISK_DEVICE_CDROM : VB_DISK_DEVICE_DISK;
   disk->readonly = disk->readonly || cdrom;
   return disk;
 }
 
 /* A drive address from an id "BUSC-B-U" or "scsiC-B-T-U", as virtbus names disks. */
-static char *
-drive_address(const char *id, const char *bus)
+static gboolean
+drive_address(const char *id, const char *prefix, VbDeviceAddress *address)
 {
-  g_autofree char *prefix = g_strconcat(bus, NULL);
   guint64 n[4] = {0};
   guint count = 0;
   g_auto(GStrv) parts = NULL;
 
   if (id == NULL || !g_str_has_prefix(id, prefix))
-    return NULL;
+    return FALSE;
   parts = g_strsplit(id + strlen(prefix), "-", -1);
   for (; parts[count] != NULL; count++) {
     if (count == 4 || !g_ascii_string_to_unsigned(parts[count], 10, 0, 1000, &n[count], NULL))
-      return NULL;
+      return FALSE;
   }
-  if (count != (g_str_equal(bus, "scsi") ? 4u : 3u))
-    return NULL;
-  if (count == 3) {
-    n[3] = n[2];
-    n[2] = 0;
-  }
-  return g_strdup_printf("<address type='drive' controller='%" G_GUINT64_FORMAT
-                         "' bus='%" G_GUINT64_FORMAT "' target='%" G_GUINT64_FORMAT
-                         "' unit='%" G_GUINT64_FORMAT "'/>",
-                         n[0], n[1], n[2], n[3]);
+  if (count != (g_str_equal(prefix, "scsi") ? 4u : 3u))
+    return FALSE;
+  address->type = VB_ADDRESS_DRIVE;
+  address->controller = n[0];
+  address->bus = n[1];
+  address->target = count == 4 ? n[2] : 0;
+  address->unit = count == 4 ? n[3] : n[2];
+  return TRUE;
 }
 
 /* -device for a disk: its target and address from the id virtbus gives (the next free name
@@ -233,45 +252,51 @@ drive_address(const char *id, const char *bus)
 gboolean
 vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, GError **error)
 {
-  const char *bus = g_str_has_prefix(driver, "virtio-blk") ? "virtio"
-                    : g_str_has_prefix(driver, "ide-")     ? "ide"
-                    : g_str_has_prefix(driver, "scsi-")    ? "scsi"
-                                                           : "usb";
+  VbDiskBus bus = g_str_has_prefix(driver, "virtio-blk") ? VB_DISK_BUS_VIRTIO
+                  : g_str_has_prefix(driver, "ide-")     ? VB_DISK_BUS_IDE
+                  : g_str_has_prefix(driver, "scsi-")    ? VB_DISK_BUS_SCSI
+                                                         : VB_DISK_BUS_USB;
   const char *id = g_hash_table_lookup(props, "id");
-  VbImportDisk *disk = NULL;
+  g_autofree char *option = g_strdup_printf("-device %s", driver);
+  gint64 boot_order = 0;
   gint64 index = -1;
+  gboolean addressed = FALSE;
+  VbDiskDef *disk;
 
   /* q35's AHCI is QEMU's "ide" bus; its disks are SATA */
-  if (g_str_equal(bus, "ide") && id != NULL && g_str_has_prefix(id, "sata"))
-    bus = "sata";
+  if (bus == VB_DISK_BUS_IDE && id != NULL && g_str_has_prefix(id, "sata"))
+    bus = VB_DISK_BUS_SATA;
   disk = drive_of(im, props, bus, g_str_has_suffix(driver, "-cd"), error);
   if (disk == NULL)
     return FALSE;
-  if (g_str_equal(bus, "virtio"))
+  if (bus == VB_DISK_BUS_VIRTIO)
     index = vb_qemu_import_id_number(id, "virtio-disk");
-  else if (g_str_equal(bus, "usb"))
+  else if (bus == VB_DISK_BUS_USB)
     index = vb_qemu_import_id_number(id, "usb-disk");
   else
-    disk->address = drive_address(id, bus);
-  if (index >= 0 && index < 26) {
-    disk->target =
-        g_strdup_printf("%s%c", g_str_equal(bus, "virtio") ? "vd" : "sd", (char)('a' + index));
-  } else if (disk->address == NULL) {
-    disk->target = next_target(im, bus, -1);
-    if (disk->target == NULL) {
-      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than 26 '%s' disks", bus);
+    addressed = drive_address(id, vb_disk_bus_names[bus], &disk->info.address);
+  if (index >= 0 && index < LETTERS) {
+    disk->target_dev =
+        g_strdup_printf("%s%c", bus == VB_DISK_BUS_VIRTIO ? "vd" : "sd", (char)('a' + index));
+  } else if (!addressed) {
+    disk->target_dev = next_target(im, bus, -1);
+    if (disk->target_dev == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than %d '%s' disks", LETTERS,
+                  vb_disk_bus_names[bus]);
       return FALSE;
     }
-  } else if (g_str_equal(bus, "ide")) {
+  } else if (bus == VB_DISK_BUS_IDE) {
     /* ide0-B-U is hd + letter 2B+U, the name libvirt gives it */
-    g_auto(GStrv) parts = g_strsplit(id, "-", -1);
-    guint64 n = g_ascii_strtoull(parts[1], NULL, 10) * 2 + g_ascii_strtoull(parts[2], NULL, 10);
+    guint64 n = disk->info.address.bus * 2 + disk->info.address.unit;
 
-    disk->target = g_strdup_printf("hd%c", (char)('a' + MIN(n, 25)));
+    disk->target_dev = g_strdup_printf("hd%c", (char)('a' + MIN(n, LETTERS - 1)));
   }
-  if (disk->address == NULL && !vb_qemu_import_address_xml(props, &disk->address, error))
+  if (!addressed && !vb_qemu_import_pci_address(props, &disk->info, error))
     return FALSE;
-  disk->boot_order = g_strdup(g_hash_table_lookup(props, "bootindex"));
+  if (!vb_qemu_import_count(option, props, "bootindex", G_MAXINT32, &boot_order, error))
+    return FALSE;
+  disk->info.boot_order = (guint64)boot_order;
+  g_free(disk->serial);
   disk->serial = g_strdup(g_hash_table_lookup(props, "serial"));
   disk->shareable = g_strcmp0(g_hash_table_lookup(props, "share-rw"), "on") == 0;
   return TRUE;
@@ -282,32 +307,32 @@ vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, 
 gboolean
 vb_qemu_import_settle_disks(VbImport *im, GError **error)
 {
+  GPtrArray *disks = im->def->disks;
   g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
 
-  for (guint i = 0; i < im->disks->len; i++) {
-    const VbImportDisk *disk = im->disks->pdata[i];
+  for (guint i = 0; i < disks->len; i++) {
+    const VbDiskDef *disk = disks->pdata[i];
 
-    if (g_str_equal(disk->bus, "pending")) {
+    if (g_hash_table_contains(im->unclaimed, disk)) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS,
                   "-drive file=%s,if=none is used by no -device",
                   disk->source != NULL ? disk->source : "");
       return FALSE;
     }
-    if (disk->target != NULL)
-      g_hash_table_add(taken, disk->target);
+    if (disk->target_dev != NULL)
+      g_hash_table_add(taken, disk->target_dev);
   }
-  /* disks with a drive address: the first free "sd" name (the address sets the alias) */
-  for (guint i = 0, letter = 0; i < im->disks->len; i++) {
-    VbImportDisk *disk = im->disks->pdata[i];
+  for (guint i = 0, letter = 0; i < disks->len; i++) {
+    VbDiskDef *disk = disks->pdata[i];
 
-    while (disk->target == NULL && letter < 26) {
+    while (disk->target_dev == NULL && letter < LETTERS) {
       g_autofree char *name = g_strdup_printf("sd%c", (char)('a' + letter++));
 
       if (!g_hash_table_contains(taken, name))
-        disk->target = g_steal_pointer(&name);
+        disk->target_dev = g_steal_pointer(&name);
     }
-    if (disk->target == NULL) {
-      g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than 26 'sd' disks");
+    if (disk->target_dev == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED, "more than %d 'sd' disks", LETTERS);
       return FALSE;
     }
   }
