@@ -20,6 +20,7 @@
 
 #include "vb-bench.h"
 #include "vb-capabilities.h"
+#include "vb-domain-address.h"
 #include "vb-domain-xml.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-conf.h"
@@ -121,7 +122,8 @@ main(int argc, char **argv)
     if (defaults == NULL)
       g_error("%s", error->message);
     config.defaults = defaults;
-    command = vb_qemu_command_build(def, &config, &error);
+    if (vb_domain_assign_addresses(def, defaults->machine, &error))
+      command = vb_qemu_command_build(def, &config, &error);
     if (command == NULL)
       g_error("%s", error->message);
     parsed -= start;

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vb-domain-address.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
 #include "vb-qemu-probe.h"
@@ -270,7 +271,8 @@ vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GErr
   VbQemuCommandConfig config;
   VbQemuCommand *cmd = NULL;
 
-  if (test_instance_init(&instance, &config, def, caps, root, error))
+  if (test_instance_init(&instance, &config, def, caps, root, error) &&
+      vb_domain_assign_addresses(def, config.defaults->machine, error))
     cmd = vb_qemu_command_build(def, &config, error);
   test_instance_clear(&instance);
   return cmd;
@@ -279,11 +281,11 @@ vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GErr
 /**
  * vb_test_check_def:
  *
- * What a define checks (vb_qemu_command_check()) on a host with KVM: libvirt's corpus is
- * written for one, and vb_test_adapt_def() turns it into TCG only to start it here.
+ * What a define does (addresses fixed, vb_qemu_command_check()) on a host with KVM: libvirt's
+ * corpus is written for one, and vb_test_adapt_def() turns it into TCG only to start it here.
  */
 gboolean
-vb_test_check_def(const VbDomainDef *def, VbQemuCaps *caps, GError **error)
+vb_test_check_def(VbDomainDef *def, VbQemuCaps *caps, GError **error)
 {
   TestInstance instance = {0};
   VbQemuCommandConfig config;
@@ -291,7 +293,9 @@ vb_test_check_def(const VbDomainDef *def, VbQemuCaps *caps, GError **error)
 
   if (test_instance_init(&instance, &config, def, caps, "/virtbus-check", error)) {
     config.kvm_usable = TRUE;
-    ok = vb_qemu_command_check(def, &config, error);
+    /* as a define: the addresses are fixed first, then the command is checked */
+    ok = vb_domain_assign_addresses(def, config.defaults->machine, error) &&
+         vb_qemu_command_check(def, &config, error);
   }
   test_instance_clear(&instance);
   return ok;

@@ -21,7 +21,7 @@ typedef struct {
 VbQemuCaps *vb_test_qemu_probe(GError **error);
 gboolean vb_test_adapt_def(VbDomainDef *def, const char *dir, GError **error);
 GPtrArray *vb_test_load_firmware_fixtures(void);
-gboolean vb_test_check_def(const VbDomainDef *def, VbQemuCaps *caps, GError **error);
+gboolean vb_test_check_def(VbDomainDef *def, VbQemuCaps *caps, GError **error);
 VbQemuCommand *
 vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GError **error);
 

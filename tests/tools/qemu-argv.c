@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "vb-domain-address.h"
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -124,7 +125,8 @@ main(int argc, char **argv)
           .firmware = firmware,
       };
 
-      cmd = vb_qemu_command_build(def, &config, &error);
+      if (vb_domain_assign_addresses(def, defaults->machine, &error))
+        cmd = vb_qemu_command_build(def, &config, &error);
     }
     if (cmd == NULL) {
       fprintf(stderr, "%s: %s: %s\n", argv[i], vb_error_get_dbus_name((VbError)error->code),

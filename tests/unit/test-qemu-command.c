@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "vb-domain-address.h"
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -66,6 +67,7 @@ static VbQemuCommand *
 build_def(const VbDomainDef *def, const VbQemuConf *conf, gboolean export, GError **error)
 {
   g_autoptr(VbDomainDefaults) defaults = NULL;
+  g_autoptr(VbDomainDef) assigned = vb_domain_def_copy(def);
   VbQemuCommandConfig config = {
       .conf = conf != NULL ? conf : setup.conf,
       .paths = setup.paths,
@@ -80,7 +82,10 @@ build_def(const VbDomainDef *def, const VbQemuConf *conf, gboolean export, GErro
                                     def->os.machine, error);
   g_assert_nonnull(defaults);
   config.defaults = defaults;
-  return vb_qemu_command_build(def, &config, error);
+  /* as a define would: the addresses first */
+  if (!vb_domain_assign_addresses(assigned, defaults->machine, error))
+    return NULL;
+  return vb_qemu_command_build(assigned, &config, error);
 }
 
 static VbQemuCommand *

@@ -177,10 +177,42 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
   return TRUE;
 }
 
+/**
+ * vb_domain_def_add_controller:
+ * @controller: (transfer full)
+ *
+ * Adds @controller where libvirt keeps it: among the controllers of its type by index, a
+ * master before its USB companions, otherwise after the last of its type (or at the end).
+ * The order is the command line's, so a companion never comes before its master.
+ */
+void
+vb_domain_def_add_controller(VbDomainDef *def, VbControllerDef *controller)
+{
+  gint insert_at = -1;
+
+  for (gint i = (gint)def->controllers->len - 1; i >= 0; i--) {
+    const VbControllerDef *current = def->controllers->pdata[i];
+
+    if (current->type != controller->type)
+      continue;
+    if (current->index > controller->index ||
+        (controller->master_startport < 0 && current->master_startport >= 0 &&
+         current->index == controller->index))
+      insert_at = i;
+    else if (insert_at == -1)
+      insert_at = i + 1;
+  }
+  if (insert_at < 0)
+    g_ptr_array_add(def->controllers, controller);
+  else
+    g_ptr_array_insert(def->controllers, insert_at, controller);
+}
+
 gboolean
 vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error)
 {
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "controller");
+  g_autoptr(GPtrArray) in_order = NULL;
 
   for (guint i = 0; i < nodes->len; i++) {
     VbControllerDef *controller = vb_controller_def_new(VB_CONTROLLER_IDE, 0);
@@ -189,6 +221,12 @@ vb_domain_parse_controllers(VbDomainDef *def, xmlNode *devices, GError **error)
     if (!parse_controller(def, controller, nodes->pdata[i], error))
       return FALSE;
   }
+  /* read in document order (implied indexes depend on it), kept in libvirt's */
+  in_order = g_steal_pointer(&def->controllers);
+  def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vb_controller_def_free);
+  g_ptr_array_set_free_func(in_order, NULL);
+  for (guint i = 0; i < in_order->len; i++)
+    vb_domain_def_add_controller(def, in_order->pdata[i]);
   return TRUE;
 }
 

@@ -732,6 +732,11 @@ VbWatchdogDef *vb_watchdog_def_new(VbWatchdogModel model);
 VbMemballoonDef *vb_memballoon_def_new(gboolean none);
 VbTimer *vb_timer_new(VbTimerName name);
 
+/* Where libvirt keeps a new disk or controller in its list (vb-domain-disk.c,
+ * vb-domain-controller.c): the order devices are formatted and built in. */
+void vb_domain_def_add_disk(VbDomainDef *def, VbDiskDef *disk);
+void vb_domain_def_add_controller(VbDomainDef *def, VbControllerDef *controller);
+
 /* vb-domain-interface.c: MAC addresses as libvirt reads and generates them */
 gboolean vb_parse_mac(const char *text, guint8 mac[6]);
 void vb_domain_def_generate_mac(const VbDomainDef *def, VbNetDef *net);

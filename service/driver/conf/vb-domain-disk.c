@@ -145,11 +145,41 @@ parse_disk(VbDomainDef *def, VbDiskDef *disk, xmlNode *node, GHashTable *targets
   return TRUE;
 }
 
+/**
+ * vb_domain_def_add_disk:
+ * @disk: (transfer full)
+ *
+ * Adds @disk where libvirt keeps it: among the disks of its bus by target name (vda before
+ * vdb, whatever the document's order), otherwise at the end. <boot dev='hd'/> boots the first.
+ */
+void
+vb_domain_def_add_disk(VbDomainDef *def, VbDiskDef *disk)
+{
+  gint insert_at = -1;
+  gint64 index = vb_disk_name_index(disk->target_dev);
+
+  for (gint i = (gint)def->disks->len - 1; i >= 0; i--) {
+    const VbDiskDef *current = def->disks->pdata[i];
+
+    if (current->target_bus != disk->target_bus)
+      continue;
+    if (vb_disk_name_index(current->target_dev) > index)
+      insert_at = i;
+    else if (insert_at == -1)
+      insert_at = i + 1;
+  }
+  if (insert_at < 0)
+    g_ptr_array_add(def->disks, disk);
+  else
+    g_ptr_array_insert(def->disks, insert_at, disk);
+}
+
 gboolean
 vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error)
 {
   g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "disk");
   g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) in_order = NULL;
 
   for (guint i = 0; i < nodes->len; i++) {
     VbDiskDef *disk = vb_disk_def_new(VB_DISK_TYPE_FILE, VB_DISK_DEVICE_DISK);
@@ -158,6 +188,11 @@ vb_domain_parse_disks(VbDomainDef *def, xmlNode *devices, GError **error)
     if (!parse_disk(def, disk, nodes->pdata[i], targets, error))
       return FALSE;
   }
+  in_order = g_steal_pointer(&def->disks);
+  def->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vb_disk_def_free);
+  g_ptr_array_set_free_func(in_order, NULL);
+  for (guint i = 0; i < in_order->len; i++)
+    vb_domain_def_add_disk(def, in_order->pdata[i]);
   return TRUE;
 }
 

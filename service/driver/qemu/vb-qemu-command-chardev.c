@@ -98,7 +98,7 @@ build_serial(VbQemuBuild *b, const VbSerialDef *serial, guint index, GError **er
                            serial->target_port >= 0 ? (guint64)serial->target_port : index);
   } else if (type == VB_SERIAL_TARGET_USB) {
     vb_qemu_props_add_string(props, "bus", "usb.0");
-  } else if (!vb_qemu_pci_place(b, props, &serial->info, VB_PCI_PLACE_ANY, what, error)) {
+  } else if (!vb_qemu_pci_place(b, props, &serial->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;
   }

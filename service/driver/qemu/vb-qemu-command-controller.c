@@ -1,7 +1,6 @@
 /* vb-qemu-command-controller.c: buses: PCI bridges and root ports, USB, SCSI, SATA and
- * virtio-serial controllers, including the ones libvirt adds without being asked (the first
- * USB controller, a controller for each SCSI or SATA disk bus in use, virtio-serial for
- * channels).
+ * virtio-serial controllers, as the definition has them (a define adds the ones libvirt adds
+ * without being asked: vb-domain-address.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -70,11 +69,13 @@ vb_qemu_usb_controller_driver(const VbQemuBuild *b, const VbControllerDef *c)
   return lookup_driver(usb_drivers, G_N_ELEMENTS(usb_drivers), model);
 }
 
-/* Whether the domain has a USB bus "usb.0": its first controller, given or implied. */
+/* Whether the domain has a USB bus "usb.0": its first controller (a define adds one). */
 gboolean
 vb_qemu_build_has_usb(const VbQemuBuild *b)
 {
-  return vb_qemu_usb_controller_driver(b, find_controller(b->def, VB_CONTROLLER_USB, 0)) != NULL;
+  const VbControllerDef *first = find_controller(b->def, VB_CONTROLLER_USB, 0);
+
+  return first != NULL && vb_qemu_usb_controller_driver(b, first) != NULL;
 }
 
 gboolean
@@ -145,10 +146,7 @@ build_pci(VbQemuBuild *b, GError **error)
                                c->target_chassis >= 0 ? (guint64)c->target_chassis : c->index);
     }
     vb_qemu_props_add_string(props, "id", c->info.assigned_alias);
-    if (!vb_qemu_build_pci_device(b, props, &c->info,
-                                  g_str_equal(driver, "pcie-pci-bridge") ? VB_PCI_PLACE_ANY
-                                                                         : VB_PCI_PLACE_ROOT,
-                                  what, error))
+    if (!vb_qemu_build_pci_device(b, props, &c->info, what, error))
       return FALSE;
   }
   return TRUE;
@@ -158,23 +156,8 @@ static gboolean
 build_usb(VbQemuBuild *b, GError **error)
 {
   const VbDomainDef *def = b->def;
-  const VbControllerDef *first = find_controller(def, VB_CONTROLLER_USB, 0);
-  VbControllerDef implicit = {
-      .type = VB_CONTROLLER_USB, .index = 0, .ports = -1, .master_startport = -1};
   g_autoptr(GPtrArray) list = g_ptr_array_new();
 
-  if (first == NULL) {
-    implicit.info.assigned_alias = (char *)"usb";
-    implicit.info.address.type = VB_ABSENT;
-    if (!b->q35) {
-      /* libvirt's place for the PIIX3 UHCI: function 2 of the PIIX3 itself */
-      implicit.info.address.type = VB_ADDRESS_PCI;
-      implicit.info.address.slot = 1;
-      implicit.info.address.function = 2;
-      implicit.info.address.multifunction = VB_ABSENT;
-    }
-    g_ptr_array_add(list, &implicit);
-  }
   for (guint i = 0; i < def->controllers->len; i++) {
     VbControllerDef *c = def->controllers->pdata[i];
 
@@ -207,79 +190,36 @@ build_usb(VbQemuBuild *b, GError **error)
         vb_qemu_props_add_uint(props, "p3", (guint64)c->ports);
       }
     }
-    if (!vb_qemu_build_pci_device(b, props, &c->info, VB_PCI_PLACE_ANY, what, error))
+    if (!vb_qemu_build_pci_device(b, props, &c->info, what, error))
       return FALSE;
   }
   return TRUE;
 }
 
-static gboolean
-disk_bus_in_use(const VbDomainDef *def, VbDiskBus bus, guint64 controller)
-{
-  for (guint i = 0; i < def->disks->len; i++) {
-    const VbDiskDef *disk = def->disks->pdata[i];
-
-    if (disk->target_bus == bus && disk->info.address.type == VB_ADDRESS_DRIVE &&
-        disk->info.address.controller == controller)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-static guint64
-highest_controller(const VbDomainDef *def, VbControllerType type, VbDiskBus bus)
-{
-  guint64 count = 0;
-
-  for (guint i = 0; i < def->controllers->len; i++) {
-    const VbControllerDef *c = def->controllers->pdata[i];
-
-    if (c->type == type)
-      count = MAX(count, c->index + 1);
-  }
-  for (guint i = 0; i < def->disks->len; i++) {
-    const VbDiskDef *disk = def->disks->pdata[i];
-
-    if (disk->target_bus == bus && disk->info.address.type == VB_ADDRESS_DRIVE)
-      count = MAX(count, disk->info.address.controller + 1);
-  }
-  return count;
-}
-
-/* SCSI and SATA controllers: each one the XML gives, and one for every disk bus in use. */
+/* SCSI and SATA controllers, each one the definition has (a define adds one for every disk
+ * bus in use); q35's own AHCI, SATA 0, is part of the machine. */
 static gboolean
 build_storage_controllers(VbQemuBuild *b, VbControllerType type, GError **error)
 {
   const VbDomainDef *def = b->def;
-  VbDiskBus bus = type == VB_CONTROLLER_SCSI ? VB_DISK_BUS_SCSI : VB_DISK_BUS_SATA;
-  guint64 n = highest_controller(def, type, bus);
 
-  for (guint64 index = 0; index < n; index++) {
-    const VbControllerDef *c = find_controller(def, type, index);
-    g_autofree char *alias = NULL;
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
     g_autofree char *what = NULL;
     const char *driver;
     VbQemuProps *props;
 
-    if (c == NULL && !disk_bus_in_use(def, bus, index))
+    if (c->type != type || (type == VB_CONTROLLER_SATA && c->index == 0 && b->q35))
       continue;
     what = g_strdup_printf("the %s controller %" G_GUINT64_FORMAT, vb_controller_type_names[type],
-                           index);
-    if (type == VB_CONTROLLER_SATA) {
-      if (index == 0 && b->q35)
-        continue; /* q35's own AHCI, "ide" */
-      driver = "ich9-ahci";
-    } else {
-      driver = lookup_driver(scsi_drivers, G_N_ELEMENTS(scsi_drivers),
-                             c != NULL && c->model != NULL ? c->model : "lsilogic");
-    }
+                           c->index);
+    driver = type == VB_CONTROLLER_SATA ? "ich9-ahci"
+                                        : lookup_driver(scsi_drivers, G_N_ELEMENTS(scsi_drivers),
+                                                        c->model != NULL ? c->model : "lsilogic");
     if (!vb_qemu_build_need_device(b, driver, what, error))
       return FALSE;
-    alias = c != NULL
-                ? g_strdup(c->info.assigned_alias)
-                : g_strdup_printf("%s%" G_GUINT64_FORMAT, vb_controller_type_names[type], index);
-    props = vb_qemu_device_new(driver, alias);
-    if (c != NULL && g_str_equal(driver, "virtio-scsi-pci")) {
+    props = vb_qemu_device_new(driver, c->info.assigned_alias);
+    if (g_str_equal(driver, "virtio-scsi-pci")) {
       if (c->driver_queues >= 0)
         vb_qemu_props_add_uint(props, "num_queues", (guint64)c->driver_queues);
       if (c->driver_cmd_per_lun >= 0)
@@ -289,41 +229,32 @@ build_storage_controllers(VbQemuBuild *b, VbControllerType type, GError **error)
       if (c->driver_ioeventfd != VB_ABSENT)
         vb_qemu_props_add_bool(props, "ioeventfd", c->driver_ioeventfd == 1);
     }
-    if (!vb_qemu_build_pci_device(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY, what,
-                                  error))
+    if (!vb_qemu_build_pci_device(b, props, &c->info, what, error))
       return FALSE;
   }
   return TRUE;
 }
 
+/* virtio-serial controllers (a define adds one for channels and virtio consoles). */
 static gboolean
 build_virtio_serial(VbQemuBuild *b, GError **error)
 {
   const VbDomainDef *def = b->def;
-  guint64 n = 0;
 
   for (guint i = 0; i < def->controllers->len; i++) {
     const VbControllerDef *c = def->controllers->pdata[i];
-
-    if (c->type == VB_CONTROLLER_VIRTIO_SERIAL)
-      n = MAX(n, c->index + 1);
-  }
-  if (n == 0 && vb_qemu_build_needs_virtio_serial(b))
-    n = 1;
-  for (guint64 index = 0; index < n; index++) {
-    const VbControllerDef *c = find_controller(def, VB_CONTROLLER_VIRTIO_SERIAL, index);
-    g_autofree char *alias = g_strdup_printf("virtio-serial%" G_GUINT64_FORMAT, index);
     VbQemuProps *props;
 
+    if (c->type != VB_CONTROLLER_VIRTIO_SERIAL)
+      continue;
     if (!vb_qemu_build_need_device(b, "virtio-serial-pci", "a virtio-serial controller", error))
       return FALSE;
-    props = vb_qemu_device_new("virtio-serial-pci", c != NULL ? c->info.assigned_alias : alias);
-    if (c != NULL && c->ports >= 0)
+    props = vb_qemu_device_new("virtio-serial-pci", c->info.assigned_alias);
+    if (c->ports >= 0)
       vb_qemu_props_add_uint(props, "max_ports", (guint64)c->ports);
-    if (c != NULL && c->vectors >= 0)
+    if (c->vectors >= 0)
       vb_qemu_props_add_uint(props, "vectors", (guint64)c->vectors);
-    if (!vb_qemu_build_pci_device(b, props, c != NULL ? &c->info : NULL, VB_PCI_PLACE_ANY,
-                                  "a virtio-serial controller", error))
+    if (!vb_qemu_build_pci_device(b, props, &c->info, "a virtio-serial controller", error))
       return FALSE;
   }
   return TRUE;

@@ -215,7 +215,7 @@ disk_device(
     break;
   case VB_DISK_BUS_VIRTIO:
   default:
-    if (!vb_qemu_pci_place(b, props, &disk->info, VB_PCI_PLACE_ANY, what, error)) {
+    if (!vb_qemu_pci_place(b, props, &disk->info, what, error)) {
       vb_qemu_props_free(props);
       return FALSE;
     }

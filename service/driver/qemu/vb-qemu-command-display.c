@@ -194,9 +194,8 @@ static gboolean
 build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error)
 {
   const VbDomainDef *def = b->def;
-  g_autofree char *alias = g_strdup_printf("video%u", index);
   g_autofree char *what = NULL;
-  gint model = video != NULL ? video->model : VB_ABSENT;
+  gint model = video->model;
   const char *driver;
   VbQemuProps *props;
 
@@ -209,20 +208,18 @@ build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error
   what = g_strdup_printf("the video device '%s'", vb_video_model_names[model]);
   if (!vb_qemu_build_need_device(b, driver, what, error))
     return FALSE;
-  props = vb_qemu_device_new(driver, video != NULL ? vb_qemu_device_id(&video->info) : alias);
-  if (video != NULL && model == VB_VIDEO_QXL) {
+  props = vb_qemu_device_new(driver, vb_qemu_device_id(&video->info));
+  if (model == VB_VIDEO_QXL) {
     if (video->ram >= 0)
       vb_qemu_props_add_uint(props, "ram_size", (guint64)video->ram * 1024);
     if (video->vram >= 0)
       vb_qemu_props_add_uint(props, "vram_size", (guint64)video->vram * 1024);
   }
-  if (video != NULL && video->vgamem >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VGA))
+  if (video->vgamem >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VGA))
     vb_qemu_props_add_uint(props, "vgamem_mb", (guint64)video->vgamem / 1024);
-  if (video != NULL && video->heads >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VIRTIO))
+  if (video->heads >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VIRTIO))
     vb_qemu_props_add_uint(props, "max_outputs", (guint64)video->heads);
-  if (!vb_qemu_build_pci_device(b, props, video != NULL ? &video->info : NULL,
-                                index == 0 ? VB_PCI_PLACE_PRIMARY_VIDEO : VB_PCI_PLACE_ANY, what,
-                                error))
+  if (!vb_qemu_build_pci_device(b, props, &video->info, what, error))
     return FALSE;
   return TRUE;
 }
@@ -275,7 +272,7 @@ build_sound(VbQemuBuild *b, const VbSoundDef *sound, GError **error)
     vb_qemu_props_add_string(props, "audiodev", audiodev);
   if (sound->model == VB_SOUND_USB) {
     vb_qemu_props_add_string(props, "bus", "usb.0");
-  } else if (!vb_qemu_pci_place(b, props, &sound->info, VB_PCI_PLACE_ANY, what, error)) {
+  } else if (!vb_qemu_pci_place(b, props, &sound->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;
   }
@@ -306,8 +303,6 @@ vb_qemu_build_display(VbQemuBuild *b, GError **error)
     if (!(g->type == VB_GRAPHICS_VNC ? build_vnc(b, g, error) : build_spice(b, g, error)))
       return FALSE;
   }
-  if (def->videos->len == 0 && def->graphics->len > 0 && !build_video(b, NULL, 0, error))
-    return FALSE;
   for (guint i = 0; i < def->videos->len; i++) {
     if (!build_video(b, def->videos->pdata[i], i, error))
       return FALSE;

@@ -168,7 +168,7 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
     vb_qemu_props_add_uint(props, "bootindex", bootindex);
   if (g_str_equal(driver, "usb-net")) {
     vb_qemu_props_add_string(props, "bus", "usb.0");
-  } else if (!vb_qemu_pci_place(b, props, &net->info, VB_PCI_PLACE_ANY, what, error)) {
+  } else if (!vb_qemu_pci_place(b, props, &net->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;
   }

@@ -20,9 +20,6 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean exists;
   char *id;                  /* (owned): QEMU's name: "pci.0", "pcie.0", "pci.3" */
-  guint first_slot;          /* slots below it are not for devices */
-  guint last_slot;           /* a root port has slot 0 only */
-  gboolean for_auto;         /* virtbus places devices here without an address */
   guint8 used[VB_PCI_SLOTS]; /* a bit per function */
 } VbPciBus;
 
@@ -42,7 +39,6 @@ typedef struct {
 
   GHashTable *bootindex; /* (element-type VbDeviceInfo guint): from <boot> */
   GPtrArray *buses;      /* (element-type VbPciBus): by controller index */
-  gint video_slot;       /* bus 0 slot kept for the primary video, -1 when none */
   guint next_fd;
   char *audiodev; /* (nullable): the id sound devices use */
 
@@ -83,27 +79,13 @@ gboolean vb_qemu_build_need_device(const VbQemuBuild *b,
                                    GError **error);
 char *vb_qemu_build_socket_path(VbQemuBuild *b, const char *name, GError **error);
 
-/* PCI placement (vb-qemu-command-pci.c). */
-typedef enum {
-  VB_PCI_PLACE_ANY = 0,
-  VB_PCI_PLACE_ROOT = 1 << 0,          /* on bus 0 only: root ports, bridges */
-  VB_PCI_PLACE_PRIMARY_VIDEO = 1 << 1, /* libvirt's slot for the first video device */
-} VbPciPlaceFlags;
-
+/* PCI addresses, as the definition fixes them (vb-qemu-command-pci.c). */
 gboolean vb_qemu_pci_prepare(VbQemuBuild *b, GError **error);
-gboolean vb_qemu_pci_place(VbQemuBuild *b,
-                           VbQemuProps *props,
-                           const VbDeviceInfo *info,
-                           VbPciPlaceFlags flags,
-                           const char *what,
-                           GError **error);
+gboolean vb_qemu_pci_place(
+    VbQemuBuild *b, VbQemuProps *props, const VbDeviceInfo *info, const char *what, GError **error);
 void vb_qemu_pci_clear(VbQemuBuild *b);
-gboolean vb_qemu_build_pci_device(VbQemuBuild *b,
-                                  VbQemuProps *props,
-                                  const VbDeviceInfo *info,
-                                  VbPciPlaceFlags flags,
-                                  const char *what,
-                                  GError **error);
+gboolean vb_qemu_build_pci_device(
+    VbQemuBuild *b, VbQemuProps *props, const VbDeviceInfo *info, const char *what, GError **error);
 
 void vb_qemu_build_env(VbQemuBuild *b, const char *name, const char *value);
 

@@ -11,7 +11,7 @@ static gboolean
 place_or_free(
     VbQemuBuild *b, VbQemuProps *props, const VbDeviceInfo *info, const char *what, GError **error)
 {
-  if (vb_qemu_pci_place(b, props, info, VB_PCI_PLACE_ANY, what, error))
+  if (vb_qemu_pci_place(b, props, info, what, error))
     return TRUE;
   vb_qemu_props_free(props);
   return FALSE;
@@ -69,25 +69,24 @@ build_rng(VbQemuBuild *b, const VbRngDef *rng, GError **error)
   props = vb_qemu_device_new("virtio-rng-pci", NULL);
   vb_qemu_props_add_string(props, "rng", object);
   vb_qemu_props_add_string(props, "id", alias);
-  if (!vb_qemu_build_pci_device(b, props, &rng->info, VB_PCI_PLACE_ANY, what, error))
+  if (!vb_qemu_build_pci_device(b, props, &rng->info, what, error))
     return FALSE;
   return TRUE;
 }
 
-/* A domain with no <memballoon> gets libvirt's default, a virtio balloon. */
+/* The balloon (a define adds libvirt's default, a virtio one, when there is none). */
 static gboolean
 build_balloon(VbQemuBuild *b, GError **error)
 {
   const VbMemballoonDef *balloon = b->def->memballoon;
   VbQemuProps *props;
 
-  if (balloon != NULL && balloon->none)
+  if (balloon == NULL || balloon->none)
     return TRUE;
   if (!vb_qemu_build_need_device(b, "virtio-balloon-pci", "the memory balloon", error))
     return FALSE;
   props = vb_qemu_device_new("virtio-balloon-pci", "balloon0");
-  return vb_qemu_build_pci_device(b, props, balloon != NULL ? &balloon->info : NULL,
-                                  VB_PCI_PLACE_ANY, "the memory balloon", error);
+  return vb_qemu_build_pci_device(b, props, &balloon->info, "the memory balloon", error);
 }
 
 static gboolean
@@ -137,8 +136,7 @@ build_watchdog(VbQemuBuild *b, const VbWatchdogDef *watchdog, GError **error)
     if (!vb_qemu_build_need_device(b, "i6300esb", "the watchdog", error))
       return FALSE;
     props = vb_qemu_device_new("i6300esb", vb_qemu_device_id(&watchdog->info));
-    if (!vb_qemu_build_pci_device(b, props, &watchdog->info, VB_PCI_PLACE_ANY, "the watchdog",
-                                  error))
+    if (!vb_qemu_build_pci_device(b, props, &watchdog->info, "the watchdog", error))
       return FALSE;
     return TRUE;
   }

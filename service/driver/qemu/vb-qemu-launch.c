@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vb-domain-address.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -555,8 +556,9 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
     config.firmware = firmware;
   }
   launch->step = "building the command line";
-  launch->cmd = vb_qemu_command_build(launch->def, &config, &error);
-  if (launch->cmd == NULL) {
+  /* a config stored before addresses were fixed at define gets them now, as libvirt's */
+  if (!vb_domain_assign_addresses(launch->def, launch->defaults->machine, &error) ||
+      (launch->cmd = vb_qemu_command_build(launch->def, &config, &error)) == NULL) {
     g_task_return_error(task, error);
     return;
   }
