@@ -3,7 +3,10 @@
  * For every input domain in $VIRTBUS_CORPUS that a define accepts, the addresses of our
  * defined XML are compared with those of libvirt's NAME.x86_64-latest.xml, device by device:
  * each controller (by type and index, with its model) and each other device with a PCI
- * address (by element and position; disks by target). Prints one line per case,
+ * address (by element and position; disks by target); and the guest-visible device set of our
+ * command line with libvirt's NAME.x86_64-latest.args: each -device by id, with its driver,
+ * bus, address and the properties a guest sees (MAC, serial, boot index, USB port, drive unit).
+ * Prints one line per case,
  *   NAME: identical | different
  * then, for a difference, libvirt's line and ours side by side, and finally
  *   corpus-abi: A identical, D different, T total
@@ -16,6 +19,7 @@
  */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
@@ -115,6 +119,111 @@ guest_hardware(const char *xml, gsize length, GError **error)
   return tree;
 }
 
+/* QEMU's other names for the same device. */
+static const char *
+canonical_driver(const char *driver)
+{
+  static const char *const aliases[][2] = {{"ahci", "ich9-ahci"}, {"lsi", "lsi53c895a"}};
+
+  for (guint i = 0; i < G_N_ELEMENTS(aliases); i++) {
+    if (g_strcmp0(driver, aliases[i][0]) == 0)
+      return aliases[i][1];
+  }
+  return driver;
+}
+
+/* One -device value (JSON or key=value) as "driver bus addr guest-visible-props". */
+static void
+add_device(GTree *tree, const char *value)
+{
+  static const char *const visible[] = {"bus",  "addr",    "mac", "serial",        "bootindex",
+                                        "port", "unit",    "lun", "scsi-id",       "channel",
+                                        "nr",   "chassis", "cad", "multifunction", NULL};
+  g_autoptr(GHashTable) props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) out = g_string_new(NULL);
+  const char *id;
+
+  if (value[0] == '{') {
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *object;
+    g_autoptr(GList) members = NULL;
+
+    if (!json_parser_load_from_data(parser, value, -1, NULL))
+      return;
+    object = json_node_get_object(json_parser_get_root(parser));
+    members = json_object_get_members(object);
+    for (GList *m = members; m != NULL; m = m->next) {
+      JsonNode *node = json_object_get_member(object, m->data);
+      GType type = json_node_get_value_type(node);
+
+      g_hash_table_replace(
+          props, g_strdup(m->data),
+          type == G_TYPE_STRING    ? g_strdup(json_node_get_string(node))
+          : type == G_TYPE_BOOLEAN ? g_strdup(json_node_get_boolean(node) ? "on" : "off")
+          : type == G_TYPE_INT64   ? g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(node))
+                                   : g_strdup("?"));
+    }
+  } else {
+    g_auto(GStrv) items = g_strsplit(value, ",", -1);
+
+    g_hash_table_replace(props, g_strdup("driver"), g_strdup(items[0]));
+    for (guint i = 1; items[i] != NULL; i++) {
+      const char *equals = strchr(items[i], '=');
+
+      if (equals != NULL)
+        g_hash_table_replace(props, g_strndup(items[i], (gsize)(equals - items[i])),
+                             g_strdup(equals + 1));
+    }
+  }
+  id = g_hash_table_lookup(props, "id");
+  g_string_append(out, canonical_driver(g_hash_table_lookup(props, "driver")));
+  for (guint i = 0; visible[i] != NULL; i++) {
+    const char *v = g_hash_table_lookup(props, visible[i]);
+
+    if (v != NULL)
+      g_string_append_printf(out, " %s=%s", visible[i], v);
+  }
+  g_tree_insert(
+      tree,
+      g_strdup_printf("-device %s",
+                      id != NULL ? id : (const char *)g_hash_table_lookup(props, "driver")),
+      g_string_free(g_steal_pointer(&out), FALSE));
+}
+
+/* libvirt's .args: one option and its value a line, values shell-quoted. */
+static GTree *
+their_devices(const char *text)
+{
+  GTree *tree = g_tree_new_full(compare_keys, NULL, g_free, g_free);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autofree char *line = g_strstrip(g_strdup(lines[i]));
+    g_auto(GStrv) words = NULL;
+
+    if (!g_str_has_prefix(line, "-device "))
+      continue;
+    if (g_str_has_suffix(line, " \\"))
+      line[strlen(line) - 2] = '\0';
+    /* qemu:arg values may follow on the same line */
+    if (g_shell_parse_argv(line, NULL, &words, NULL) && g_strv_length(words) >= 2)
+      add_device(tree, words[1]);
+  }
+  return tree;
+}
+
+static GTree *
+our_devices(const VbQemuCommand *cmd)
+{
+  GTree *tree = g_tree_new_full(compare_keys, NULL, g_free, g_free);
+
+  for (guint i = 0; i + 1 < cmd->args->len; i++) {
+    if (g_str_equal(cmd->args->pdata[i], "-device"))
+      add_device(tree, cmd->args->pdata[i + 1]);
+  }
+  return tree;
+}
+
 typedef struct {
   GTree *other;
   GString *report;
@@ -127,8 +236,9 @@ compare_one(gpointer key, gpointer value, gpointer data)
   const char *theirs = g_tree_lookup(c->other, key);
 
   if (g_strcmp0(theirs, value) != 0)
-    g_string_append_printf(c->report, "    %-28s libvirt: %-34s ours: %s\n", (const char *)key,
-                           theirs != NULL ? theirs : "(none)", (const char *)value);
+    g_string_append_printf(c->report, "    %-26s libvirt: %s\n    %-26s    ours: %s\n",
+                           (const char *)key, theirs != NULL ? theirs : "(none)", "",
+                           (const char *)value);
   return FALSE;
 }
 
@@ -138,8 +248,8 @@ only_theirs(gpointer key, gpointer value, gpointer data)
   Compare *c = data;
 
   if (g_tree_lookup(c->other, key) == NULL)
-    g_string_append_printf(c->report, "    %-28s libvirt: %-34s ours: (none)\n", (const char *)key,
-                           (const char *)value);
+    g_string_append_printf(c->report, "    %-26s libvirt: %s\n    %-26s    ours: (none)\n",
+                           (const char *)key, (const char *)value, "");
   return FALSE;
 }
 
@@ -192,6 +302,10 @@ main(int argc, char **argv)
     g_autofree char *stem = g_strndup(name, strlen(name) - strlen(".xml"));
     g_autofree char *theirs_name = g_strconcat(stem, ".x86_64-latest.xml", NULL);
     g_autofree char *theirs_path = g_build_filename(corpus, theirs_name, NULL);
+    g_autofree char *args_name = g_strconcat(stem, ".x86_64-latest.args", NULL);
+    g_autofree char *args_path = g_build_filename(corpus, args_name, NULL);
+    g_autofree char *args = NULL;
+    g_autoptr(VbQemuCommand) cmd = NULL;
     g_autofree char *xml = NULL, *theirs_xml = NULL, *ours_xml = NULL;
     g_autoptr(VbDomainDef) def = NULL;
     g_autoptr(GTree) ours = NULL;
@@ -216,6 +330,18 @@ main(int argc, char **argv)
     g_tree_foreach(ours, compare_one, &compare);
     compare = (Compare){.other = ours, .report = report};
     g_tree_foreach(theirs, only_theirs, &compare);
+    /* the command lines' devices */
+    cmd = vb_test_build_command(def, caps, "/virtbus-abi", &error);
+    g_assert_no_error(error);
+    if (g_file_get_contents(args_path, &args, NULL, NULL)) {
+      g_autoptr(GTree) our_args = our_devices(cmd);
+      g_autoptr(GTree) their_args = their_devices(args);
+
+      compare = (Compare){.other = their_args, .report = report};
+      g_tree_foreach(our_args, compare_one, &compare);
+      compare = (Compare){.other = our_args, .report = report};
+      g_tree_foreach(their_args, only_theirs, &compare);
+    }
     listed = g_hash_table_contains(known, stem);
     if (report->len == 0) {
       g_print("%s: identical%s\n", stem,

@@ -441,7 +441,7 @@ test_names_assigned(void)
       "      <address type='drive' controller='0' bus='1' target='0' unit='1'/>\n",
       "<alias name='sata1-0-1'/>\n"
       "      <address type='drive' controller='1' bus='0' target='0' unit='1'/>\n",
-      "<alias name='scsi1-0-0-2'/>\n"
+      "<alias name='scsi1-0-2'/>\n"
       "      <address type='drive' controller='1' bus='0' target='0' unit='2'/>\n",
       "<alias name='usb-disk26'/>\n",
       "<alias name='fdc0-0-1'/>\n"

@@ -135,11 +135,30 @@ assign_disk_addresses(VbDomainDef *def, xmlNode *devices, GError **error)
   return TRUE;
 }
 
+/* Whether the SCSI controller @index is an lsilogic one (the model it gets when it has none,
+ * or is not there yet: a define adds it as lsilogic). */
+static gboolean
+scsi_model_is_lsilogic(const VbDomainDef *def, guint64 index)
+{
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == VB_CONTROLLER_SCSI && c->index == index)
+      return c->model == NULL || g_str_equal(c->model, "lsilogic");
+  }
+  return TRUE;
+}
+
 static char *
-disk_alias(const VbDiskDef *disk)
+disk_alias(const VbDomainDef *def, const VbDiskDef *disk)
 {
   const VbDeviceAddress *a = &disk->info.address;
 
+  /* libvirt names a disk of an lsilogic controller (the default model) without its target */
+  if (disk->target_bus == VB_DISK_BUS_SCSI && a->type == VB_ADDRESS_DRIVE &&
+      scsi_model_is_lsilogic(def, a->controller))
+    return g_strdup_printf("scsi%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                           a->controller, a->bus, a->unit);
   if (disk->target_bus == VB_DISK_BUS_SCSI && a->type == VB_ADDRESS_DRIVE)
     return g_strdup_printf("scsi%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                            "-%" G_GUINT64_FORMAT,
@@ -233,7 +252,7 @@ vb_domain_assign_names(VbDomainDef *def, xmlNode *devices, GError **error)
   for (guint i = 0; i < def->disks->len; i++) {
     VbDiskDef *disk = def->disks->pdata[i];
 
-    if (!give_alias(&disk->info, disk_alias(disk), devices, error))
+    if (!give_alias(&disk->info, disk_alias(def, disk), devices, error))
       return FALSE;
   }
   for (guint i = 0; i < def->controllers->len; i++) {

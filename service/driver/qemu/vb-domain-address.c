@@ -28,6 +28,9 @@
  *     controllers, one empty root port for hotplug; the second pass places everything.
  *  7. A slot with several functions has multifunction='on' at function 0; a root port's
  *     chassis is its index and its port slot × 8 + function.
+ *  8. USB devices (disks, NICs, inputs, serial ports, sound, redirection, in that order) get
+ *     the first free port, bus by bus: UHCI has 2, EHCI 6, nec-xhci 4, qemu-xhci 8, unless
+ *     the controller's `ports` says otherwise.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -530,6 +533,17 @@ reserve_given(Addresses *a, GError **error)
     if (!reserve(a, info->address.bus, info->address.slot, info->address.function, 0, info, error))
       return FALSE;
   }
+  /* a slot of root ports takes more of them: new ports join a given group */
+  for (guint i = 0; i < a->def->controllers->len; i++) {
+    const VbControllerDef *c = a->def->controllers->pdata[i];
+    Bus *bus;
+
+    if (g_strcmp0(c->model, "pcie-root-port") != 0 || c->info.address.type != VB_ADDRESS_PCI)
+      continue;
+    bus = get_bus(a, c->info.address.bus);
+    if (bus != NULL && c->info.address.slot < SLOTS)
+      bus->aggregate[c->info.address.slot] = TRUE;
+  }
   return TRUE;
 }
 
@@ -821,6 +835,142 @@ finish_controllers(Addresses *a)
   }
 }
 
+/* Rule 8: the ports a USB controller gives (libvirt's counts; companions add none). */
+static guint
+usb_port_count(const VbControllerDef *c)
+{
+  if (c->master_startport >= 0 || g_strcmp0(c->model, "none") == 0)
+    return 0;
+  if (c->ports >= 0)
+    return (guint)c->ports;
+  if (g_strcmp0(c->model, "qemu-xhci") == 0)
+    return 8;
+  if (g_strcmp0(c->model, "nec-xhci") == 0)
+    return 4;
+  if (g_strcmp0(c->model, "ich9-ehci1") == 0 || g_strcmp0(c->model, "ehci") == 0)
+    return 6;
+  return 2; /* the UHCIs */
+}
+
+typedef struct {
+  GPtrArray *taken; /* per USB bus (controller index): a GHashTable of its ports in use */
+  GArray *ports;    /* per USB bus: how many it has (guint) */
+} UsbPorts;
+
+static gboolean
+reserve_usb(UsbPorts *usb, const VbDeviceInfo *info)
+{
+  const VbDeviceAddress *a = &info->address;
+  g_autofree char *top = NULL;
+
+  if (a->type != VB_ADDRESS_USB || a->usb_port == NULL || a->bus >= usb->taken->len)
+    return FALSE;
+  /* a port behind a hub ("1.2") takes the hub's own port */
+  top = g_strndup(a->usb_port, strcspn(a->usb_port, "."));
+  g_hash_table_add(usb->taken->pdata[a->bus], g_steal_pointer(&top));
+  return TRUE;
+}
+
+static gboolean
+assign_usb_port(VbDomainDef *def, UsbPorts *usb, VbDeviceInfo *info, GError **error)
+{
+  for (guint bus = 0; bus < usb->taken->len; bus++) {
+    for (guint port = 1; port <= g_array_index(usb->ports, guint, bus); port++) {
+      g_autofree char *name = g_strdup_printf("%u", port);
+
+      if (g_hash_table_contains(usb->taken->pdata[bus], name))
+        continue;
+      info->address = (VbDeviceAddress){.type = VB_ADDRESS_USB,
+                                        .bus = bus,
+                                        .usb_port = g_strdup(name),
+                                        .multifunction = VB_ABSENT,
+                                        .iobase = -1,
+                                        .irq = -1};
+      g_hash_table_add(usb->taken->pdata[bus], g_steal_pointer(&name));
+      return TRUE;
+    }
+  }
+  {
+    g_autofree char *where = vb_domain_def_path(def, info, NULL);
+
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "%s: no USB port is left for it; give the USB controller more ports", where);
+  }
+  return FALSE;
+}
+
+/* Every USB device without a port gets the first free one, bus by bus, in libvirt's order. */
+static gboolean
+assign_usb_ports(VbDomainDef *def, GError **error)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new();
+  UsbPorts usb = {
+      .taken = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref),
+      .ports = g_array_new(FALSE, TRUE, sizeof(guint)),
+  };
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+    guint count = usb_port_count(c);
+
+    if (c->type != VB_CONTROLLER_USB || count == 0)
+      continue;
+    while (usb.taken->len <= c->index) {
+      g_ptr_array_add(usb.taken, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
+      g_array_append_val(usb.ports, (guint){0});
+    }
+    g_array_index(usb.ports, guint, c->index) = count;
+  }
+  for (guint i = 0; i < def->disks->len; i++) {
+    VbDiskDef *disk = def->disks->pdata[i];
+
+    if (disk->target_bus == VB_DISK_BUS_USB)
+      g_ptr_array_add(devices, &disk->info);
+  }
+  for (guint i = 0; i < def->nets->len; i++) {
+    VbNetDef *net = def->nets->pdata[i];
+
+    if (g_strcmp0(net->model, "usb-net") == 0)
+      g_ptr_array_add(devices, &net->info);
+  }
+  for (guint i = 0; i < def->inputs->len; i++) {
+    VbInputDef *input = def->inputs->pdata[i];
+
+    if (input->bus == VB_INPUT_BUS_USB)
+      g_ptr_array_add(devices, &input->info);
+  }
+  for (guint i = 0; i < def->serials->len; i++) {
+    VbSerialDef *serial = def->serials->pdata[i];
+
+    if (serial->target_type == VB_SERIAL_TARGET_USB)
+      g_ptr_array_add(devices, &serial->info);
+  }
+  for (guint i = 0; i < def->sounds->len; i++) {
+    VbSoundDef *sound = def->sounds->pdata[i];
+
+    if (sound->model == VB_SOUND_USB)
+      g_ptr_array_add(devices, &sound->info);
+  }
+  for (guint i = 0; i < def->redirdevs->len; i++)
+    g_ptr_array_add(devices, &((VbRedirdevDef *)def->redirdevs->pdata[i])->info);
+  /* the ports given first, then the others in order */
+  for (guint i = 0; i < devices->len; i++)
+    reserve_usb(&usb, devices->pdata[i]);
+  for (guint i = 0; i < devices->len && ok; i++) {
+    VbDeviceInfo *info = devices->pdata[i];
+
+    if (usb.taken->len == 0)
+      break; /* no USB bus: the command builder says so, naming the device */
+    if ((info->address.type == VB_ABSENT ||
+         (info->address.type == VB_ADDRESS_USB && info->address.usb_port == NULL)))
+      ok = assign_usb_port(def, &usb, info, error);
+  }
+  g_ptr_array_unref(usb.taken);
+  g_array_unref(usb.ports);
+  return ok;
+}
+
 /**
  * vb_domain_assign_addresses:
  * @def: a definition, as parsed or as stored before
@@ -846,7 +996,7 @@ vb_domain_assign_addresses(VbDomainDef *def, const char *machine, GError **error
 
   add_implicit_devices(def, a.q35);
   ok = run_pass(&a, TRUE, error) && count_buses(&a, error) && run_pass(&a, FALSE, error) &&
-       place_devices(&a, error);
+       place_devices(&a, error) && assign_usb_ports(def, error);
   if (ok)
     finish_controllers(&a);
   g_array_unref(a.buses);

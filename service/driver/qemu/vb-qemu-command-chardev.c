@@ -97,7 +97,7 @@ build_serial(VbQemuBuild *b, const VbSerialDef *serial, guint index, GError **er
     vb_qemu_props_add_uint(props, "index",
                            serial->target_port >= 0 ? (guint64)serial->target_port : index);
   } else if (type == VB_SERIAL_TARGET_USB) {
-    vb_qemu_props_add_string(props, "bus", "usb.0");
+    vb_qemu_usb_place(props, &serial->info);
   } else if (!vb_qemu_pci_place(b, props, &serial->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;
@@ -120,7 +120,9 @@ add_virtio_port(VbQemuBuild *b,
                                          a->type == VB_ADDRESS_VIRTIO_SERIAL ? a->controller : 0);
   VbQemuProps *props = vb_qemu_device_new(driver, NULL);
 
-  vb_qemu_props_add_string(props, "bus", bus);
+  /* a console without an address is QEMU's to place, as libvirt leaves it */
+  if (a->type == VB_ADDRESS_VIRTIO_SERIAL || next_port != NULL)
+    vb_qemu_props_add_string(props, "bus", bus);
   if (a->type == VB_ADDRESS_VIRTIO_SERIAL)
     vb_qemu_props_add_uint(props, "nr", a->port);
   else if (next_port != NULL)
@@ -198,9 +200,7 @@ build_redirdevs(VbQemuBuild *b, GError **error)
     props = vb_qemu_device_new("usb-redir", NULL);
     vb_qemu_props_add_string(props, "chardev", chardev);
     vb_qemu_props_add_string(props, "id", alias);
-    vb_qemu_props_add_string(props, "bus", "usb.0");
-    if (redir->info.address.usb_port != NULL)
-      vb_qemu_props_add_string(props, "port", redir->info.address.usb_port);
+    vb_qemu_usb_place(props, &redir->info);
     vb_qemu_build_device(b, props);
   }
   return TRUE;

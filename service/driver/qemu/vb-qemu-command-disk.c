@@ -209,9 +209,7 @@ disk_device(
                           "a USB disk needs a USB controller");
       return FALSE;
     }
-    vb_qemu_props_add_string(props, "bus", "usb.0");
-    if (disk->info.address.usb_port != NULL)
-      vb_qemu_props_add_string(props, "port", disk->info.address.usb_port);
+    vb_qemu_usb_place(props, &disk->info);
     break;
   case VB_DISK_BUS_VIRTIO:
   default:

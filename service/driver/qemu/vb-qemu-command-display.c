@@ -271,7 +271,7 @@ build_sound(VbQemuBuild *b, const VbSoundDef *sound, GError **error)
   if (!hda && audiodev != NULL)
     vb_qemu_props_add_string(props, "audiodev", audiodev);
   if (sound->model == VB_SOUND_USB) {
-    vb_qemu_props_add_string(props, "bus", "usb.0");
+    vb_qemu_usb_place(props, &sound->info);
   } else if (!vb_qemu_pci_place(b, props, &sound->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;

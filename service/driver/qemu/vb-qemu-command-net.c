@@ -167,7 +167,7 @@ build_net(VbQemuBuild *b, const VbNetDef *net, guint index, GError **error)
   if (bootindex > 0)
     vb_qemu_props_add_uint(props, "bootindex", bootindex);
   if (g_str_equal(driver, "usb-net")) {
-    vb_qemu_props_add_string(props, "bus", "usb.0");
+    vb_qemu_usb_place(props, &net->info);
   } else if (!vb_qemu_pci_place(b, props, &net->info, what, error)) {
     vb_qemu_props_free(props);
     return FALSE;

@@ -161,6 +161,20 @@ vb_qemu_pci_place(
 }
 
 /**
+ * vb_qemu_usb_place:
+ *
+ * Puts a USB device on the first USB bus, at the port its definition fixes (a define gives
+ * every USB device one).
+ */
+void
+vb_qemu_usb_place(VbQemuProps *props, const VbDeviceInfo *info)
+{
+  vb_qemu_props_add_string(props, "bus", "usb.0");
+  if (info->address.type == VB_ADDRESS_USB && info->address.usb_port != NULL)
+    vb_qemu_props_add_string(props, "port", info->address.usb_port);
+}
+
+/**
  * vb_qemu_build_pci_device:
  *
  * Takes @props: places the device on a PCI bus and adds it to the command, or frees it and

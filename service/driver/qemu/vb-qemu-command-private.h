@@ -84,6 +84,7 @@ gboolean vb_qemu_pci_prepare(VbQemuBuild *b, GError **error);
 gboolean vb_qemu_pci_place(
     VbQemuBuild *b, VbQemuProps *props, const VbDeviceInfo *info, const char *what, GError **error);
 void vb_qemu_pci_clear(VbQemuBuild *b);
+void vb_qemu_usb_place(VbQemuProps *props, const VbDeviceInfo *info);
 gboolean vb_qemu_build_pci_device(
     VbQemuBuild *b, VbQemuProps *props, const VbDeviceInfo *info, const char *what, GError **error);
 

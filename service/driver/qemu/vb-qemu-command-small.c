@@ -44,9 +44,7 @@ build_input(VbQemuBuild *b, const VbInputDef *input, GError **error)
                         "a USB input device needs a USB controller");
     return FALSE;
   } else {
-    vb_qemu_props_add_string(props, "bus", "usb.0");
-    if (input->info.address.usb_port != NULL)
-      vb_qemu_props_add_string(props, "port", input->info.address.usb_port);
+    vb_qemu_usb_place(props, &input->info);
   }
   vb_qemu_build_device(b, props);
   return TRUE;

@@ -205,7 +205,9 @@ read_virtio_port(VbImport *im, GHashTable *props, gboolean console, GError **err
   const char *bus = prop(props, "bus");
   g_autofree char *bus_id =
       bus != NULL && g_str_has_suffix(bus, ".0") ? g_strndup(bus, strlen(bus) - 2) : NULL;
-  gint64 controller = vb_qemu_import_id_number(bus_id, "virtio-serial");
+  /* a console without a bus is on the first one, as QEMU places it */
+  gint64 controller =
+      console && bus == NULL ? 0 : vb_qemu_import_id_number(bus_id, "virtio-serial");
   gint64 port = vb_qemu_import_id_number(prop(props, "id"), "console");
   g_autofree char *option = device_option(props);
   VbChannelDef *channel;

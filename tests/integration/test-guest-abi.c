@@ -1,0 +1,180 @@
+/* test-guest-abi.c: the hardware a guest sees is fixed at define and the same at every boot,
+ * with real QEMU: a re-define that adds devices moves none of the old ones, two boots show the
+ * same PCI devices at the same places, and those are the addresses of the domain's XML.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vb-domain-xml.h"
+#include "vb-test-driver.h"
+#include "vb-test-wait.h"
+
+static void
+on_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref(result);
+}
+
+static gint
+compare_lines(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The running domain's query-pci as "bus:slot.function id" lines, sorted. */
+static char *
+query_pci(VbTestDriver *t, VbDomainObj *domain)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+  JsonArray *buses;
+
+  vb_driver_monitor_command_async(t->driver, domain, "{\"execute\":\"query-pci\"}", FALSE, NULL,
+                                  on_done, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the reply to query-pci");
+  reply = vb_driver_monitor_command_finish(t->driver, result, &error);
+  g_assert_no_error(error);
+  g_assert_true(json_parser_load_from_data(parser, reply, -1, &error));
+  buses =
+      json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)), "return");
+  for (guint b = 0; b < json_array_get_length(buses); b++) {
+    JsonObject *bus = json_array_get_object_element(buses, b);
+    JsonArray *devices = json_object_get_array_member(bus, "devices");
+
+    for (guint d = 0; d < json_array_get_length(devices); d++) {
+      JsonObject *device = json_array_get_object_element(devices, d);
+
+      g_ptr_array_add(
+          lines,
+          g_strdup_printf(
+              "%02" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER "x %s",
+              json_object_get_int_member(device, "bus"), json_object_get_int_member(device, "slot"),
+              json_object_get_int_member(device, "function"),
+              json_object_get_string_member_with_default(device, "qdev_id", "")));
+    }
+  }
+  g_ptr_array_sort(lines, compare_lines);
+  g_ptr_array_add(lines, g_strdup(""));
+  g_ptr_array_add(lines, NULL);
+  return g_strjoinv("\n", (char **)lines->pdata);
+}
+
+/* "bus:slot.function" of every device of the root bus, by QEMU id. */
+static GHashTable *
+root_addresses(const VbDomainDef *def)
+{
+  GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) infos = vb_domain_def_get_device_infos(def);
+
+  for (guint i = 0; i < infos->len; i++) {
+    const VbDeviceInfo *info = infos->pdata[i];
+    const VbDeviceAddress *a = &info->address;
+
+    if (a->type != VB_ADDRESS_PCI || a->bus != 0 || info->assigned_alias == NULL)
+      continue;
+    g_hash_table_replace(table, g_strdup(info->assigned_alias),
+                         g_strdup_printf("00:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER "x",
+                                         a->slot, a->function));
+  }
+  return table;
+}
+
+static char *
+image(VbTestDriver *t, const char *name)
+{
+  char *path = g_build_filename(t->root, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(g_file_set_contents(path, "", 0, &error));
+  g_assert_cmpint(truncate(path, 1024 * 1024), ==, 0);
+  return path;
+}
+
+static char *
+disk_xml(const char *path, const char *target)
+{
+  return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                         "<source file='%s'/><target dev='%s' bus='virtio'/></disk>",
+                         path, target);
+}
+
+static void
+test_stable(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL, *boot1 = NULL, *boot2 = NULL;
+  g_autofree char *xml = NULL, *dumped = NULL, *disk_a = NULL, *disk_b = NULL;
+  g_autoptr(GString) edited = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  GHashTableIter iter;
+  gpointer id, where;
+  VbDomainObj *domain;
+
+  if (t == NULL)
+    return;
+  first = image(t, "a.img");
+  second = image(t, "b.img");
+  disk_a = disk_xml(first, "vda");
+  xml = vb_test_guest_xml(t, "abi", NULL, NULL, disk_a);
+  domain = vb_test_define(t, xml);
+  before = root_addresses(vb_domain_obj_get_persistent_def(domain));
+  g_assert_cmpuint(g_hash_table_size(before), >, 0);
+
+  /* the user adds a disk and a NIC to the dumped XML and defines it again */
+  dumped = vb_domain_def_format(vb_domain_obj_get_persistent_def(domain), VB_DOMAIN_XML_INACTIVE,
+                                &error);
+  g_assert_no_error(error);
+  disk_b = disk_xml(second, "vdb");
+  edited = g_string_new(dumped);
+  {
+    g_autofree char *added = g_strdup_printf("%s<interface type='user'/></devices>", disk_b);
+
+    g_string_replace(edited, "</devices>", added, 1);
+  }
+  domain = vb_test_define(t, edited->str);
+  after = root_addresses(vb_domain_obj_get_persistent_def(domain));
+  g_hash_table_iter_init(&iter, before);
+  while (g_hash_table_iter_next(&iter, &id, &where)) {
+    if (g_strcmp0(g_hash_table_lookup(after, id), where) != 0)
+      g_error("'%s' moved from %s to %s when devices were added", (char *)id, (char *)where,
+              (char *)g_hash_table_lookup(after, id));
+  }
+
+  /* two boots, the same hardware; and it is the XML's */
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  boot1 = query_pci(t, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  boot2 = query_pci(t, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  g_assert_cmpstr(boot1, ==, boot2);
+  g_hash_table_iter_init(&iter, after);
+  while (g_hash_table_iter_next(&iter, &id, &where)) {
+    g_autofree char *line = g_strdup_printf("%s %s\n", (char *)where, (char *)id);
+    /* the machine's own devices (q35's SATA) have no id of ours */
+    g_autofree char *builtin = g_strdup_printf("%s \n", (char *)where);
+
+    if (strstr(boot1, line) == NULL && strstr(boot1, builtin) == NULL)
+      g_error("query-pci does not show '%s' at %s:\n%s", (char *)id, (char *)where, boot1);
+  }
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/guest-abi/stable", test_stable);
+  return g_test_run();
+}
