@@ -242,6 +242,28 @@ test_list_order(void)
   ASSERT_AT(&((VbControllerDef *)def->controllers->pdata[1])->info, "00:02.0m");
 }
 
+/* Virtio channels get the first free virtio-serial port from 1; a given one is kept. */
+static void
+test_virtio_serial_ports(void)
+{
+  g_autoptr(VbDomainDef) def = assigned(
+      HEAD("q35") "<channel type='unix'><source mode='bind'/><target type='virtio' "
+                  "name='a.0'/></channel>"
+                  "<channel type='unix'><source mode='bind'/><target type='virtio' name='b.0'/>"
+                  "<address type='virtio-serial' controller='0' bus='0' port='1'/></channel>"
+                  "<console type='pty'><target type='virtio'/></console>" TAIL,
+      "q35");
+  const VbChannelDef *first = def->channels->pdata[0];
+  const VbSerialDef *console = def->consoles->pdata[0];
+
+  /* the controller was added for them */
+  g_assert_cmpint(controller(def, VB_CONTROLLER_VIRTIO_SERIAL, 0)->info.address.type, ==,
+                  VB_ADDRESS_PCI);
+  g_assert_cmpint(first->info.address.type, ==, VB_ADDRESS_VIRTIO_SERIAL);
+  g_assert_cmpuint(first->info.address.port, ==, 2);
+  g_assert_cmpint(console->info.address.type, ==, VB_ABSENT);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,5 +276,6 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/domain-address/empty-address", test_empty_address);
   g_test_add_func("/virtbus/domain-address/refusals", test_refusals);
   g_test_add_func("/virtbus/domain-address/list-order", test_list_order);
+  g_test_add_func("/virtbus/domain-address/virtio-serial-ports", test_virtio_serial_ports);
   return g_test_run();
 }

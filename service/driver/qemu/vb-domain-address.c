@@ -31,6 +31,8 @@
  *  8. USB devices (disks, NICs, inputs, serial ports, sound, redirection, in that order) get
  *     the first free port, bus by bus: UHCI has 2, EHCI 6, nec-xhci 4, qemu-xhci 8, unless
  *     the controller's `ports` says otherwise.
+ *  9. Virtio channels get the first free port (from 1) of the first virtio-serial controller;
+ *     a virtio console without an address is left for QEMU to place, as libvirt leaves it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -971,6 +973,65 @@ assign_usb_ports(VbDomainDef *def, GError **error)
   return ok;
 }
 
+/* Rule 9: a virtio channel without an address gets the first free port (from 1; port 0 is a
+ * console's) of the first virtio-serial controller that has one: 31 ports unless `ports`. */
+static gboolean
+assign_virtio_serial_ports(VbDomainDef *def, GError **error)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new(g_direct_hash, g_direct_equal);
+  g_autoptr(GPtrArray) controllers = g_ptr_array_new();
+
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+
+    if (c->type == VB_CONTROLLER_VIRTIO_SERIAL)
+      g_ptr_array_add(controllers, (gpointer)c);
+  }
+  for (guint i = 0; i < def->channels->len; i++) {
+    const VbDeviceAddress *a = &((VbChannelDef *)def->channels->pdata[i])->info.address;
+
+    if (a->type == VB_ADDRESS_VIRTIO_SERIAL)
+      g_hash_table_add(taken, GSIZE_TO_POINTER((gsize)(a->controller << 16 | a->port)));
+  }
+  for (guint i = 0; i < def->channels->len; i++) {
+    VbChannelDef *channel = def->channels->pdata[i];
+    gboolean placed = FALSE;
+
+    if (channel->info.address.type != VB_ABSENT)
+      continue;
+    for (guint c = 0; c < controllers->len && !placed; c++) {
+      const VbControllerDef *controller = controllers->pdata[c];
+      guint64 index = controller->index;
+      guint64 ports = controller->ports > 0 ? (guint64)controller->ports : 31;
+
+      for (guint64 port = 1; port < ports && !placed; port++) {
+        gpointer key = GSIZE_TO_POINTER((gsize)(index << 16 | port));
+
+        if (g_hash_table_contains(taken, key))
+          continue;
+        g_hash_table_add(taken, key);
+        channel->info.address = (VbDeviceAddress){.type = VB_ADDRESS_VIRTIO_SERIAL,
+                                                  .controller = index,
+                                                  .port = port,
+                                                  .multifunction = VB_ABSENT,
+                                                  .iobase = -1,
+                                                  .irq = -1};
+        placed = TRUE;
+      }
+    }
+    if (!placed) {
+      g_autofree char *where = vb_domain_def_path(def, channel, NULL);
+
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                  "%s: no virtio-serial port is left for it; add a <controller "
+                  "type='virtio-serial'/>",
+                  where);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /**
  * vb_domain_assign_addresses:
  * @def: a definition, as parsed or as stored before
@@ -996,7 +1057,8 @@ vb_domain_assign_addresses(VbDomainDef *def, const char *machine, GError **error
 
   add_implicit_devices(def, a.q35);
   ok = run_pass(&a, TRUE, error) && count_buses(&a, error) && run_pass(&a, FALSE, error) &&
-       place_devices(&a, error) && assign_usb_ports(def, error);
+       place_devices(&a, error) && assign_usb_ports(def, error) &&
+       assign_virtio_serial_ports(def, error);
   if (ok)
     finish_controllers(&a);
   g_array_unref(a.buses);
