@@ -31,6 +31,7 @@ typedef struct {
   VbPaths *paths;
   GPtrArray *firmware; /* tests/data/qemu-firmware/ */
   gboolean kvm_usable;
+  const char *default_bridge; /* (nullable): the host's virbr0, as a test pretends */
 } Setup;
 
 static Setup setup;
@@ -76,6 +77,7 @@ build_def(const VbDomainDef *def, const VbQemuConf *conf, gboolean export, GErro
       .export = export,
       .now = NOW,
       .firmware = setup.firmware,
+      .default_bridge = setup.default_bridge,
   };
 
   defaults = vb_domain_defaults_new(setup.caps, "/usr/bin/qemu-system-x86_64", def->os.arch, TRUE,
@@ -373,6 +375,28 @@ test_bridges(void)
   g_assert_cmpstr(tap->bridge, ==, "br0");
 }
 
+/* The network 'default' that qemu.conf does not map is libvirt's, on the host's virbr0 when
+ * there is one; without one it is refused, saying how to map it. */
+static void
+test_default_network(void)
+{
+  static const char *const xml =
+      HEAD DEVICES("<interface type='network'><source network='default'/></interface>") "</domain>";
+  g_autoptr(VbQemuConf) system = conf_for(VB_INSTANCE_SYSTEM, "");
+  g_autoptr(VbQemuCommand) cmd = NULL;
+  g_autoptr(GError) error = NULL;
+
+  setup.default_bridge = "virbr0";
+  cmd = build(xml, system, NULL);
+  g_assert_cmpstr(((VbQemuFdRequest *)cmd->fds->pdata[1])->bridge, ==, "virbr0");
+  g_clear_pointer(&cmd, vb_qemu_command_free);
+  setup.default_bridge = NULL;
+  cmd = build(xml, system, &error);
+  g_assert_null(cmd);
+  g_assert_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull(strstr(error->message, "virtbus has no virtual network 'default'"));
+}
+
 static gboolean
 has_arg(const VbQemuCommand *cmd, const char *arg)
 {
@@ -604,6 +628,7 @@ main(int argc, char **argv)
   g_test_add_func("/virtbus/qemu-command/hvf", test_hvf);
   g_test_add_func("/virtbus/qemu-command/kvm-unusable", test_kvm_unusable);
   g_test_add_func("/virtbus/qemu-command/bridges", test_bridges);
+  g_test_add_func("/virtbus/qemu-command/default-network", test_default_network);
   g_test_add_func("/virtbus/qemu-command/firmware", test_firmware);
   g_test_add_func("/virtbus/qemu-command/environment", test_environment);
   g_test_add_func("/virtbus/qemu-command/setup-commands", test_setup_commands);

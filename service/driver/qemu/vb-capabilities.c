@@ -275,6 +275,18 @@ in_group(uid_t uid, gid_t primary, gid_t wanted)
 }
 
 /**
+ * vb_host_default_bridge:
+ *
+ * Returns: (nullable): "virbr0" when the host has it (the bridge of libvirt's network named
+ *   'default', which virt-install's domains name), else %NULL
+ */
+const char *
+vb_host_default_bridge(void)
+{
+  return g_file_test("/sys/class/net/virbr0", G_FILE_TEST_EXISTS) ? "virbr0" : NULL;
+}
+
+/**
  * vb_host_kvm_usable:
  *
  * Whether /dev/kvm opens read-write for @uid/@gid: tried for real when that is us, read from

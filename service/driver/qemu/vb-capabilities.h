@@ -77,5 +77,6 @@ VbDomainDefaults *
 vb_capabilities_resolve_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
 
 gboolean vb_host_kvm_usable(uid_t uid, gid_t gid);
+const char *vb_host_default_bridge(void);
 
 G_END_DECLS

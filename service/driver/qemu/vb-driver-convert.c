@@ -139,6 +139,7 @@ export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancell
       .kvm_usable = TRUE,
       .export = TRUE,
       .now = g_get_real_time() / G_USEC_PER_SEC,
+      .default_bridge = vb_host_default_bridge(),
   };
 
   if (export->def->os.firmware != VB_ABSENT) {

@@ -168,6 +168,7 @@ check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
           vb_host_kvm_usable(system ? conf->uid : geteuid(), system ? conf->gid : getegid()),
       .privileged = geteuid() == 0,
       .now = g_get_real_time() / G_USEC_PER_SEC,
+      .default_bridge = vb_host_default_bridge(),
   };
 
   if (checking->def->os.firmware != VB_ABSENT) {

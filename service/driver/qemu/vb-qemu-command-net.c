@@ -97,6 +97,9 @@ build_netdev(VbQemuBuild *b, const VbNetDef *net, const char *id, guint index, G
     return TRUE;
   case VB_NET_NETWORK:
     bridge = vb_qemu_conf_lookup_bridge(b->config->conf, net->source);
+    /* libvirt's default network is served by virbr0: a domain virt-install wrote runs on it */
+    if (bridge == NULL && g_strcmp0(net->source, "default") == 0)
+      bridge = b->config->default_bridge;
     if (bridge == NULL) {
       vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, net, "source/@network",
                           "virtbus has no virtual network '%s'; map it to a host bridge with "

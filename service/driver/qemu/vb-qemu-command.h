@@ -31,6 +31,9 @@ typedef struct {
   gboolean export;           /* for domxml-to-native: the monitor as a path QEMU creates */
   gint64 now;                /* seconds since the epoch, for <clock offset='variable'> */
   const GPtrArray *firmware; /* (element-type VbFirmware) (nullable): for <os firmware> */
+  /* (nullable): the bridge of the network 'default' when qemu.conf maps none: the host's
+   * virbr0 if it has one (vb_host_default_bridge()) */
+  const char *default_bridge;
 } VbQemuCommandConfig;
 
 typedef enum {

@@ -544,6 +544,7 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
                                        system ? launch->conf->gid : getegid()),
       .privileged = geteuid() == 0,
       .now = g_get_real_time() / G_USEC_PER_SEC,
+      .default_bridge = vb_host_default_bridge(),
   };
 
   launch->step = "reading the firmware descriptors";
