@@ -419,14 +419,22 @@ add_controller(VbDomainDef *def, VbControllerType type, guint64 index, const cha
   return c;
 }
 
-static gboolean
-has_spice(const VbDomainDef *def)
+/* Whether the domain has a SPICE display. */
+gboolean
+vb_domain_has_spice(const VbDomainDef *def)
 {
   for (guint i = 0; i < def->graphics->len; i++) {
     if (((const VbGraphicsDef *)def->graphics->pdata[i])->type == VB_GRAPHICS_SPICE)
       return TRUE;
   }
   return FALSE;
+}
+
+/* libvirt's default video model: QXL with SPICE, else VGA. */
+VbVideoModel
+vb_domain_default_video_model(const VbDomainDef *def)
+{
+  return vb_domain_has_spice(def) ? VB_VIDEO_QXL : VB_VIDEO_VGA;
 }
 
 /* Rule 1: what libvirt adds to a definition without being asked. */
@@ -477,8 +485,7 @@ add_implicit_devices(VbDomainDef *def, gboolean q35)
   if (def->videos->len == 0 && def->graphics->len > 0) {
     VbVideoDef *video = vb_video_def_new();
 
-    /* libvirt's default: QXL with SPICE, else VGA */
-    video->model = has_spice(def) ? VB_VIDEO_QXL : VB_VIDEO_VGA;
+    video->model = vb_domain_default_video_model(def);
     g_ptr_array_add(def->videos, video);
   }
   if (def->memballoon == NULL)

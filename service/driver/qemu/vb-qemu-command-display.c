@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "vb-domain-address.h"
 #include "vb-qemu-command-private.h"
 
 #define VNC_PORT_BASE 5900
@@ -160,16 +161,6 @@ build_spice(VbQemuBuild *b, const VbGraphicsDef *g, GError **error)
   return TRUE;
 }
 
-static gboolean
-has_spice(const VbDomainDef *def)
-{
-  for (guint i = 0; i < def->graphics->len; i++) {
-    if (((const VbGraphicsDef *)def->graphics->pdata[i])->type == VB_GRAPHICS_SPICE)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 static const char *
 video_driver(gint model, gboolean primary)
 {
@@ -199,9 +190,8 @@ build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error
   const char *driver;
   VbQemuProps *props;
 
-  /* libvirt's default: QXL with SPICE, else VGA */
   if (model == VB_ABSENT)
-    model = has_spice(def) ? VB_VIDEO_QXL : VB_VIDEO_VGA;
+    model = vb_domain_default_video_model(def);
   driver = video_driver(model, index == 0);
   if (driver == NULL)
     return TRUE;
@@ -233,7 +223,7 @@ build_audiodevs(VbQemuBuild *b)
   if (vb_qemu_caps_get_version(b->caps) < VB_QEMU_VERSION(4, 0, 0))
     return;
   if (def->audios->len == 0) {
-    const char *driver = has_spice(def) ? "spice" : "none";
+    const char *driver = vb_domain_has_spice(def) ? "spice" : "none";
 
     vb_qemu_build_argf(b, "-audiodev", "id=audio1,driver=%s", driver);
     b->audiodev = g_strdup("audio1");
