@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "vb-domain-address.h"
 #include "vb-qemu-command-private.h"
 
 typedef struct {
@@ -44,18 +45,6 @@ lookup_driver(const ModelDriver *table, gsize n, const char *model)
   return NULL;
 }
 
-static const VbControllerDef *
-find_controller(const VbDomainDef *def, VbControllerType type, guint64 index)
-{
-  for (guint i = 0; i < def->controllers->len; i++) {
-    const VbControllerDef *c = def->controllers->pdata[i];
-
-    if (c->type == type && c->index == index)
-      return c;
-  }
-  return NULL;
-}
-
 /* The default model is the machine's: UHCI on pc, xHCI on q35 (as libvirt chooses). */
 const char *
 vb_qemu_usb_controller_driver(const VbQemuBuild *b, const VbControllerDef *c)
@@ -73,7 +62,7 @@ vb_qemu_usb_controller_driver(const VbQemuBuild *b, const VbControllerDef *c)
 gboolean
 vb_qemu_build_has_usb(const VbQemuBuild *b)
 {
-  const VbControllerDef *first = find_controller(b->def, VB_CONTROLLER_USB, 0);
+  const VbControllerDef *first = vb_domain_find_controller(b->def, VB_CONTROLLER_USB, 0);
 
   return first != NULL && vb_qemu_usb_controller_driver(b, first) != NULL;
 }
