@@ -20,7 +20,7 @@
 
 #include "vb-bench.h"
 #include "vb-capabilities.h"
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-domain-xml.h"
 #include "vb-qemu-command.h"
 #include "vb-qemu-conf.h"
@@ -122,7 +122,7 @@ main(int argc, char **argv)
     if (defaults == NULL)
       g_error("%s", error->message);
     config.defaults = defaults;
-    if (vb_domain_assign_addresses(def, defaults->machine, &error))
+    if (vb_domain_prepare_define(def, defaults, &error))
       command = vb_qemu_command_build(def, &config, &error);
     if (command == NULL)
       g_error("%s", error->message);

@@ -1,7 +1,7 @@
 /* vb-test-qemu.c: real QEMU, paused, running a command virtbus built.
  *
  * The tests adapt a definition to this host first (vb_test_adapt_def): TCG instead of KVM
- * (with the CPU QEMU's "max" for the host's, and no Hyper-V vpindex, which needs KVM),
+ * (with the CPU QEMU's "max" for host-passthrough, and no Hyper-V vpindex, which needs KVM),
  * small images made with qemu-img instead of the disks it names, user networking instead of
  * TAP devices (which need a bridge and privileges), free ports on qemu.conf's listen address
  * for displays, files and sockets in a scratch directory (QEMU listening on the sockets, as
@@ -23,7 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
 #include "vb-qemu-probe.h"
@@ -128,8 +128,8 @@ vb_test_adapt_def(VbDomainDef *def, const char *dir, GError **error)
     /* the one enlightenment QEMU refuses under TCG */
     def->features.hyperv_state[VB_HYPERV_VPINDEX] = VB_ABSENT;
   }
-  if (def->cpu != NULL &&
-      (def->cpu->mode == VB_CPU_MODE_HOST_PASSTHROUGH || def->cpu->mode == VB_CPU_MODE_HOST_MODEL))
+  /* host-model is expanded from the probe, TCG's CPU here; host-passthrough needs KVM */
+  if (def->cpu != NULL && def->cpu->mode == VB_CPU_MODE_HOST_PASSTHROUGH)
     def->cpu->mode = VB_CPU_MODE_MAXIMUM;
   g_clear_pointer(&def->emulator, g_free);
   def->emulator = g_strdup(VB_TEST_QEMU);
@@ -272,7 +272,7 @@ vb_test_build_command(VbDomainDef *def, VbQemuCaps *caps, const char *root, GErr
   VbQemuCommand *cmd = NULL;
 
   if (test_instance_init(&instance, &config, def, caps, root, error) &&
-      vb_domain_assign_addresses(def, config.defaults->machine, error))
+      vb_domain_prepare_start(def, config.defaults, error))
     cmd = vb_qemu_command_build(def, &config, error);
   test_instance_clear(&instance);
   return cmd;
@@ -294,7 +294,7 @@ vb_test_check_def(VbDomainDef *def, VbQemuCaps *caps, GError **error)
   if (test_instance_init(&instance, &config, def, caps, "/virtbus-check", error)) {
     config.kvm_usable = TRUE;
     /* as a define: the addresses are fixed first, then the command is checked */
-    ok = vb_domain_assign_addresses(def, config.defaults->machine, error) &&
+    ok = vb_domain_prepare_define(def, config.defaults, error) &&
          vb_qemu_command_check(def, &config, error);
   }
   test_instance_clear(&instance);

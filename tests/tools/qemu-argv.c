@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -125,7 +125,7 @@ main(int argc, char **argv)
           .firmware = firmware,
       };
 
-      if (vb_domain_assign_addresses(def, defaults->machine, &error))
+      if (vb_domain_prepare_start(def, defaults, &error))
         cmd = vb_qemu_command_build(def, &config, &error);
     }
     if (cmd == NULL) {

@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-domain-xml.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -84,8 +84,8 @@ build_def(const VbDomainDef *def, const VbQemuConf *conf, gboolean export, GErro
                                     def->os.machine, error);
   g_assert_nonnull(defaults);
   config.defaults = defaults;
-  /* as a define would: the addresses first */
-  if (!vb_domain_assign_addresses(assigned, defaults->machine, error))
+  /* as a start would: the definition completed first */
+  if (!vb_domain_prepare_start(assigned, defaults, error))
     return NULL;
   return vb_qemu_command_build(assigned, &config, error);
 }
@@ -229,7 +229,11 @@ test_refusals(void)
   static const Refusal cases[] = {
       {HEAD "<cpu mode='host-passthrough'/></domain>", VB_ERROR_NOT_SUPPORTED,
        "/domain/cpu/@mode: 'host-passthrough' needs KVM; a type='qemu' (TCG) domain can use "
-       "mode='maximum' or a named model"},
+       "mode='maximum', mode='host-model' or a named model"},
+      {HEAD "<cpu><model>qemu64</model><feature policy='require' name='sse9'/></cpu></domain>",
+       VB_ERROR_INVALID_CONFIG,
+       "/domain/cpu/feature[@name='sse9']: /usr/bin/qemu-system-x86_64 knows no CPU feature "
+       "'sse9' (its CPU models list the ones it has)"},
       {HEAD "<cpu><model>NoSuchCpu</model></cpu></domain>", VB_ERROR_NOT_SUPPORTED,
        "/domain/cpu/model: /usr/bin/qemu-system-x86_64 has no CPU model 'NoSuchCpu'"},
       {HEAD "<features><hyperv mode='custom'><vpindex state='on'/></hyperv></features></domain>",

@@ -63,6 +63,12 @@ copy_cpu_def(const VbCpuDef *src, gpointer unused)
   return dst;
 }
 
+VbCpuDef *
+vb_cpu_def_copy(const VbCpuDef *cpu)
+{
+  return copy_cpu_def(cpu, NULL);
+}
+
 static VbTimer *
 copy_timer(const VbTimer *src, gpointer unused)
 {

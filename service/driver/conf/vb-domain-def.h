@@ -637,6 +637,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbDomainDef, vb_domain_def_free)
 
 VbCpuDef *vb_cpu_def_new(void);
 void vb_cpu_def_free(VbCpuDef *cpu);
+VbCpuDef *vb_cpu_def_copy(const VbCpuDef *cpu);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbCpuDef, vb_cpu_def_free)
 
 char *vb_domain_def_get_uuid_string(const VbDomainDef *def);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -149,7 +149,7 @@ export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancell
     }
     config.firmware = firmware;
   }
-  if (!vb_domain_assign_addresses(export->def, export->defaults->machine, &error) ||
+  if (!vb_domain_prepare_start(export->def, export->defaults, &error) ||
       (cmd = vb_qemu_command_build(export->def, &config, &error)) == NULL) {
     g_task_return_error(task, error);
     return;

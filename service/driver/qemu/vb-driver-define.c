@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-file.h"
@@ -182,7 +182,7 @@ check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
     config.firmware = firmware;
   }
   /* the guest's hardware is fixed now, and stored with the definition */
-  if (!vb_domain_assign_addresses(checking->def, checking->defaults->machine, &error) ||
+  if (!vb_domain_prepare_define(checking->def, checking->defaults, &error) ||
       !vb_qemu_command_check(checking->def, &config, &error)) {
     g_task_return_error(task, error);
     return;

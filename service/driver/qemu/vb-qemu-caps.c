@@ -27,11 +27,17 @@ struct _VbQemuCaps {
   gboolean kvm_enabled;
   GPtrArray *machines;   /* (owned) (element-type VbQemuMachine) */
   GPtrArray *cpu_models; /* (owned) (element-type VbQemuCpuModel) */
-  GHashTable *types;     /* (owned): QOM type names */
-  GHashTable *commands;  /* (owned): QMP command names */
-  GHashTable *options;   /* (owned): command-line option → GHashTable of its parameters */
-  GHashTable *flags;     /* (owned): derived, from flag_rules[] */
-  JsonNode *json;        /* (owned): what it was read from, for the cache */
+  /* QEMU's "max" CPU: its vendor, the features it has (sorted), and every feature QEMU knows
+   * → VbQemuCpuFeatureState; empty when the probe had no expansion */
+  char *cpu_max_vendor;     /* (owned) (nullable) */
+  GStrv cpu_max_features;   /* (owned) */
+  GHashTable *cpu_features; /* (owned) */
+  GHashTable *cpu_types;    /* (owned) (nullable): QOM type → model name, while reading */
+  GHashTable *types;        /* (owned): QOM type names */
+  GHashTable *commands;     /* (owned): QMP command names */
+  GHashTable *options;      /* (owned): command-line option → GHashTable of its parameters */
+  GHashTable *flags;        /* (owned): derived, from flag_rules[] */
+  JsonNode *json;           /* (owned): what it was read from, for the cache */
 };
 
 typedef enum {
@@ -171,6 +177,7 @@ machine_free(gpointer data)
 
   g_free(machine->name);
   g_free(machine->alias);
+  g_free(machine->default_cpu);
   g_free(machine);
 }
 
@@ -180,6 +187,8 @@ cpu_model_free(gpointer data)
   VbQemuCpuModel *model = data;
 
   g_free(model->name);
+  g_free(model->vendor);
+  g_strfreev(model->features);
   g_free(model);
 }
 
@@ -198,6 +207,10 @@ caps_clear(VbQemuCaps *self)
   g_free(self->arch);
   g_ptr_array_unref(self->machines);
   g_ptr_array_unref(self->cpu_models);
+  g_free(self->cpu_max_vendor);
+  g_strfreev(self->cpu_max_features);
+  g_hash_table_unref(self->cpu_features);
+  g_clear_pointer(&self->cpu_types, g_hash_table_unref);
   g_hash_table_unref(self->types);
   g_hash_table_unref(self->commands);
   g_hash_table_unref(self->options);
@@ -314,7 +327,9 @@ read_machine(VbQemuCaps *self, JsonObject *item, const char *where, GError **err
       !read_string(item, "alias", FALSE, where, &machine->alias, error) ||
       !read_uint(item, "cpu-max", FALSE, where, &machine->max_cpus, error) ||
       !read_bool(item, "is-default", where, &machine->is_default, error) ||
-      !read_bool(item, "deprecated", where, &machine->deprecated, error)) {
+      !read_bool(item, "deprecated", where, &machine->deprecated, error) ||
+      /* a QOM type name until resolve_default_cpus() makes it a model name */
+      !read_string(item, "default-cpu-type", FALSE, where, &machine->default_cpu, error)) {
     machine_free(machine);
     return FALSE;
   }
@@ -335,14 +350,77 @@ read_cpu_model(VbQemuCaps *self, JsonObject *item, const char *where, GError **e
   VbQemuCpuModel *model = g_new0(VbQemuCpuModel, 1);
   JsonNode *missing;
 
+  VbJsonScope scope = {VB_ERROR_FAILED, where};
+  const char *type_name = NULL;
+
   g_ptr_array_add(self->cpu_models, model);
   if (!read_string(item, "name", TRUE, where, &model->name, error) ||
-      !read_bool(item, "deprecated", where, &model->deprecated, error))
+      !read_bool(item, "deprecated", where, &model->deprecated, error) ||
+      !read_string(item, "vendor", FALSE, where, &model->vendor, error) ||
+      !vb_json_get_string(&scope, item, "typename", FALSE, &type_name, error))
     return FALSE;
+  if (json_object_has_member(item, "features") &&
+      !vb_json_get_strv(&scope, item, "features", TRUE, &model->features, error))
+    return FALSE;
+  if (type_name != NULL)
+    g_hash_table_insert(self->cpu_types, g_strdup(type_name), model->name);
   /* QEMU lists what the accelerator lacks; a model with nothing missing is usable. */
   missing = json_object_get_member(item, "unavailable-features");
   model->usable = missing == NULL || (JSON_NODE_HOLDS_ARRAY(missing) &&
                                       json_array_get_length(json_node_get_array(missing)) == 0);
+  return TRUE;
+}
+
+/* The machines' default CPU types as model names: the model of that QOM type, else the type
+ * name without QEMU's "-<target>-cpu" suffix (QEMUs that list no type names). */
+static void
+resolve_default_cpus(VbQemuCaps *self)
+{
+  g_autofree char *suffix = g_strdup_printf("-%s-cpu", self->target);
+
+  for (guint i = 0; i < self->machines->len; i++) {
+    VbQemuMachine *machine = self->machines->pdata[i];
+    const char *model;
+
+    if (machine->default_cpu == NULL)
+      continue;
+    model = g_hash_table_lookup(self->cpu_types, machine->default_cpu);
+    if (model != NULL) {
+      g_free(machine->default_cpu);
+      machine->default_cpu = g_strdup(model);
+    } else if (g_str_has_suffix(machine->default_cpu, suffix) &&
+               strlen(machine->default_cpu) > strlen(suffix)) {
+      machine->default_cpu[strlen(machine->default_cpu) - strlen(suffix)] = '\0';
+    } else {
+      g_clear_pointer(&machine->default_cpu, g_free);
+    }
+  }
+}
+
+/* "cpu-max": {"vendor", "features": [on], "disabled": [off]}, when the probe had it. */
+static gboolean
+read_cpu_max(VbQemuCaps *self, JsonObject *root, GError **error)
+{
+  VbJsonScope scope = {VB_ERROR_FAILED, "cpu-max"};
+  JsonObject *max = NULL;
+  g_auto(GStrv) disabled = NULL;
+
+  if (!vb_json_get_object(&scope, root, "cpu-max", FALSE, &max, error))
+    return FALSE;
+  if (max == NULL) {
+    self->cpu_max_features = g_new0(char *, 1);
+    return TRUE;
+  }
+  if (!read_string(max, "vendor", FALSE, "cpu-max", &self->cpu_max_vendor, error) ||
+      !vb_json_get_strv(&scope, max, "features", TRUE, &self->cpu_max_features, error) ||
+      !vb_json_get_strv(&scope, max, "disabled", TRUE, &disabled, error))
+    return FALSE;
+  for (guint i = 0; disabled[i] != NULL; i++)
+    g_hash_table_insert(self->cpu_features, g_strdup(disabled[i]),
+                        GINT_TO_POINTER(VB_QEMU_CPU_FEATURE_OFF));
+  for (guint i = 0; self->cpu_max_features[i] != NULL; i++)
+    g_hash_table_insert(self->cpu_features, g_strdup(self->cpu_max_features[i]),
+                        GINT_TO_POINTER(VB_QEMU_CPU_FEATURE_ON));
   return TRUE;
 }
 
@@ -402,6 +480,8 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
 
   self->machines = g_ptr_array_new_with_free_func(machine_free);
   self->cpu_models = g_ptr_array_new_with_free_func(cpu_model_free);
+  self->cpu_features = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  self->cpu_types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   self->types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   self->commands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   self->options =
@@ -419,6 +499,7 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
       !read_string(root, "target", TRUE, "capabilities", &self->target, error) ||
       !read_objects(self, root, "machines", "machine", read_machine, error) ||
       !read_objects(self, root, "cpu-definitions", "CPU model", read_cpu_model, error) ||
+      !read_cpu_max(self, root, error) ||
       !read_string_set(root, "types", "capabilities", self->types, error) ||
       !read_string_set(root, "commands", "capabilities", self->commands, error) ||
       !read_options(self, root, error))
@@ -444,6 +525,8 @@ vb_qemu_caps_new_from_json(JsonNode *node, GError **error)
     return NULL;
   }
   self->arch = g_strdup(vb_arch_from_qemu_target(self->target));
+  resolve_default_cpus(self);
+  g_clear_pointer(&self->cpu_types, g_hash_table_unref);
 
   for (gsize i = 0; i < G_N_ELEMENTS(flag_rules); i++) {
     if (rule_holds(self, &flag_rules[i]))
@@ -531,6 +614,69 @@ const GPtrArray *
 vb_qemu_caps_get_cpu_models(const VbQemuCaps *self)
 {
   return self->cpu_models;
+}
+
+const VbQemuCpuModel *
+vb_qemu_caps_lookup_cpu_model(const VbQemuCaps *self, const char *name)
+{
+  for (guint i = 0; i < self->cpu_models->len; i++) {
+    const VbQemuCpuModel *model = self->cpu_models->pdata[i];
+
+    if (g_str_equal(model->name, name))
+      return model;
+  }
+  return NULL;
+}
+
+gboolean
+vb_qemu_caps_has_cpu_max(const VbQemuCaps *self)
+{
+  return g_hash_table_size(self->cpu_features) > 0;
+}
+
+const char *
+vb_qemu_caps_get_cpu_max_vendor(const VbQemuCaps *self)
+{
+  return self->cpu_max_vendor;
+}
+
+/* Returns: (transfer none): the features QEMU's "max" CPU has, sorted; empty without an
+ * expansion */
+const char *const *
+vb_qemu_caps_get_cpu_max_features(const VbQemuCaps *self)
+{
+  return (const char *const *)self->cpu_max_features;
+}
+
+/**
+ * vb_qemu_caps_cpu_feature:
+ * @name: a feature as a domain names it: QEMU's name, an older spelling with '_' for '-', or
+ *   one of the aliases QEMU accepts (libvirt's CPU map uses some: "pclmuldq", "sse4_1")
+ * @canonical: (out) (optional) (transfer none): QEMU's own name for it, when known
+ */
+VbQemuCpuFeatureState
+vb_qemu_caps_cpu_feature(const VbQemuCaps *self, const char *name, const char **canonical)
+{
+  /* QEMU's x86 aliases that are more than '_' for '-' */
+  static const char *const aliases[][2] = {
+      {"sse3", "pni"}, {"pclmuldq", "pclmulqdq"}, {"sse4-1", "sse4.1"}, {"sse4-2", "sse4.2"},
+      {"xd", "nx"},    {"ffxsr", "fxsr-opt"},     {"i64", "lm"},
+  };
+  g_autofree char *dashed = g_strdelimit(g_strdup(name), "_", '-');
+  const char *key = dashed;
+  gpointer original = NULL;
+  gpointer state = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS(aliases); i++) {
+    if (g_str_equal(dashed, aliases[i][0]))
+      key = aliases[i][1];
+  }
+  if (!g_hash_table_lookup_extended(self->cpu_features, name, &original, &state) &&
+      !g_hash_table_lookup_extended(self->cpu_features, key, &original, &state))
+    return VB_QEMU_CPU_FEATURE_UNKNOWN;
+  if (canonical != NULL)
+    *canonical = original;
+  return (VbQemuCpuFeatureState)GPOINTER_TO_INT(state);
 }
 
 /**

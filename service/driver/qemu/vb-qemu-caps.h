@@ -16,6 +16,7 @@ typedef struct {
   guint max_cpus;
   gboolean is_default;
   gboolean deprecated;
+  char *default_cpu; /* (owned) (nullable): the CPU model QEMU gives it, e.g. "qemu64" */
 } VbQemuMachine;
 
 typedef struct {
@@ -23,7 +24,17 @@ typedef struct {
   /* Whether the probe's accelerator can run it: FALSE when QEMU listed features it lacks. */
   gboolean usable;
   gboolean deprecated;
+  char *vendor;   /* (owned) (nullable): from its expansion, e.g. "GenuineIntel" */
+  GStrv features; /* (owned) (nullable): the features it turns on, sorted; NULL when the probe
+                   * did not expand it (not usable, or a versioned name) */
 } VbQemuCpuModel;
+
+/* What vb_qemu_caps_cpu_feature() says of a CPU feature name. */
+typedef enum {
+  VB_QEMU_CPU_FEATURE_UNKNOWN, /* QEMU has no such feature (or could not say: see below) */
+  VB_QEMU_CPU_FEATURE_OFF,     /* known, and the "max" CPU lacks it */
+  VB_QEMU_CPU_FEATURE_ON,      /* known, and the "max" CPU has it */
+} VbQemuCpuFeatureState;
 
 typedef struct _VbQemuCaps VbQemuCaps;
 
@@ -43,6 +54,15 @@ const GPtrArray *vb_qemu_caps_get_machines(const VbQemuCaps *self);
 const VbQemuMachine *vb_qemu_caps_lookup_machine(const VbQemuCaps *self, const char *name);
 const VbQemuMachine *vb_qemu_caps_get_default_machine(const VbQemuCaps *self);
 const GPtrArray *vb_qemu_caps_get_cpu_models(const VbQemuCaps *self);
+const VbQemuCpuModel *vb_qemu_caps_lookup_cpu_model(const VbQemuCaps *self, const char *name);
+
+/* QEMU's "max" CPU as the probe expanded it: FALSE when QEMU could not expand CPU models (then
+ * every feature is UNKNOWN and nothing may be concluded from that). */
+gboolean vb_qemu_caps_has_cpu_max(const VbQemuCaps *self);
+const char *vb_qemu_caps_get_cpu_max_vendor(const VbQemuCaps *self);
+const char *const *vb_qemu_caps_get_cpu_max_features(const VbQemuCaps *self);
+VbQemuCpuFeatureState
+vb_qemu_caps_cpu_feature(const VbQemuCaps *self, const char *name, const char **canonical);
 
 gboolean vb_qemu_caps_has_flag(const VbQemuCaps *self, const char *flag);
 GStrv vb_qemu_caps_list_flags(const VbQemuCaps *self);

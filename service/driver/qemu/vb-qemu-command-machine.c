@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "vb-domain-cpu.h"
 #include "vb-qemu-command-private.h"
 
 gboolean
@@ -155,23 +156,30 @@ vb_qemu_build_cpu(VbQemuBuild *b, GError **error)
 {
   const VbDomainDef *def = b->def;
   const VbCpuDef *cpu = def->cpu;
-  const char *arch = b->config->defaults->arch;
+  const char *arch = vb_qemu_caps_get_arch(b->caps);
   g_autoptr(GString) out = g_string_new(NULL);
+  g_autoptr(VbCpuDef) expanded = NULL;
   gint present = VB_ABSENT;
 
+  /* a start expands host-model in the live definition first; a define's check gets here */
+  if (cpu != NULL && cpu->mode == VB_CPU_MODE_HOST_MODEL) {
+    expanded = vb_domain_cpu_expand_host_model(def, cpu, b->caps, error);
+    if (expanded == NULL)
+      return FALSE;
+    cpu = expanded;
+  }
   if (cpu != NULL && cpu->mode != VB_ABSENT && cpu->mode != VB_CPU_MODE_CUSTOM) {
     if (cpu->mode == VB_CPU_MODE_MAXIMUM) {
       g_string_append(out, "max");
     } else if (!b->kvm) {
-      vb_qemu_build_error(
-          b, error, VB_ERROR_NOT_SUPPORTED, NULL, "cpu/@mode",
-          "'%s' needs KVM; a type='qemu' (TCG) domain can use mode='maximum' or a named model",
-          vb_cpu_mode_names[cpu->mode]);
+      vb_qemu_build_error(b, error, VB_ERROR_NOT_SUPPORTED, NULL, "cpu/@mode",
+                          "'%s' needs KVM; a type='qemu' (TCG) domain can use mode='maximum', "
+                          "mode='host-model' or a named model",
+                          vb_cpu_mode_names[cpu->mode]);
       return FALSE;
     } else {
-      /* host-model is the host's CPU as KVM sees it: QEMU's "host" without migration */
       g_string_append(out, "host");
-      if (cpu->mode == VB_CPU_MODE_HOST_PASSTHROUGH && cpu->migratable != VB_ABSENT)
+      if (cpu->migratable != VB_ABSENT)
         g_string_append_printf(out, ",migratable=%s", cpu->migratable ? "on" : "off");
       g_ptr_array_add(b->cmd->taints, g_strdup("host-cpu"));
     }
@@ -188,6 +196,7 @@ vb_qemu_build_cpu(VbQemuBuild *b, GError **error)
     }
     vb_qemu_keyval_append(out, cpu->model);
   } else if (g_str_equal(arch, "x86_64")) {
+    /* QEMU's own default, for emulators that do not report it (define writes it otherwise) */
     g_string_append(out, "qemu64");
   } else if (g_str_equal(arch, "i686")) {
     g_string_append(out, "qemu32");

@@ -24,7 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "vb-domain-address.h"
+#include "vb-domain-prepare.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
@@ -557,8 +557,7 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
     config.firmware = firmware;
   }
   launch->step = "building the command line";
-  /* a config stored before addresses were fixed at define gets them now, as libvirt's */
-  if (!vb_domain_assign_addresses(launch->def, launch->defaults->machine, &error) ||
+  if (!vb_domain_prepare_start(launch->def, launch->defaults, &error) ||
       (launch->cmd = vb_qemu_command_build(launch->def, &config, &error)) == NULL) {
     g_task_return_error(task, error);
     return;

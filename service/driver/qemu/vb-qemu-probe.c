@@ -9,9 +9,15 @@
  *
  * The reduced JSON keeps QEMU's own member names:
  *   {"binary", "version", "package", "target", "kvm": {"present", "enabled"},
- *    "machines": [{"name", "alias", "cpu-max", "is-default", "deprecated"}],
- *    "cpu-definitions": [{"name", "unavailable-features", "deprecated"}],
+ *    "machines": [{"name", "alias", "cpu-max", "is-default", "deprecated", "default-cpu-type"}],
+ *    "cpu-definitions": [{"name", "typename", "alias-of", "unavailable-features", "deprecated",
+ *                         "vendor", "features"}],
+ *    "cpu-max": {"vendor", "features", "disabled"},
  *    "types": [...], "commands": [...], "command-line-options": {"option": [params]}}
+ * "cpu-max" is the static expansion of QEMU's "max" CPU (the host's CPU under KVM, all that TCG
+ * emulates under TCG): the CPU features QEMU knows, on and off. Each usable named model gets its
+ * own expansion's vendor and features, so that host-model can be expanded without QEMU running
+ * (vb-domain-cpu.c). Both are absent where QEMU cannot expand CPU models.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +45,7 @@ typedef enum {
   QUERY_TYPES,
   QUERY_COMMANDS,
   QUERY_OPTIONS,
+  QUERY_CPU_MAX,
   N_QUERIES,
 } Query;
 
@@ -56,13 +63,22 @@ static const struct {
     [QUERY_TYPES] = {"qom-list-types", "{\"abstract\": false}", FALSE, JSON_NODE_ARRAY},
     [QUERY_COMMANDS] = {"query-commands", NULL, FALSE, JSON_NODE_ARRAY},
     [QUERY_OPTIONS] = {"query-command-line-options", NULL, FALSE, JSON_NODE_ARRAY},
+    [QUERY_CPU_MAX] = {"query-cpu-model-expansion",
+                       "{\"type\": \"static\", \"model\": {\"name\": \"max\"}}", TRUE,
+                       JSON_NODE_OBJECT},
 };
+
+/* More named models than any QEMU has (7.2 lists 132, half of them usable): a hostile monitor
+ * does not get to make us queue without end. */
+#define MAX_EXPANDED_MODELS 256
 
 typedef struct {
   char *binary;
   JsonNode *replies[N_QUERIES]; /* (nullable) (owned) */
   guint n_answered;
-  GError *error; /* (nullable) (owned): the first failure */
+  GHashTable *expansions; /* (owned): model name → its static expansion (JsonNode) */
+  guint n_expanding;      /* expansions asked for and not answered yet */
+  GError *error;          /* (nullable) (owned): the first failure */
 } MonitorProbe;
 
 static void
@@ -71,6 +87,7 @@ monitor_probe_free(MonitorProbe *probe)
   g_free(probe->binary);
   for (guint i = 0; i < N_QUERIES; i++)
     g_clear_pointer(&probe->replies[i], json_node_unref);
+  g_hash_table_unref(probe->expansions);
   g_clear_error(&probe->error);
   g_free(probe);
 }
@@ -141,6 +158,87 @@ add_names(JsonBuilder *builder, const char *name, JsonNode *reply)
   json_builder_end_array(builder);
 }
 
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static JsonNode *
+string_array(GPtrArray *strings)
+{
+  JsonArray *array = json_array_sized_new(strings->len);
+
+  g_ptr_array_sort(strings, compare_strings);
+  for (guint i = 0; i < strings->len; i++)
+    json_array_add_string_element(array, strings->pdata[i]);
+  return json_node_init_array(json_node_alloc(), array);
+}
+
+/* A static expansion's {"model": {"props": {…}}} into @into as "vendor" and the features that
+ * are on ("features") and, when @with_disabled, off ("disabled"), sorted. FALSE, and nothing
+ * set, when the reply is not of that shape. */
+static gboolean
+expansion_into(JsonObject *into, JsonNode *reply, gboolean with_disabled)
+{
+  VbJsonScope scope = {VB_ERROR_MONITOR_ERROR, "query-cpu-model-expansion"};
+  g_autoptr(GPtrArray) on = g_ptr_array_new();
+  g_autoptr(GPtrArray) off = g_ptr_array_new();
+  g_autoptr(GList) names = NULL;
+  JsonObject *model = NULL;
+  JsonObject *props = NULL;
+  const char *vendor = NULL;
+
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT(reply) ||
+      !vb_json_get_object(&scope, json_node_get_object(reply), "model", TRUE, &model, NULL) ||
+      !vb_json_get_object(&scope, model, "props", TRUE, &props, NULL) ||
+      !vb_json_get_string(&scope, props, "vendor", FALSE, &vendor, NULL))
+    return FALSE;
+  names = json_object_get_members(props);
+  for (GList *l = names; l != NULL; l = l->next) {
+    JsonNode *value = json_object_get_member(props, l->data);
+
+    if (JSON_NODE_HOLDS_VALUE(value) && json_node_get_value_type(value) == G_TYPE_BOOLEAN)
+      g_ptr_array_add(json_node_get_boolean(value) ? on : off, l->data);
+  }
+  if (vendor != NULL)
+    json_object_set_string_member(into, "vendor", vendor);
+  json_object_set_member(into, "features", string_array(on));
+  if (with_disabled)
+    json_object_set_member(into, "disabled", string_array(off));
+  return TRUE;
+}
+
+/* query-cpu-definitions' models, each with its own expansion when it has one. */
+static void
+add_cpu_definitions(JsonBuilder *builder, MonitorProbe *probe)
+{
+  static const char *const members[] = {
+      "name", "typename", "alias-of", "unavailable-features", "deprecated", NULL};
+  JsonNode *reply = probe->replies[QUERY_CPU_DEFINITIONS];
+
+  json_builder_set_member_name(builder, "cpu-definitions");
+  json_builder_begin_array(builder);
+  if (reply != NULL && JSON_NODE_HOLDS_ARRAY(reply)) {
+    JsonArray *array = json_node_get_array(reply);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+      JsonNode *item = json_array_get_element(array, i);
+      JsonNode *picked = pick_members(item, members);
+      const char *name =
+          JSON_NODE_HOLDS_OBJECT(item)
+              ? vb_json_node_string(json_object_get_member(json_node_get_object(item), "name"))
+              : NULL;
+
+      if (name != NULL)
+        expansion_into(json_node_get_object(picked), g_hash_table_lookup(probe->expansions, name),
+                       FALSE);
+      json_builder_add_value(builder, picked);
+    }
+  }
+  json_builder_end_array(builder);
+}
+
 /* A part of query-version's {"qemu": {"major": …}}; 0 when it is not there or not a number,
  * which the capabilities then refuse as too old. */
 static guint
@@ -159,9 +257,8 @@ version_part(JsonNode *version, const char *part)
 static JsonNode *
 reduce(MonitorProbe *probe)
 {
-  static const char *const machine_members[] = {"name",       "alias",      "cpu-max",
-                                                "is-default", "deprecated", NULL};
-  static const char *const cpu_members[] = {"name", "unavailable-features", "deprecated", NULL};
+  static const char *const machine_members[] = {
+      "name", "alias", "cpu-max", "is-default", "deprecated", "default-cpu-type", NULL};
   static const char *const kvm_members[] = {"present", "enabled", NULL};
   g_autoptr(JsonBuilder) builder = json_builder_new();
   JsonNode *version = probe->replies[QUERY_VERSION];
@@ -190,7 +287,15 @@ reduce(MonitorProbe *probe)
   json_builder_set_member_name(builder, "kvm");
   json_builder_add_value(builder, pick_members(probe->replies[QUERY_KVM], kvm_members));
   add_picked_array(builder, "machines", probe->replies[QUERY_MACHINES], machine_members);
-  add_picked_array(builder, "cpu-definitions", probe->replies[QUERY_CPU_DEFINITIONS], cpu_members);
+  add_cpu_definitions(builder, probe);
+  {
+    g_autoptr(JsonObject) max = json_object_new();
+
+    if (expansion_into(max, probe->replies[QUERY_CPU_MAX], TRUE)) {
+      json_builder_set_member_name(builder, "cpu-max");
+      json_builder_add_value(builder, json_node_init_object(json_node_alloc(), max));
+    }
+  }
   add_names(builder, "types", probe->replies[QUERY_TYPES]);
   add_names(builder, "commands", probe->replies[QUERY_COMMANDS]);
 
@@ -224,6 +329,113 @@ typedef struct {
   Query query;
 } QueryCall;
 
+typedef struct {
+  GTask *task; /* (owned) */
+  char *model; /* (owned) */
+} ExpansionCall;
+
+static void
+finish_probe(GTask *task)
+{
+  MonitorProbe *probe = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reduced = NULL;
+  VbQemuCaps *caps;
+
+  if (probe->error != NULL) {
+    g_task_return_error(task, g_steal_pointer(&probe->error));
+    return;
+  }
+  reduced = reduce(probe);
+  caps = vb_qemu_caps_new_from_json(reduced, &error);
+  if (caps == NULL) {
+    g_prefix_error(&error, "Probing %s: ", probe->binary);
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  g_task_return_pointer(task, caps, (GDestroyNotify)vb_qemu_caps_unref);
+}
+
+static void
+on_expansion_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ExpansionCall *call = user_data;
+  g_autoptr(GTask) task = call->task;
+  MonitorProbe *probe = g_task_get_task_data(task);
+  JsonNode *reply = vb_qmp_execute_finish(VB_QMP(source), result, NULL);
+
+  /* a model QEMU does not expand is only no candidate for host-model */
+  if (reply != NULL && JSON_NODE_HOLDS_OBJECT(reply))
+    g_hash_table_insert(probe->expansions, g_steal_pointer(&call->model), reply);
+  else if (reply != NULL)
+    json_node_unref(reply);
+  g_free(call->model);
+  g_free(call);
+  if (--probe->n_expanding == 0)
+    finish_probe(task);
+}
+
+/* Whether a model from query-cpu-definitions is one a host-model CPU can be based on: usable
+ * with the probe's accelerator, not QEMU's "max", "host" or "base", and not a versioned name
+ * ("Westmere-v1"), which its unversioned alias stands for, as in libvirt's CPU map. */
+static const char *
+base_candidate(JsonNode *item)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT(item) ? json_node_get_object(item) : NULL;
+  JsonNode *missing =
+      object != NULL ? json_object_get_member(object, "unavailable-features") : NULL;
+  const char *name =
+      object != NULL ? vb_json_node_string(json_object_get_member(object, "name")) : NULL;
+  const char *version;
+
+  if (name == NULL || missing == NULL || !JSON_NODE_HOLDS_ARRAY(missing) ||
+      json_array_get_length(json_node_get_array(missing)) != 0 || g_str_equal(name, "max") ||
+      g_str_equal(name, "host") || g_str_equal(name, "base"))
+    return NULL;
+  version = strrchr(name, '-');
+  if (version != NULL && version[1] == 'v' && version[2] != '\0' &&
+      strspn(version + 2, "0123456789") == strlen(version + 2))
+    return NULL;
+  return name;
+}
+
+/* The second round, once the first answered: each candidate model's static expansion. */
+static void
+expand_models(GTask *task, VbQmp *qmp)
+{
+  MonitorProbe *probe = g_task_get_task_data(task);
+  JsonNode *models = probe->replies[QUERY_CPU_DEFINITIONS];
+
+  if (probe->error == NULL && probe->replies[QUERY_CPU_MAX] != NULL && models != NULL &&
+      JSON_NODE_HOLDS_ARRAY(models)) {
+    JsonArray *array = json_node_get_array(models);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+      const char *name = base_candidate(json_array_get_element(array, i));
+      g_autoptr(JsonObject) arguments = NULL;
+      JsonObject *model;
+      ExpansionCall *call;
+
+      if (name == NULL || probe->n_expanding >= MAX_EXPANDED_MODELS)
+        continue;
+      arguments = json_object_new();
+      model = json_object_new();
+      json_object_set_string_member(model, "name", name);
+      json_object_set_string_member(arguments, "type", "static");
+      json_object_set_object_member(arguments, "model", model);
+      call = g_new0(ExpansionCall, 1);
+      call->task = g_object_ref(task);
+      call->model = g_strdup(name);
+      probe->n_expanding++;
+      vb_qmp_execute_async(qmp, "query-cpu-model-expansion", arguments, NULL, 0,
+                           VB_QEMU_PROBE_TIMEOUT_MS, g_task_get_cancellable(task),
+                           on_expansion_done, call);
+    }
+  }
+  if (probe->n_expanding == 0)
+    finish_probe(task);
+}
+
 static void
 on_query_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -251,20 +463,7 @@ on_query_done(GObject *source, GAsyncResult *result, gpointer user_data)
   g_free(call);
   if (++probe->n_answered < N_QUERIES)
     return;
-
-  if (probe->error != NULL) {
-    g_task_return_error(task, g_steal_pointer(&probe->error));
-  } else {
-    g_autoptr(JsonNode) reduced = reduce(probe);
-    VbQemuCaps *caps = vb_qemu_caps_new_from_json(reduced, &error);
-
-    if (caps == NULL) {
-      g_prefix_error(&error, "Probing %s: ", probe->binary);
-      g_task_return_error(task, g_steal_pointer(&error));
-    } else {
-      g_task_return_pointer(task, caps, (GDestroyNotify)vb_qemu_caps_unref);
-    }
-  }
+  expand_models(task, VB_QMP(source));
 }
 
 static void
@@ -323,6 +522,8 @@ vb_qemu_probe_monitor_async(VbQmp *qmp,
 
   g_task_set_source_tag(task, vb_qemu_probe_monitor_async);
   probe->binary = g_strdup(binary);
+  probe->expansions =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_node_unref);
   g_task_set_task_data(task, probe, (GDestroyNotify)monitor_probe_free);
   vb_qmp_handshake_async(qmp, cancellable, on_monitor_ready, task);
 }
