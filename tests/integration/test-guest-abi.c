@@ -1,6 +1,8 @@
 /* test-guest-abi.c: the hardware a guest sees is fixed at define and the same at every boot,
  * with real QEMU: a re-define that adds devices moves none of the old ones, two boots show the
- * same PCI devices at the same places, and those are the addresses of the domain's XML.
+ * same PCI devices at the same places, and those are the addresses of the domain's XML; the
+ * CPU and memory a start fixes (host-model expanded, memory in whole MiB) are what QEMU runs
+ * and what the live XML shows.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -87,6 +89,105 @@ root_addresses(const VbDomainDef *def)
                                          a->slot, a->function));
   }
   return table;
+}
+
+/* A monitor command's "return", as JSON text. */
+static char *
+monitor(VbTestDriver *t, VbDomainObj *domain, const char *command)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonNode *value;
+
+  vb_driver_monitor_command_async(t->driver, domain, command, FALSE, NULL, on_done, &result);
+  VB_TEST_WAIT_UNTIL(NULL, result != NULL, "the reply to a monitor command");
+  reply = vb_driver_monitor_command_finish(t->driver, result, &error);
+  g_assert_no_error(error);
+  g_assert_true(json_parser_load_from_data(parser, reply, -1, &error));
+  value = json_object_get_member(json_node_get_object(json_parser_get_root(parser)), "return");
+  g_assert_nonnull(value);
+  return json_to_string(value, FALSE);
+}
+
+/* A property of the guest's first CPU, as JSON text. */
+static char *
+cpu_property(VbTestDriver *t, VbDomainObj *domain, const char *property)
+{
+  g_autofree char *cpus = monitor(t, domain, "{\"execute\":\"query-cpus-fast\"}");
+  g_autoptr(JsonNode) node = json_from_string(cpus, NULL);
+  const char *path = json_object_get_string_member(
+      json_array_get_object_element(json_node_get_array(node), 0), "qom-path");
+  g_autofree char *command = g_strdup_printf(
+      "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"%s\",\"property\":\"%s\"}}", path,
+      property);
+
+  return monitor(t, domain, command);
+}
+
+/* host-model is a named model and features, the same in the live XML and in QEMU; memory is
+ * rounded up to whole MiB, as QEMU would otherwise round it to its own page size. */
+static void
+test_cpu_and_memory(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL, *type = NULL, *expected_type = NULL, *sizes = NULL;
+  g_autofree char *expected_sizes = NULL;
+  const VbDomainDef *live;
+  const VbCpuFeature *extra = NULL;
+  VbDomainObj *domain;
+
+  if (t == NULL)
+    return;
+  xml = vb_test_bare_xml("cpu");
+  {
+    g_autoptr(GString) edited = g_string_new(xml);
+
+    g_string_replace(edited, "<memory unit='MiB'>64</memory>", "<memory unit='KiB'>65537</memory>",
+                     1);
+    g_string_replace(edited, "</os>",
+                     "</os><cpu mode='host-model'><feature policy='disable' name='sse2'/></cpu>",
+                     1);
+    g_free(xml);
+    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+  }
+  domain = vb_test_define(t, xml);
+  g_assert_cmpint(vb_domain_obj_get_persistent_def(domain)->cpu->mode, ==, VB_CPU_MODE_HOST_MODEL);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+
+  live = vb_domain_obj_get_def(domain);
+  g_assert_cmpuint(live->memory_kib, ==, 65 * 1024);
+  g_assert_cmpint(live->cpu->mode, ==, VB_CPU_MODE_CUSTOM);
+  g_assert_nonnull(live->cpu->model);
+  for (guint i = 0; i < live->cpu->features->len; i++) {
+    const VbCpuFeature *feature = live->cpu->features->pdata[i];
+
+    if (feature->policy == VB_CPU_FEATURE_REQUIRE && extra == NULL)
+      extra = feature;
+    if (g_str_equal(feature->name, "sse2"))
+      g_assert_cmpint(feature->policy, ==, VB_CPU_FEATURE_DISABLE);
+  }
+  /* TCG emulates more than any model it can run: some feature is added to the model */
+  g_assert_nonnull(extra);
+  /* the persistent definition keeps host-model, to be expanded again at the next start */
+  g_assert_cmpint(vb_domain_obj_get_persistent_def(domain)->cpu->mode, ==, VB_CPU_MODE_HOST_MODEL);
+
+  /* and QEMU runs exactly that */
+  type = cpu_property(t, domain, "type");
+  expected_type = g_strdup_printf("\"%s-x86_64-cpu\"", live->cpu->model);
+  g_assert_cmpstr(type, ==, expected_type);
+  {
+    g_autofree char *on = cpu_property(t, domain, extra->name);
+    g_autofree char *sse2 = cpu_property(t, domain, "sse2");
+
+    g_assert_cmpstr(on, ==, "true");
+    g_assert_cmpstr(sse2, ==, "false");
+  }
+  sizes = monitor(t, domain, "{\"execute\":\"query-memory-size-summary\"}");
+  expected_sizes = g_strdup_printf("\"base-memory\":%u", 65 * 1024 * 1024);
+  g_assert_nonnull(strstr(sizes, expected_sizes));
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
 static char *
@@ -176,5 +277,6 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/guest-abi/stable", test_stable);
+  g_test_add_func("/guest-abi/cpu-and-memory", test_cpu_and_memory);
   return g_test_run();
 }

@@ -20,6 +20,30 @@ typedef struct {
   const char *commands; /* (nullable): query-commands' reply instead of the usual one */
 } Script;
 
+/* Static expansions: "max" with a value of each type, cortex-a57 with two features; versioned
+ * names are never asked for, and neoverse-n1 is one QEMU cannot expand. */
+static void
+reply_expansion(VbTestQmpPeer *peer, JsonObject *command)
+{
+  JsonObject *arguments = json_object_get_object_member(command, "arguments");
+  const char *model =
+      json_object_get_string_member(json_object_get_object_member(arguments, "model"), "name");
+
+  g_assert_cmpstr(json_object_get_string_member(arguments, "type"), ==, "static");
+  g_assert_cmpstr(model, !=, "cortex-a57-v2");
+  g_assert_cmpstr(model, !=, "a64fx"); /* not usable */
+  if (strcmp(model, "max") == 0)
+    vb_test_qmp_peer_reply(peer, command,
+                           "{\"model\": {\"name\": \"base\", \"props\": {\"sve\": true, \"aes\": "
+                           "true, \"pmu\": false, \"vendor\": \"ARM\", \"level\": 3}}}");
+  else if (strcmp(model, "cortex-a57") == 0)
+    vb_test_qmp_peer_reply(peer, command,
+                           "{\"model\": {\"name\": \"base\", \"props\": {\"aes\": true, "
+                           "\"pmu\": false, \"vendor\": \"ARM\"}}}");
+  else
+    vb_test_qmp_peer_reply_error(peer, command, "GenericError", "cannot expand");
+}
+
 static void
 script_probe(VbTestQmpPeer *peer, gpointer data)
 {
@@ -53,15 +77,22 @@ script_probe(VbTestQmpPeer *peer, gpointer data)
       vb_test_qmp_peer_reply(
           peer, command,
           "[{\"name\": \"none\", \"cpu-max\": 1}, {\"name\": \"virt-8.1\", \"alias\": \"virt\", "
-          "\"cpu-max\": 512, \"hotpluggable-cpus\": true}, {\"name\": \"old\", \"cpu-max\": 4, "
-          "\"deprecated\": true, \"is-default\": true}]");
+          "\"cpu-max\": 512, \"hotpluggable-cpus\": true, \"default-cpu-type\": "
+          "\"cortex-a57-arm-cpu\"}, {\"name\": \"old\", \"cpu-max\": 4, \"deprecated\": true, "
+          "\"is-default\": true, \"default-cpu-type\": \"cortex-a15-aarch64-cpu\"}]");
     else if (strcmp(execute, "query-cpu-definitions") == 0 && script->no_cpu_definitions)
       vb_test_qmp_peer_reply_error(peer, command, "CommandNotFound", "not on this target");
     else if (strcmp(execute, "query-cpu-definitions") == 0)
-      vb_test_qmp_peer_reply(peer, command,
-                             "[{\"name\": \"max\", \"unavailable-features\": []}, {\"name\": "
-                             "\"a64fx\", \"unavailable-features\": [\"sve\"], \"deprecated\": "
-                             "false}]");
+      vb_test_qmp_peer_reply(
+          peer, command,
+          "[{\"name\": \"max\", \"unavailable-features\": []}, {\"name\": "
+          "\"a64fx\", \"unavailable-features\": [\"sve\"], \"deprecated\": false}, "
+          "{\"name\": \"cortex-a57\", \"typename\": \"cortex-a57-arm-cpu\", "
+          "\"unavailable-features\": []}, {\"name\": \"cortex-a57-v2\", "
+          "\"unavailable-features\": []}, {\"name\": \"neoverse-n1\", \"unavailable-features\": "
+          "[]}]");
+    else if (strcmp(execute, "query-cpu-model-expansion") == 0)
+      reply_expansion(peer, command);
     else if (strcmp(execute, "qom-list-types") == 0) {
       /* Only concrete types are asked for. */
       g_assert_true(json_object_get_boolean_member(
@@ -117,12 +148,28 @@ test_probe(void)
   g_assert_true(vb_qemu_caps_get_default_machine(caps) == machines->pdata[0]);
   g_assert_cmpstr(vb_qemu_caps_lookup_machine(caps, "virt")->name, ==, "virt-8.1");
   g_assert_cmpuint(vb_qemu_caps_lookup_machine(caps, "virt")->max_cpus, ==, 512);
+  /* the default CPU type as a model name: by the models' type names, else by QEMU's suffix */
+  g_assert_cmpstr(vb_qemu_caps_lookup_machine(caps, "virt")->default_cpu, ==, "cortex-a57");
+  g_assert_cmpstr(vb_qemu_caps_lookup_machine(caps, "old")->default_cpu, ==, "cortex-a15");
   g_assert_null(vb_qemu_caps_lookup_machine(caps, "none"));
 
   cpus = vb_qemu_caps_get_cpu_models(caps);
-  g_assert_cmpuint(cpus->len, ==, 2);
+  g_assert_cmpuint(cpus->len, ==, 5);
   g_assert_true(((VbQemuCpuModel *)cpus->pdata[0])->usable);
   g_assert_false(((VbQemuCpuModel *)cpus->pdata[1])->usable);
+  /* the expansions: "max" knows each boolean, others are no features */
+  g_assert_true(vb_qemu_caps_has_cpu_max(caps));
+  g_assert_cmpstr(vb_qemu_caps_get_cpu_max_vendor(caps), ==, "ARM");
+  g_assert_cmpstrv(vb_qemu_caps_get_cpu_max_features(caps),
+                   ((const char *const[]){"aes", "sve", NULL}));
+  g_assert_cmpint(vb_qemu_caps_cpu_feature(caps, "sve", NULL), ==, VB_QEMU_CPU_FEATURE_ON);
+  g_assert_cmpint(vb_qemu_caps_cpu_feature(caps, "pmu", NULL), ==, VB_QEMU_CPU_FEATURE_OFF);
+  g_assert_cmpint(vb_qemu_caps_cpu_feature(caps, "level", NULL), ==, VB_QEMU_CPU_FEATURE_UNKNOWN);
+  g_assert_cmpstrv(vb_qemu_caps_lookup_cpu_model(caps, "cortex-a57")->features,
+                   ((const char *const[]){"aes", NULL}));
+  g_assert_cmpstr(vb_qemu_caps_lookup_cpu_model(caps, "cortex-a57")->vendor, ==, "ARM");
+  g_assert_null(vb_qemu_caps_lookup_cpu_model(caps, "neoverse-n1")->features);
+  g_assert_null(vb_qemu_caps_lookup_cpu_model(caps, "cortex-a57-v2")->features);
 
   flags = vb_qemu_caps_list_flags(caps);
   g_assert_cmpstrv(flags, ((const char *const[]){"blockdev", "device.json", "lsi",

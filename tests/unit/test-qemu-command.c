@@ -283,7 +283,8 @@ test_refusals(void)
        VB_ERROR_INVALID_CONFIG, "*a CD-ROM cannot be on the virtio bus*"},
       {HEAD DEVICES(
            "<controller type='usb' model='none'/><input type='tablet' bus='usb'/>") "</domain>",
-       VB_ERROR_INVALID_CONFIG, "/domain/devices/input: a USB input device needs a USB controller"},
+       VB_ERROR_INVALID_CONFIG,
+       "/domain/devices/input[1]: a USB input device needs a USB controller"},
       {HEAD DEVICES(
            "<graphics type='spice' port='5901' tlsPort='5902' autoport='no'/>") "</domain>",
        VB_ERROR_INVALID_CONFIG, "*@tlsPort: TLS is off in /test/qemu.conf (spice_tls = 0)"},

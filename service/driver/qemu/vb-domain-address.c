@@ -42,6 +42,7 @@
 #include "config.h"
 
 #include "vb-domain-address-private.h"
+#include "vb-domain-device-defaults.h"
 #include "vb-domain-xml.h"
 
 gboolean
@@ -169,6 +170,7 @@ vb_domain_assign_addresses(VbDomainDef *def, const char *machine, GError **error
   gboolean q35 = vb_domain_machine_is_q35(machine);
 
   add_implicit_devices(def, q35);
+  vb_domain_fill_device_defaults(def, q35);
   /* the controllers added need libvirt's names, as parsed ones have */
   return vb_domain_assign_pci_addresses(def, q35, error) &&
          vb_domain_assign_usb_ports(def, error) &&

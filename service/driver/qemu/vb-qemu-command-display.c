@@ -205,8 +205,13 @@ build_video(VbQemuBuild *b, const VbVideoDef *video, guint index, GError **error
     if (video->vram >= 0)
       vb_qemu_props_add_uint(props, "vram_size", (guint64)video->vram * 1024);
   }
-  if (video->vgamem >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VGA))
+  /* as libvirt: QXL's VGA memory is its vgamem, plain VGA's and bochs' their vram */
+  if (video->vgamem >= 0 && model == VB_VIDEO_QXL)
     vb_qemu_props_add_uint(props, "vgamem_mb", (guint64)video->vgamem / 1024);
+  if (video->vram >= 0 && model == VB_VIDEO_VGA)
+    vb_qemu_props_add_uint(props, "vgamem_mb", (guint64)video->vram / 1024);
+  if (video->vram >= 0 && model == VB_VIDEO_BOCHS)
+    vb_qemu_props_add_uint(props, "vgamem", (guint64)video->vram * 1024);
   if (video->heads >= 0 && (model == VB_VIDEO_QXL || model == VB_VIDEO_VIRTIO))
     vb_qemu_props_add_uint(props, "max_outputs", (guint64)video->heads);
   if (!vb_qemu_build_pci_device(b, props, &video->info, what, error))
