@@ -148,6 +148,7 @@ parse_controller(VbDomainDef *def, VbControllerDef *controller, xmlNode *node, G
     child = vb_xml_child(node, "target");
     if (child != NULL &&
         (!vb_xml_attr_count(child, "chassis", 255, &controller->target_chassis, error) ||
+         !vb_xml_attr_count(child, "chassisNr", 255, &controller->target_chassis_nr, error) ||
          !vb_xml_attr_count(child, "port", 255, &controller->target_port, error)))
       return FALSE;
   }
@@ -256,8 +257,9 @@ vb_domain_format_controllers(VbXmlWriter *w, const VbDomainDef *def, VbDomainXml
       vb_xml_writer_attr_bool(w, "ioeventfd", c->driver_ioeventfd, "on", "off");
       vb_xml_writer_end(w);
     }
-    if (c->target_chassis >= 0 || c->target_port >= 0) {
+    if (c->target_chassis >= 0 || c->target_chassis_nr >= 0 || c->target_port >= 0) {
       vb_xml_writer_start(w, "target");
+      vb_xml_writer_attr_count(w, "chassisNr", c->target_chassis_nr);
       vb_xml_writer_attr_count(w, "chassis", c->target_chassis);
       if (c->target_port >= 0)
         vb_xml_writer_attr_printf(w, "port", "0x%" G_GINT64_MODIFIER "x", c->target_port);

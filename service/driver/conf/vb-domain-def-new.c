@@ -41,6 +41,7 @@ vb_controller_def_new(VbControllerType type, guint64 index)
   controller->index = index;
   controller->ports = controller->vectors = -1;
   controller->target_chassis = controller->target_port = controller->master_startport = -1;
+  controller->target_chassis_nr = -1;
   controller->driver_queues = controller->driver_cmd_per_lun = -1;
   controller->driver_max_sectors = -1;
   controller->driver_ioeventfd = VB_ABSENT;

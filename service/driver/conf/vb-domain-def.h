@@ -311,13 +311,14 @@ typedef struct {
   VbDeviceInfo info;
   VbControllerType type;
   guint64 index;
-  char *model;             /* (owned) (nullable): one of the type's models */
-  gint64 ports;            /* usb, virtio-serial; -1 when not given */
-  gint64 vectors;          /* virtio-serial; -1 when not given */
-  char *model_name;        /* (owned) (nullable): pci <model name=…> */
-  gint64 target_chassis;   /* pci <target>; -1 when not given */
-  gint64 target_port;      /* pci <target>; -1 when not given */
-  gint64 master_startport; /* usb companion <master startport>; -1 when not given */
+  char *model;              /* (owned) (nullable): one of the type's models */
+  gint64 ports;             /* usb, virtio-serial; -1 when not given */
+  gint64 vectors;           /* virtio-serial; -1 when not given */
+  char *model_name;         /* (owned) (nullable): pci <model name=…> */
+  gint64 target_chassis;    /* pci <target>; -1 when not given */
+  gint64 target_chassis_nr; /* pci-bridge <target chassisNr>; -1 when not given */
+  gint64 target_port;       /* pci <target>; -1 when not given */
+  gint64 master_startport;  /* usb companion <master startport>; -1 when not given */
   gint64 driver_queues, driver_cmd_per_lun, driver_max_sectors; /* -1 when not given */
   gint driver_ioeventfd;                                        /* VB_ABSENT, 0 (off), 1 (on) */
 } VbControllerDef;

@@ -209,7 +209,9 @@ vb_domain_format_disks(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags 
       vb_xml_writer_start(w, "driver");
       vb_xml_writer_attr(w, "name", disk->driver_name);
       vb_xml_writer_attr_enum(w, "type", vb_disk_format_names, disk->driver_format);
-      vb_xml_writer_attr_enum(w, "cache", vb_disk_cache_names, disk->driver_cache);
+      /* cache='default' is no cache mode at all: libvirt does not write it either */
+      if (disk->driver_cache > 0)
+        vb_xml_writer_attr_enum(w, "cache", vb_disk_cache_names, disk->driver_cache);
       vb_xml_writer_attr_enum(w, "io", vb_disk_io_names, disk->driver_io);
       vb_xml_writer_attr_enum(w, "discard", vb_disk_discard_names, disk->driver_discard);
       vb_xml_writer_end(w);

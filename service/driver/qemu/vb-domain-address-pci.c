@@ -705,6 +705,9 @@ finish_controllers(Addresses *a)
       if (c->target_port < 0)
         c->target_port = (gint64)(c->info.address.slot << 3 | c->info.address.function);
     }
+    /* a pci-bridge's chassis number is its index, as libvirt numbers it */
+    if (g_strcmp0(c->model, "pci-bridge") == 0 && c->target_chassis_nr < 0 && c->target_chassis < 0)
+      c->target_chassis_nr = (gint64)c->index;
   }
 }
 

@@ -115,7 +115,12 @@ add_implicit_devices(VbDomainDef *def, gboolean q35)
   }
   if (!has_usb)
     vb_domain_add_implicit_controller(def, VB_CONTROLLER_USB, 0, q35 ? "qemu-xhci" : "piix3-uhci");
-  /* a controller for every disk bus in use */
+  if (q35 && vb_domain_find_controller(def, VB_CONTROLLER_SATA, 0) == NULL)
+    vb_domain_add_implicit_controller(def, VB_CONTROLLER_SATA, 0, NULL);
+  if (vb_domain_find_controller(def, VB_CONTROLLER_PCI, 0) == NULL)
+    vb_domain_add_implicit_controller(def, VB_CONTROLLER_PCI, 0, q35 ? "pcie-root" : "pci-root");
+  /* then, as libvirt adds them after the machine's own: a controller for every disk bus in
+   * use */
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
     VbControllerType type = disk->target_bus == VB_DISK_BUS_IDE    ? VB_CONTROLLER_IDE
@@ -131,10 +136,6 @@ add_implicit_devices(VbDomainDef *def, gboolean q35)
     vb_domain_add_implicit_controller(def, type, disk->info.address.controller,
                                       type == VB_CONTROLLER_SCSI ? "lsilogic" : NULL);
   }
-  if (q35 && vb_domain_find_controller(def, VB_CONTROLLER_SATA, 0) == NULL)
-    vb_domain_add_implicit_controller(def, VB_CONTROLLER_SATA, 0, NULL);
-  if (vb_domain_find_controller(def, VB_CONTROLLER_PCI, 0) == NULL)
-    vb_domain_add_implicit_controller(def, VB_CONTROLLER_PCI, 0, q35 ? "pcie-root" : "pci-root");
   for (guint i = 0; i < def->consoles->len; i++) {
     if (((const VbSerialDef *)def->consoles->pdata[i])->target_type == VB_CONSOLE_TARGET_VIRTIO)
       needs_virtio_serial = TRUE;

@@ -11,6 +11,7 @@
  *     console;
  *   - a disk with a source and no format is raw, for the driver "qemu";
  *   - no <audio>: one, 'spice' with SPICE graphics, else 'none';
+ *   - no <boot> and no device's boot order, and no kernel to boot: <boot dev='hd'/>;
  *   - q35: its ICH9 TCO watchdog ('itco', action reset), which QEMU lets reset the guest only
  *     when told.
  *
@@ -129,6 +130,22 @@ fill_disks(VbDomainDef *def)
   }
 }
 
+static void
+fill_boot(VbDomainDef *def)
+{
+  g_autoptr(GPtrArray) infos = NULL;
+  VbBootDev hd = VB_BOOT_HD;
+
+  if (def->os.boot_devs->len > 0 || def->os.kernel != NULL)
+    return;
+  infos = vb_domain_def_get_device_infos(def);
+  for (guint i = 0; i < infos->len; i++) {
+    if (((const VbDeviceInfo *)infos->pdata[i])->boot_order != 0)
+      return;
+  }
+  g_array_append_val(def->os.boot_devs, hd);
+}
+
 /**
  * vb_domain_fill_device_defaults:
  * @q35: the machine is a q35
@@ -149,6 +166,7 @@ vb_domain_fill_device_defaults(VbDomainDef *def, gboolean q35)
     fill_video(def->videos->pdata[i], def, i == 0);
   fill_chardevs(def);
   fill_disks(def);
+  fill_boot(def);
   if (def->audios->len == 0) {
     VbAudioDef *audio = g_new0(VbAudioDef, 1);
 

@@ -132,7 +132,9 @@ build_pci(VbQemuBuild *b, GError **error)
     } else if (g_str_equal(driver, "pci-bridge") || g_str_equal(driver, "pcie-pci-bridge")) {
       if (g_str_equal(driver, "pci-bridge"))
         vb_qemu_props_add_uint(props, "chassis_nr",
-                               c->target_chassis >= 0 ? (guint64)c->target_chassis : c->index);
+                               c->target_chassis_nr >= 0 ? (guint64)c->target_chassis_nr
+                               : c->target_chassis >= 0  ? (guint64)c->target_chassis
+                                                         : c->index);
     }
     vb_qemu_props_add_string(props, "id", c->info.assigned_alias);
     if (!vb_qemu_build_pci_device(b, props, &c->info, what, error))

@@ -311,7 +311,8 @@ read_controller_settings(VbControllerDef *controller, GHashTable *props, GError 
                             error) ||
       !vb_qemu_import_count(option, props, "max_sectors", G_MAXINT32,
                             &controller->driver_max_sectors, error) ||
-      !vb_qemu_import_count(option, props, "chassis_nr", 255, &controller->target_chassis, error) ||
+      !vb_qemu_import_count(option, props, "chassis_nr", 255, &controller->target_chassis_nr,
+                            error) ||
       !vb_qemu_import_count(option, props, "chassis", 255, &controller->target_chassis, error) ||
       !vb_qemu_import_count(option, props, "port", 255, &controller->target_port, error))
     return FALSE;
