@@ -190,6 +190,55 @@ test_cpu_and_memory(void)
   vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
+static char *image(VbTestDriver *t, const char *name);
+
+/* A CD-ROM on USB is a CD-ROM to the guest (a removable SCSI CD-ROM behind a bulk-only USB
+ * device), not the hard disk usb-storage would make of it. */
+static void
+test_usb_cdrom(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *iso = NULL, *xml = NULL, *devices = NULL, *blocks = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+  gboolean found = FALSE;
+  VbDomainObj *domain;
+
+  if (t == NULL)
+    return;
+  iso = image(t, "cd.iso");
+  devices = g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'/>"
+                            "<target dev='sda' bus='usb'/><readonly/></disk>",
+                            iso);
+  xml = vb_test_bare_xml("usbcd");
+  {
+    g_autoptr(GString) edited = g_string_new(xml);
+
+    g_string_replace(edited, "<memballoon", devices, 1);
+    g_string_replace(edited, "</disk>", "</disk><memballoon", 1);
+    g_free(xml);
+    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+  }
+  domain = vb_test_define(t, xml);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  blocks = monitor(t, domain, "{\"execute\":\"query-block\"}");
+  node = json_from_string(blocks, NULL);
+  array = json_node_get_array(node);
+  for (guint i = 0; i < json_array_get_length(array); i++) {
+    JsonObject *block = json_array_get_object_element(array, i);
+    const char *qdev = json_object_get_string_member_with_default(block, "qdev", "");
+
+    if (!g_str_has_suffix(qdev, "usb-disk0") && strstr(qdev, "/usb-disk0/") == NULL)
+      continue;
+    found = TRUE;
+    g_assert_true(json_object_get_boolean_member(block, "removable"));
+    g_assert_true(json_object_has_member(block, "tray_open"));
+  }
+  if (!found)
+    g_error("query-block shows no usb-disk0:\n%s", blocks);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+}
+
 static char *
 image(VbTestDriver *t, const char *name)
 {
@@ -278,5 +327,6 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/guest-abi/stable", test_stable);
   g_test_add_func("/guest-abi/cpu-and-memory", test_cpu_and_memory);
+  g_test_add_func("/guest-abi/usb-cdrom", test_usb_cdrom);
   return g_test_run();
 }

@@ -145,7 +145,11 @@ disk_device(
     driver = "virtio-blk-pci";
     break;
   case VB_DISK_BUS_USB:
-    driver = "usb-storage";
+    /* usb-storage makes its own SCSI disk, always a hard disk: a CD-ROM is a SCSI CD-ROM on a
+     * bulk-only USB device */
+    driver = cdrom ? "scsi-cd" : "usb-storage";
+    if (cdrom && !vb_qemu_build_need_device(b, "usb-bot", what, error))
+      return FALSE;
     break;
   case VB_DISK_BUS_SCSI:
     driver = cdrom ? "scsi-cd" : "scsi-hd";
@@ -209,7 +213,20 @@ disk_device(
                           "a USB disk needs a USB controller");
       return FALSE;
     }
-    vb_qemu_usb_place(props, &disk->info);
+    if (cdrom) {
+      /* the CD-ROM keeps the disk's id (the drive is its), the USB device is named after it */
+      g_autofree char *bot_id = g_strconcat(vb_qemu_device_id(&disk->info), "-bot", NULL);
+      g_autofree char *bus = g_strconcat(bot_id, ".0", NULL);
+      VbQemuProps *bot = vb_qemu_device_new("usb-bot", bot_id);
+
+      vb_qemu_usb_place(bot, &disk->info);
+      vb_qemu_build_device(b, bot);
+      vb_qemu_props_add_string(props, "bus", bus);
+      vb_qemu_props_add_uint(props, "scsi-id", 0);
+      vb_qemu_props_add_uint(props, "lun", 0);
+    } else {
+      vb_qemu_usb_place(props, &disk->info);
+    }
     break;
   case VB_DISK_BUS_VIRTIO:
   default:

@@ -257,7 +257,10 @@ vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, 
                   : g_str_has_prefix(driver, "scsi-")    ? VB_DISK_BUS_SCSI
                                                          : VB_DISK_BUS_USB;
   const char *id = g_hash_table_lookup(props, "id");
+  const char *on_bus = g_hash_table_lookup(props, "bus");
   g_autofree char *option = g_strdup_printf("-device %s", driver);
+  g_autofree char *bot = NULL;
+  const char *usb_port = NULL;
   gint64 boot_order = 0;
   gint64 index = -1;
   gboolean addressed = FALSE;
@@ -266,6 +269,15 @@ vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, 
   /* q35's AHCI is QEMU's "ide" bus; its disks are SATA */
   if (bus == VB_DISK_BUS_IDE && id != NULL && g_str_has_prefix(id, "sata"))
     bus = VB_DISK_BUS_SATA;
+  /* a scsi-cd on a usb-bot's bus is a USB CD-ROM */
+  if (g_str_equal(driver, "scsi-cd") && on_bus != NULL && g_str_has_suffix(on_bus, ".0")) {
+    bot = g_strndup(on_bus, strlen(on_bus) - 2);
+    usb_port = g_hash_table_lookup(im->usb_bots, bot);
+    if (usb_port != NULL)
+      bus = VB_DISK_BUS_USB;
+  } else if (bus == VB_DISK_BUS_USB) {
+    usb_port = g_hash_table_lookup(props, "port");
+  }
   disk = drive_of(im, props, bus, g_str_has_suffix(driver, "-cd"), error);
   if (disk == NULL)
     return FALSE;
@@ -291,8 +303,13 @@ vb_qemu_import_disk_device(VbImport *im, GHashTable *props, const char *driver, 
 
     disk->target_dev = g_strdup_printf("hd%c", (char)('a' + MIN(n, LETTERS - 1)));
   }
-  if (!addressed && !vb_qemu_import_pci_address(props, &disk->info, error))
+  if (usb_port != NULL && *usb_port != '\0') {
+    disk->info.address.type = VB_ADDRESS_USB;
+    disk->info.address.bus = 0;
+    disk->info.address.usb_port = g_strdup(usb_port);
+  } else if (!addressed && !vb_qemu_import_pci_address(props, &disk->info, error)) {
     return FALSE;
+  }
   if (!vb_qemu_import_count(option, props, "bootindex", G_MAXINT32, &boot_order, error))
     return FALSE;
   disk->info.boot_order = (guint64)boot_order;

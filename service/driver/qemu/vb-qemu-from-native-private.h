@@ -33,6 +33,7 @@ typedef struct {
   GHashTable *objects;     /* id → properties, "qom-type" holding the type */
   GHashTable *globals;     /* -global DRIVER.PROPERTY → value */
   GHashTable *machine;     /* -machine, its first value as "type" */
+  GHashTable *usb_bots;    /* usb-bot id → its USB port ("" for none): a USB CD-ROM's device */
 
   /* Options read at the end, since others may come after them. */
   GPtrArray *serial_options; /* (element-type VbSerialDef): -serial, before the -device ones */

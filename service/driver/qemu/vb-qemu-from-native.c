@@ -247,6 +247,18 @@ read_device(VbImport *im, const char *value, GError **error)
   }
   if (vb_qemu_nic_model(driver) != NULL)
     return vb_qemu_import_nic_device(im, props, driver, error);
+  if (g_str_equal(driver, "usb-bot")) {
+    /* a USB CD-ROM's USB half: the scsi-cd on its bus is the disk */
+    const char *id = g_hash_table_lookup(props, "id");
+    const char *port = g_hash_table_lookup(props, "port");
+
+    if (id == NULL) {
+      g_set_error(error, VB_ERROR, VB_ERROR_INVALID_ARGS, "-device usb-bot: no id");
+      return FALSE;
+    }
+    g_hash_table_replace(im->usb_bots, g_strdup(id), g_strdup(port != NULL ? port : ""));
+    return TRUE;
+  }
   if (g_str_has_prefix(driver, "virtio-blk") || g_str_has_prefix(driver, "ide-") ||
       g_str_has_prefix(driver, "scsi-") || g_str_equal(driver, "usb-storage"))
     return vb_qemu_import_disk_device(im, props, driver, error);
@@ -547,6 +559,7 @@ import_new(void)
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
   im->globals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   im->machine = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  im->usb_bots = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   im->serial_options = g_ptr_array_new_with_free_func((GDestroyNotify)vb_serial_def_free);
   return im;
 }
@@ -565,6 +578,7 @@ import_free(VbImport *im)
   g_hash_table_unref(im->objects);
   g_hash_table_unref(im->globals);
   g_hash_table_unref(im->machine);
+  g_hash_table_unref(im->usb_bots);
   g_ptr_array_unref(im->serial_options);
   g_free(im->vnc);
   g_free(im->spice);
