@@ -239,6 +239,48 @@ test_usb_cdrom(void)
   vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
+/* More USB devices than the controller has ports: QEMU runs the hub a define added, and the
+ * devices sit at the ports the XML gives them, behind it. */
+static void
+test_usb_hub(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new();
+  g_autofree char *xml = NULL;
+  const VbDomainDef *def;
+  VbDomainObj *domain;
+
+  if (t == NULL)
+    return;
+  xml = vb_test_bare_xml("usbhub");
+  {
+    g_autoptr(GString) edited = g_string_new(xml);
+
+    g_string_replace(edited, "<memballoon",
+                     "<controller type='usb' index='0' model='qemu-xhci' ports='2'/>"
+                     "<input type='tablet' bus='usb'/><input type='mouse' bus='usb'/>"
+                     "<input type='keyboard' bus='usb'/><memballoon",
+                     1);
+    g_free(xml);
+    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+  }
+  domain = vb_test_define(t, xml);
+  def = vb_domain_obj_get_persistent_def(domain);
+  g_assert_cmpuint(def->hubs->len, ==, 1);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  for (guint i = 0; i < 3; i++) {
+    const VbInputDef *input = def->inputs->pdata[i];
+    g_autofree char *command = g_strdup_printf(
+        "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/input%u\","
+        "\"property\":\"port\"}}",
+        i);
+    g_autofree char *port = monitor(t, domain, command);
+    g_autofree char *expected = g_strdup_printf("\"%s\"", input->info.address.usb_port);
+
+    g_assert_cmpstr(port, ==, expected);
+  }
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+}
+
 static char *
 image(VbTestDriver *t, const char *name)
 {
@@ -328,5 +370,6 @@ main(int argc, char **argv)
   g_test_add_func("/guest-abi/stable", test_stable);
   g_test_add_func("/guest-abi/cpu-and-memory", test_cpu_and_memory);
   g_test_add_func("/guest-abi/usb-cdrom", test_usb_cdrom);
+  g_test_add_func("/guest-abi/usb-hub", test_usb_hub);
   return g_test_run();
 }

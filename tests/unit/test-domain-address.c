@@ -264,10 +264,62 @@ test_virtio_serial_ports(void)
   g_assert_cmpint(console->info.address.type, ==, VB_ABSENT);
 }
 
+static const char *
+usb_port(const VbDeviceInfo *info)
+{
+  g_assert_cmpint(info->address.type, ==, VB_ADDRESS_USB);
+  return info->address.usb_port;
+}
+
+/* USB ports as libvirt gives them: when the devices outnumber the ports, hubs are added
+ * (enough of them: each takes a port and gives eight) and placed first; then the free root
+ * ports, then the hubs' ports. A given port is kept, also behind a hub. */
+static void
+test_usb_hubs(void)
+{
+  g_autoptr(GString) xml = g_string_new(HEAD("pc"));
+  g_autoptr(VbDomainDef) three =
+      assigned(HEAD("pc") "<input type='tablet' bus='usb'/><input type='mouse' bus='usb'/>"
+                          "<input type='keyboard' bus='usb'/>" TAIL,
+               "pc");
+  g_autoptr(VbDomainDef) many = NULL;
+  g_autoptr(VbDomainDef) given = NULL;
+
+  /* piix3-uhci has 2 ports: one hub at port 1, the tablet at 2, the others behind the hub */
+  g_assert_cmpuint(three->hubs->len, ==, 1);
+  g_assert_cmpstr(usb_port(&((VbHubDef *)three->hubs->pdata[0])->info), ==, "1");
+  g_assert_cmpstr(((VbHubDef *)three->hubs->pdata[0])->info.assigned_alias, ==, "hub0");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)three->inputs->pdata[0])->info), ==, "2");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)three->inputs->pdata[1])->info), ==, "1.1");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)three->inputs->pdata[2])->info), ==, "1.2");
+
+  /* 10 devices for 2 ports: two hubs (2 + 2 × 7 ports), the second at port 2; the first hub's
+   * ports fill before the second's */
+  for (guint i = 0; i < 10; i++)
+    g_string_append(xml, "<input type='tablet' bus='usb'/>");
+  g_string_append(xml, TAIL);
+  many = assigned(xml->str, "pc");
+  g_assert_cmpuint(many->hubs->len, ==, 2);
+  g_assert_cmpstr(usb_port(&((VbHubDef *)many->hubs->pdata[1])->info), ==, "2");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)many->inputs->pdata[0])->info), ==, "1.1");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)many->inputs->pdata[7])->info), ==, "1.8");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)many->inputs->pdata[9])->info), ==, "2.2");
+
+  /* a hub and a port behind it given: both kept, the next device gets the next free port */
+  given = assigned(HEAD("pc") "<input type='tablet' bus='usb'><address type='usb' bus='0' "
+                              "port='1.3'/></input><input type='mouse' bus='usb'/>"
+                              "<hub type='usb'><address type='usb' bus='0' port='1'/></hub>" TAIL,
+                   "pc");
+  g_assert_cmpuint(given->hubs->len, ==, 1);
+  g_assert_cmpstr(usb_port(&((VbInputDef *)given->inputs->pdata[0])->info), ==, "1.3");
+  g_assert_cmpstr(usb_port(&((VbInputDef *)given->inputs->pdata[1])->info), ==, "2");
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/virtbus/domain-address/usb-hubs", test_usb_hubs);
   g_test_add_func("/virtbus/domain-address/pc", test_pc);
   g_test_add_func("/virtbus/domain-address/q35", test_q35);
   g_test_add_func("/virtbus/domain-address/q35-legacy", test_q35_legacy);

@@ -282,6 +282,7 @@ vb_domain_assign_names(VbDomainDef *def, xmlNode *devices, GError **error)
   GIVE_EACH(def->sounds, VbSoundDef, "sound%u");
   GIVE_EACH(def->videos, VbVideoDef, "video%u");
   GIVE_EACH(def->redirdevs, VbRedirdevDef, "redir%u");
+  GIVE_EACH(def->hubs, VbHubDef, "hub%u");
   GIVE_EACH(def->rngs, VbRngDef, "rng%u");
   if (def->watchdog != NULL &&
       !give_alias(&def->watchdog->info, g_strdup("watchdog0"), devices, error))

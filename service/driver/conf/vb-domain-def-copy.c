@@ -262,6 +262,15 @@ copy_redirdev_def(const VbRedirdevDef *src, gpointer unused)
   return dst;
 }
 
+static VbHubDef *
+copy_hub_def(const VbHubDef *src, gpointer unused)
+{
+  VbHubDef *dst = g_memdup2(src, sizeof *src);
+
+  copy_device_info_into(&dst->info, &src->info);
+  return dst;
+}
+
 static VbRngDef *
 copy_rng_def(const VbRngDef *src, gpointer unused)
 {
@@ -363,6 +372,7 @@ vb_domain_def_copy(const VbDomainDef *def)
   copy->audios = copy_array(def->audios, (GCopyFunc)copy_audio_def);
   copy->videos = copy_array(def->videos, (GCopyFunc)copy_video_def);
   copy->redirdevs = copy_array(def->redirdevs, (GCopyFunc)copy_redirdev_def);
+  copy->hubs = copy_array(def->hubs, (GCopyFunc)copy_hub_def);
   copy->watchdog = def->watchdog != NULL ? copy_watchdog_def(def->watchdog, NULL) : NULL;
   copy->memballoon = def->memballoon != NULL ? copy_memballoon_def(def->memballoon, NULL) : NULL;
   copy->rngs = copy_array(def->rngs, (GCopyFunc)copy_rng_def);

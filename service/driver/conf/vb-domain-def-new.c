@@ -144,6 +144,15 @@ vb_redirdev_def_new(void)
   return redirdev;
 }
 
+VbHubDef *
+vb_hub_def_new(void)
+{
+  VbHubDef *hub = g_new0(VbHubDef, 1);
+
+  vb_device_info_init(&hub->info);
+  return hub;
+}
+
 VbRngDef *
 vb_rng_def_new(void)
 {

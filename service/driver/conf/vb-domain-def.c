@@ -335,6 +335,7 @@ static const DeviceFamily device_families[] = {
     FAMILY("sound", sounds, VbSoundDef),
     FAMILY("video", videos, VbVideoDef),
     FAMILY("redirdev", redirdevs, VbRedirdevDef),
+    FAMILY("hub", hubs, VbHubDef),
     SINGLE("watchdog", watchdog, VbWatchdogDef),
     SINGLE("memballoon", memballoon, VbMemballoonDef),
     FAMILY("rng", rngs, VbRngDef),
@@ -541,6 +542,7 @@ vb_graphics_def_free(VbGraphicsDef *graphics)
 DEFINE_PLAIN_DEVICE_FREE(VbVideoDef, vb_video_def_free)
 DEFINE_PLAIN_DEVICE_FREE(VbSoundDef, vb_sound_def_free)
 DEFINE_PLAIN_DEVICE_FREE(VbRedirdevDef, vb_redirdev_def_free)
+DEFINE_PLAIN_DEVICE_FREE(VbHubDef, vb_hub_def_free)
 DEFINE_PLAIN_DEVICE_FREE(VbPanicDef, vb_panic_def_free)
 DEFINE_PLAIN_DEVICE_FREE(VbWatchdogDef, vb_watchdog_def_free)
 
@@ -714,6 +716,7 @@ vb_domain_def_new(void)
   def->audios = g_ptr_array_new_with_free_func(g_free);
   def->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vb_video_def_free);
   def->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_redirdev_def_free);
+  def->hubs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_hub_def_free);
   def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)vb_rng_def_free);
   def->panics = g_ptr_array_new_with_free_func((GDestroyNotify)vb_panic_def_free);
   def->seclabels = g_ptr_array_new_with_free_func((GDestroyNotify)vb_seclabel_def_free);
@@ -760,6 +763,7 @@ vb_domain_def_free(VbDomainDef *def)
   g_clear_pointer(&def->audios, g_ptr_array_unref);
   g_clear_pointer(&def->videos, g_ptr_array_unref);
   g_clear_pointer(&def->redirdevs, g_ptr_array_unref);
+  g_clear_pointer(&def->hubs, g_ptr_array_unref);
   vb_watchdog_def_free(def->watchdog);
   vb_memballoon_def_free(def->memballoon);
   g_clear_pointer(&def->rngs, g_ptr_array_unref);

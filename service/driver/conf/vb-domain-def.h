@@ -500,6 +500,10 @@ typedef struct {
 } VbRedirdevDef;
 
 typedef struct {
+  VbDeviceInfo info; /* type is always usb: an 8-port USB hub */
+} VbHubDef;
+
+typedef struct {
   VbDeviceInfo info;
   char *backend; /* (owned) (nullable): the random source device; NULL means /dev/urandom */
 } VbRngDef;
@@ -622,6 +626,7 @@ typedef struct {
   GPtrArray *audios;           /* (owned) (element-type VbAudioDef) */
   GPtrArray *videos;           /* (owned) (element-type VbVideoDef) */
   GPtrArray *redirdevs;        /* (owned) (element-type VbRedirdevDef) */
+  GPtrArray *hubs;             /* (owned) (element-type VbHubDef) */
   VbWatchdogDef *watchdog;     /* (owned) (nullable) */
   VbMemballoonDef *memballoon; /* (owned) (nullable) */
   GPtrArray *rngs;             /* (owned) (element-type VbRngDef) */
@@ -712,6 +717,7 @@ void vb_sound_def_free(VbSoundDef *sound);
 void vb_serial_def_free(VbSerialDef *serial);
 void vb_channel_def_free(VbChannelDef *channel);
 void vb_redirdev_def_free(VbRedirdevDef *redirdev);
+void vb_hub_def_free(VbHubDef *hub);
 void vb_rng_def_free(VbRngDef *rng);
 void vb_panic_def_free(VbPanicDef *panic);
 void vb_watchdog_def_free(VbWatchdogDef *watchdog);
@@ -729,6 +735,7 @@ VbGraphicsDef *vb_graphics_def_new(VbGraphicsType type);
 VbVideoDef *vb_video_def_new(void);
 VbSoundDef *vb_sound_def_new(VbSoundModel model);
 VbRedirdevDef *vb_redirdev_def_new(void);
+VbHubDef *vb_hub_def_new(void);
 VbRngDef *vb_rng_def_new(void);
 VbPanicDef *vb_panic_def_new(void);
 VbWatchdogDef *vb_watchdog_def_new(VbWatchdogModel model);

@@ -1,5 +1,5 @@
 /* vb-domain-device.c: what every device has (address, user alias, boot order), and the small
- * devices: <input>, <memballoon>, <rng>, <panic> and <watchdog>.
+ * devices: <input>, <hub>, <memballoon>, <rng>, <panic> and <watchdog>.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -304,6 +304,47 @@ vb_domain_format_rngs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags f
       vb_xml_writer_text(w, rng->backend);
     vb_xml_writer_end(w);
     vb_device_info_format(w, &rng->info, flags);
+    vb_xml_writer_end(w);
+  }
+}
+
+gboolean
+vb_domain_parse_hubs(VbDomainDef *def, xmlNode *devices, GError **error)
+{
+  g_autoptr(GPtrArray) nodes = vb_xml_children(devices, "hub");
+
+  for (guint i = 0; i < nodes->len; i++) {
+    xmlNode *node = nodes->pdata[i];
+    VbHubDef *hub = vb_hub_def_new();
+    gint type = VB_ABSENT;
+
+    g_ptr_array_add(def->hubs, hub);
+    if (!vb_xml_attr_enum(node, "type", (const char *const[]){"usb", NULL}, &type, error))
+      return FALSE;
+    if (type == VB_ABSENT) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL, "a <hub> needs a type: 'usb'");
+      return FALSE;
+    }
+    if (!vb_device_info_parse(node, &hub->info, FALSE, error))
+      return FALSE;
+    if (hub->info.address.type != VB_ABSENT && hub->info.address.type != VB_ADDRESS_USB) {
+      vb_xml_set_error(error, VB_ERROR_INVALID_CONFIG, node, NULL,
+                       "a USB hub's <address> must be of type 'usb'");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+void
+vb_domain_format_hubs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
+{
+  for (guint i = 0; i < def->hubs->len; i++) {
+    const VbHubDef *hub = def->hubs->pdata[i];
+
+    vb_xml_writer_start(w, "hub");
+    vb_xml_writer_attr(w, "type", "usb");
+    vb_device_info_format(w, &hub->info, flags);
     vb_xml_writer_end(w);
   }
 }

@@ -256,6 +256,7 @@ format_devices(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags)
   vb_domain_format_sounds(w, def, flags);
   vb_domain_format_videos(w, def, flags);
   vb_domain_format_redirdevs(w, def, flags);
+  vb_domain_format_hubs(w, def, flags);
   vb_domain_format_watchdog(w, def, flags);
   vb_domain_format_memballoon(w, def, flags);
   vb_domain_format_rngs(w, def, flags);

@@ -752,6 +752,7 @@ parse_devices(VbDomainDef *def, xmlNode *root, GError **error)
       !vb_domain_parse_sounds(def, devices, error) ||
       !vb_domain_parse_videos(def, devices, error) ||
       !vb_domain_parse_redirdevs(def, devices, error) ||
+      !vb_domain_parse_hubs(def, devices, error) ||
       !vb_domain_parse_watchdog(def, devices, error) ||
       !vb_domain_parse_memballoon(def, devices, error) ||
       !vb_domain_parse_rngs(def, devices, error) || !vb_domain_parse_panics(def, devices, error))

@@ -60,6 +60,8 @@ gboolean vb_domain_parse_chardevs(VbDomainDef *def, xmlNode *devices, GError **e
 void vb_domain_format_chardevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
 gboolean vb_domain_parse_redirdevs(VbDomainDef *def, xmlNode *devices, GError **error);
 void vb_domain_format_redirdevs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
+gboolean vb_domain_parse_hubs(VbDomainDef *def, xmlNode *devices, GError **error);
+void vb_domain_format_hubs(VbXmlWriter *w, const VbDomainDef *def, VbDomainXmlFlags flags);
 
 /* vb-domain-sound.c */
 gboolean vb_domain_parse_sounds(VbDomainDef *def, xmlNode *devices, GError **error);

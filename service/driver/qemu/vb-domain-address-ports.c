@@ -27,43 +27,74 @@ usb_port_count(const VbControllerDef *c)
   return 2; /* the UHCIs */
 }
 
+/* A USB hub's ports (QEMU's usb-hub has 8), and how deep hubs may chain (USB allows five tiers
+ * below the root; libvirt's limit). */
+#define HUB_PORTS 8
+#define MAX_PORT_DEPTH 5
+
 typedef struct {
-  GPtrArray *taken; /* per USB bus (controller index): a GHashTable of its ports in use */
-  GArray *ports;    /* per USB bus: how many it has (guint) */
+  GPtrArray *taken; /* per USB bus (controller index): GHashTable of port paths in use ("1.2") */
+  GPtrArray *hubs;  /* per USB bus: GHashTable of the port paths a hub sits at */
+  GArray *ports;    /* per USB bus: how many root ports it has (guint) */
 } UsbPorts;
 
-static gboolean
-reserve_usb(UsbPorts *usb, const VbDeviceInfo *info)
+static void
+reserve_usb(UsbPorts *usb, const VbDeviceInfo *info, gboolean is_hub)
 {
   const VbDeviceAddress *a = &info->address;
-  g_autofree char *top = NULL;
 
   if (a->type != VB_ADDRESS_USB || a->usb_port == NULL || a->bus >= usb->taken->len)
-    return FALSE;
-  /* a port behind a hub ("1.2") takes the hub's own port */
-  top = g_strndup(a->usb_port, strcspn(a->usb_port, "."));
-  g_hash_table_add(usb->taken->pdata[a->bus], g_steal_pointer(&top));
-  return TRUE;
+    return;
+  g_hash_table_add(usb->taken->pdata[a->bus], g_strdup(a->usb_port));
+  if (is_hub)
+    g_hash_table_add(usb->hubs->pdata[a->bus], g_strdup(a->usb_port));
+}
+
+/* libvirt's search: a free port of this hub first, then the hubs on its ports, in order. */
+static char *
+find_free_port(UsbPorts *usb, guint bus, const char *prefix, guint count, guint depth)
+{
+  for (guint port = 1; port <= count; port++) {
+    g_autofree char *path = g_strdup_printf("%s%u", prefix, port);
+
+    if (!g_hash_table_contains(usb->taken->pdata[bus], path))
+      return g_steal_pointer(&path);
+  }
+  if (depth + 1 >= MAX_PORT_DEPTH)
+    return NULL;
+  for (guint port = 1; port <= count; port++) {
+    g_autofree char *path = g_strdup_printf("%s%u", prefix, port);
+    g_autofree char *below = NULL;
+    char *found;
+
+    if (!g_hash_table_contains(usb->hubs->pdata[bus], path))
+      continue;
+    below = g_strconcat(path, ".", NULL);
+    found = find_free_port(usb, bus, below, HUB_PORTS, depth + 1);
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
 }
 
 static gboolean
-assign_usb_port(VbDomainDef *def, UsbPorts *usb, VbDeviceInfo *info, GError **error)
+assign_usb_port(
+    VbDomainDef *def, UsbPorts *usb, VbDeviceInfo *info, gboolean is_hub, GError **error)
 {
   for (guint bus = 0; bus < usb->taken->len; bus++) {
-    for (guint port = 1; port <= g_array_index(usb->ports, guint, bus); port++) {
-      g_autofree char *name = g_strdup_printf("%u", port);
+    char *path = find_free_port(usb, bus, "", g_array_index(usb->ports, guint, bus), 0);
 
-      if (g_hash_table_contains(usb->taken->pdata[bus], name))
-        continue;
-      info->address = (VbDeviceAddress){.type = VB_ADDRESS_USB,
-                                        .bus = bus,
-                                        .usb_port = g_strdup(name),
-                                        .multifunction = VB_ABSENT,
-                                        .iobase = -1,
-                                        .irq = -1};
-      g_hash_table_add(usb->taken->pdata[bus], g_steal_pointer(&name));
-      return TRUE;
-    }
+    if (path == NULL)
+      continue;
+    g_free(info->address.usb_port);
+    info->address = (VbDeviceAddress){.type = VB_ADDRESS_USB,
+                                      .bus = bus,
+                                      .usb_port = path,
+                                      .multifunction = VB_ABSENT,
+                                      .iobase = -1,
+                                      .irq = -1};
+    reserve_usb(usb, info, is_hub);
+    return TRUE;
   }
   {
     g_autofree char *where = vb_domain_def_path(def, info, NULL);
@@ -74,29 +105,20 @@ assign_usb_port(VbDomainDef *def, UsbPorts *usb, VbDeviceInfo *info, GError **er
   return FALSE;
 }
 
-/* Every USB device without a port gets the first free one, bus by bus, in libvirt's order. */
-gboolean
-vb_domain_assign_usb_ports(VbDomainDef *def, GError **error)
+static gboolean
+needs_usb_port(const VbDeviceInfo *info)
 {
-  g_autoptr(GPtrArray) devices = g_ptr_array_new();
-  UsbPorts usb = {
-      .taken = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref),
-      .ports = g_array_new(FALSE, TRUE, sizeof(guint)),
-  };
-  gboolean ok = TRUE;
+  return info->address.type == VB_ABSENT ||
+         (info->address.type == VB_ADDRESS_USB && info->address.usb_port == NULL);
+}
 
-  for (guint i = 0; i < def->controllers->len; i++) {
-    const VbControllerDef *c = def->controllers->pdata[i];
-    guint count = usb_port_count(c);
+/* The USB devices but hubs, in libvirt's order: disks, NICs, inputs, serial ports, sound,
+ * redirection. */
+static GPtrArray *
+usb_devices(VbDomainDef *def)
+{
+  GPtrArray *devices = g_ptr_array_new();
 
-    if (c->type != VB_CONTROLLER_USB || count == 0)
-      continue;
-    while (usb.taken->len <= c->index) {
-      g_ptr_array_add(usb.taken, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
-      g_array_append_val(usb.ports, (guint){0});
-    }
-    g_array_index(usb.ports, guint, c->index) = count;
-  }
   for (guint i = 0; i < def->disks->len; i++) {
     VbDiskDef *disk = def->disks->pdata[i];
 
@@ -129,19 +151,73 @@ vb_domain_assign_usb_ports(VbDomainDef *def, GError **error)
   }
   for (guint i = 0; i < def->redirdevs->len; i++)
     g_ptr_array_add(devices, &((VbRedirdevDef *)def->redirdevs->pdata[i])->info);
-  /* the ports given first, then the others in order */
+  return devices;
+}
+
+/* As libvirt: when more devices want a port than the controllers and hubs have ports in all,
+ * enough hubs are added (each takes a port and gives eight). */
+static void
+add_needed_hubs(VbDomainDef *def, UsbPorts *usb, GPtrArray *devices)
+{
+  guint available = def->hubs->len * HUB_PORTS;
+  guint wanting = 0;
+
+  for (guint bus = 0; bus < usb->ports->len; bus++)
+    available += g_array_index(usb->ports, guint, bus);
   for (guint i = 0; i < devices->len; i++)
-    reserve_usb(&usb, devices->pdata[i]);
-  for (guint i = 0; i < devices->len && ok; i++) {
+    wanting += needs_usb_port(devices->pdata[i]);
+  if (wanting <= available || available == 0)
+    return;
+  for (guint n = (wanting - available + 1 + HUB_PORTS - 2) / (HUB_PORTS - 1); n > 0; n--)
+    g_ptr_array_add(def->hubs, vb_hub_def_new());
+}
+
+/* Every USB device without a port gets one as libvirt gives it: the ports given are kept,
+ * hubs are added when the ports run out and placed first, then the other devices in order. */
+gboolean
+vb_domain_assign_usb_ports(VbDomainDef *def, GError **error)
+{
+  g_autoptr(GPtrArray) devices = usb_devices(def);
+  UsbPorts usb = {
+      .taken = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref),
+      .hubs = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref),
+      .ports = g_array_new(FALSE, TRUE, sizeof(guint)),
+  };
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < def->controllers->len; i++) {
+    const VbControllerDef *c = def->controllers->pdata[i];
+    guint count = usb_port_count(c);
+
+    if (c->type != VB_CONTROLLER_USB || count == 0)
+      continue;
+    while (usb.taken->len <= c->index) {
+      g_ptr_array_add(usb.taken, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
+      g_ptr_array_add(usb.hubs, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
+      g_array_append_val(usb.ports, (guint){0});
+    }
+    g_array_index(usb.ports, guint, c->index) = count;
+  }
+  add_needed_hubs(def, &usb, devices);
+  for (guint i = 0; i < def->hubs->len; i++)
+    reserve_usb(&usb, &((VbHubDef *)def->hubs->pdata[i])->info, TRUE);
+  for (guint i = 0; i < devices->len; i++)
+    reserve_usb(&usb, devices->pdata[i], FALSE);
+  /* no USB bus: the command builder says so, naming the device */
+  for (guint i = 0; i < def->hubs->len && ok && usb.taken->len > 0; i++) {
+    VbDeviceInfo *info = &((VbHubDef *)def->hubs->pdata[i])->info;
+
+    if (needs_usb_port(info))
+      ok = assign_usb_port(def, &usb, info, TRUE, error);
+  }
+  for (guint i = 0; i < devices->len && ok && usb.taken->len > 0; i++) {
     VbDeviceInfo *info = devices->pdata[i];
 
-    if (usb.taken->len == 0)
-      break; /* no USB bus: the command builder says so, naming the device */
-    if ((info->address.type == VB_ABSENT ||
-         (info->address.type == VB_ADDRESS_USB && info->address.usb_port == NULL)))
-      ok = assign_usb_port(def, &usb, info, error);
+    if (needs_usb_port(info))
+      ok = assign_usb_port(def, &usb, info, FALSE, error);
   }
   g_ptr_array_unref(usb.taken);
+  g_ptr_array_unref(usb.hubs);
   g_array_unref(usb.ports);
   return ok;
 }

@@ -267,10 +267,54 @@ check_ide(VbQemuBuild *b, GError **error)
   return TRUE;
 }
 
+static guint
+port_depth(const VbHubDef *hub)
+{
+  const char *port = hub->info.address.usb_port != NULL ? hub->info.address.usb_port : "";
+  guint depth = 0;
+
+  for (; *port != '\0'; port++)
+    depth += *port == '.';
+  return depth;
+}
+
+/* USB hubs, each before the devices on its ports: those nearer the root first. */
+static gboolean
+build_hubs(VbQemuBuild *b, GError **error)
+{
+  const GPtrArray *hubs = b->def->hubs;
+  guint deepest = 0;
+
+  if (hubs->len == 0)
+    return TRUE;
+  if (!vb_qemu_build_has_usb(b)) {
+    vb_qemu_build_error(b, error, VB_ERROR_INVALID_CONFIG, hubs->pdata[0], NULL,
+                        "a USB hub needs a USB controller");
+    return FALSE;
+  }
+  if (!vb_qemu_build_need_device(b, "usb-hub", "the USB hub", error))
+    return FALSE;
+  for (guint i = 0; i < hubs->len; i++)
+    deepest = MAX(deepest, port_depth(hubs->pdata[i]));
+  for (guint depth = 0; depth <= deepest; depth++) {
+    for (guint i = 0; i < hubs->len; i++) {
+      const VbHubDef *hub = hubs->pdata[i];
+      VbQemuProps *props;
+
+      if (port_depth(hub) != depth)
+        continue;
+      props = vb_qemu_device_new("usb-hub", vb_qemu_device_id(&hub->info));
+      vb_qemu_usb_place(props, &hub->info);
+      vb_qemu_build_device(b, props);
+    }
+  }
+  return TRUE;
+}
+
 gboolean
 vb_qemu_build_controllers(VbQemuBuild *b, GError **error)
 {
   return check_ide(b, error) && build_pci(b, error) && build_usb(b, error) &&
-         build_storage_controllers(b, VB_CONTROLLER_SCSI, error) &&
+         build_hubs(b, error) && build_storage_controllers(b, VB_CONTROLLER_SCSI, error) &&
          build_storage_controllers(b, VB_CONTROLLER_SATA, error) && build_virtio_serial(b, error);
 }

@@ -247,6 +247,17 @@ read_device(VbImport *im, const char *value, GError **error)
   }
   if (vb_qemu_nic_model(driver) != NULL)
     return vb_qemu_import_nic_device(im, props, driver, error);
+  if (g_str_equal(driver, "usb-hub")) {
+    VbHubDef *hub = vb_hub_def_new();
+    const char *port = g_hash_table_lookup(props, "port");
+
+    if (port != NULL) {
+      hub->info.address.type = VB_ADDRESS_USB;
+      hub->info.address.usb_port = g_strdup(port);
+    }
+    g_ptr_array_add(im->def->hubs, hub);
+    return TRUE;
+  }
   if (g_str_equal(driver, "usb-bot")) {
     /* a USB CD-ROM's USB half: the scsi-cd on its bus is the disk */
     const char *id = g_hash_table_lookup(props, "id");
