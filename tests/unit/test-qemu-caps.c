@@ -18,12 +18,13 @@ typedef struct {
   gboolean no_cpu_definitions;
   const char *machines; /* (nullable): query-machines' reply instead of the usual one */
   const char *commands; /* (nullable): query-commands' reply instead of the usual one */
+  const char *max;      /* (nullable): the expansion of "max" instead of the usual one */
 } Script;
 
 /* Static expansions: "max" with a value of each type, cortex-a57 with two features; versioned
  * names are never asked for, and neoverse-n1 is one QEMU cannot expand. */
 static void
-reply_expansion(VbTestQmpPeer *peer, JsonObject *command)
+reply_expansion(VbTestQmpPeer *peer, JsonObject *command, const Script *script)
 {
   JsonObject *arguments = json_object_get_object_member(command, "arguments");
   const char *model =
@@ -32,7 +33,9 @@ reply_expansion(VbTestQmpPeer *peer, JsonObject *command)
   g_assert_cmpstr(json_object_get_string_member(arguments, "type"), ==, "static");
   g_assert_cmpstr(model, !=, "cortex-a57-v2");
   g_assert_cmpstr(model, !=, "a64fx"); /* not usable */
-  if (strcmp(model, "max") == 0)
+  if (strcmp(model, "max") == 0 && script->max != NULL)
+    vb_test_qmp_peer_reply(peer, command, script->max);
+  else if (strcmp(model, "max") == 0)
     vb_test_qmp_peer_reply(peer, command,
                            "{\"model\": {\"name\": \"base\", \"props\": {\"sve\": true, \"aes\": "
                            "true, \"pmu\": false, \"vendor\": \"ARM\", \"level\": 3}}}");
@@ -92,7 +95,7 @@ script_probe(VbTestQmpPeer *peer, gpointer data)
           "\"unavailable-features\": []}, {\"name\": \"neoverse-n1\", \"unavailable-features\": "
           "[]}]");
     else if (strcmp(execute, "query-cpu-model-expansion") == 0)
-      reply_expansion(peer, command);
+      reply_expansion(peer, command, script);
     else if (strcmp(execute, "qom-list-types") == 0) {
       /* Only concrete types are asked for. */
       g_assert_true(json_object_get_boolean_member(
@@ -243,8 +246,33 @@ test_probe_hostile(void)
                          FALSE,
                          NULL,
                          "[{\"name\": 5}, {\"name\": {}}, 7, {\"name\": \"blockdev-add\"}]"};
+  /* expansions of no use: no "max" CPU, and nothing concluded from its absence */
+  static const char *const odd_expansions[] = {
+      "{\"model\": []}",
+      "{\"model\": {\"name\": \"base\"}}",
+      "{\"model\": {\"name\": \"base\", \"props\": [true]}}",
+      "{\"model\": {\"name\": \"base\", \"props\": {\"vendor\": 5, \"sse2\": true}}}",
+  };
   g_autoptr(GError) error = NULL;
   g_autoptr(VbQemuCaps) caps = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS(odd_expansions); i++) {
+    Script odd_max = {"{\"major\": 7, \"minor\": 2, \"micro\": 0}",
+                      "x86_64",
+                      FALSE,
+                      FALSE,
+                      NULL,
+                      NULL,
+                      odd_expansions[i]};
+    g_autoptr(VbQemuCaps) expanded = probe(&odd_max, &error);
+
+    g_assert_no_error(error);
+    g_assert_false(vb_qemu_caps_has_cpu_max(expanded));
+    g_assert_cmpint(vb_qemu_caps_cpu_feature(expanded, "sse2", NULL), ==,
+                    VB_QEMU_CPU_FEATURE_UNKNOWN);
+    /* and no model was expanded for host-model either */
+    g_assert_null(vb_qemu_caps_lookup_cpu_model(expanded, "cortex-a57")->features);
+  }
 
   caps = probe(&object_machines, &error);
   g_assert_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR);

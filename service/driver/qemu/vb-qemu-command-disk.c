@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "vb-domain-address.h"
 #include "vb-qemu-command-private.h"
 
 /* What each cache mode means to QEMU: host page cache bypassed, flushes ignored, and whether
@@ -113,18 +114,6 @@ build_drive(VbQemuBuild *b, const VbDiskDef *disk)
   return id;
 }
 
-static const VbControllerDef *
-scsi_controller(const VbDomainDef *def, guint64 index)
-{
-  for (guint i = 0; i < def->controllers->len; i++) {
-    const VbControllerDef *c = def->controllers->pdata[i];
-
-    if (c->type == VB_CONTROLLER_SCSI && c->index == index)
-      return c;
-  }
-  return NULL;
-}
-
 /* The guest-side device and where it plugs in. */
 static gboolean
 disk_device(
@@ -193,7 +182,7 @@ disk_device(
     break;
   }
   case VB_DISK_BUS_SCSI: {
-    const VbControllerDef *c = scsi_controller(b->def, a->controller);
+    const VbControllerDef *c = vb_domain_find_controller(b->def, VB_CONTROLLER_SCSI, a->controller);
     g_autofree char *bus = g_strdup_printf("scsi%" G_GUINT64_FORMAT ".0", a->controller);
 
     vb_qemu_props_add_string(props, "bus", bus);

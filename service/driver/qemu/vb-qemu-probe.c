@@ -406,8 +406,11 @@ expand_models(GTask *task, VbQmp *qmp)
   MonitorProbe *probe = g_task_get_task_data(task);
   JsonNode *models = probe->replies[QUERY_CPU_DEFINITIONS];
 
-  if (probe->error == NULL && probe->replies[QUERY_CPU_MAX] != NULL && models != NULL &&
-      JSON_NODE_HOLDS_ARRAY(models)) {
+  g_autoptr(JsonObject) max = json_object_new();
+
+  /* without a usable "max" there is no host CPU to base a model on */
+  if (probe->error == NULL && expansion_into(max, probe->replies[QUERY_CPU_MAX], FALSE) &&
+      models != NULL && JSON_NODE_HOLDS_ARRAY(models)) {
     JsonArray *array = json_node_get_array(models);
 
     for (guint i = 0; i < json_array_get_length(array); i++) {
