@@ -101,6 +101,12 @@ string_free(gpointer text)
 VbTestDriver *
 vb_test_driver_new(void)
 {
+  return vb_test_driver_new_with_conf(VB_INSTANCE_EMBED, NULL);
+}
+
+VbTestDriver *
+vb_test_driver_new_with_conf(VbInstanceKind instance, const char *text)
+{
   const char *guest = g_getenv("VIRTBUS_TEST_GUEST");
   g_autofree char *kernel = guest != NULL ? g_build_filename(guest, "vmlinuz", NULL) : NULL;
   g_autoptr(GError) error = NULL;
@@ -117,7 +123,13 @@ vb_test_driver_new(void)
   g_chmod(self->root, 0755);
   self->paths = vb_paths_new_embed(self->root, &error);
   g_assert_no_error(error);
-  self->conf = vb_qemu_conf_new_default(VB_INSTANCE_EMBED);
+  if (text != NULL) {
+    self->conf =
+        vb_qemu_conf_load_from_data("test-qemu.conf", text, strlen(text), instance, &error);
+    g_assert_no_error(error);
+  } else {
+    self->conf = vb_qemu_conf_new_default(instance);
+  }
   self->events = g_ptr_array_new_with_free_func(g_free);
   self->pids = g_hash_table_new(NULL, NULL);
   self->consoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, string_free);

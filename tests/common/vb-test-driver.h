@@ -26,6 +26,8 @@ typedef struct {
 
 /* NULL (and the test skipped) when the test guest is not built. */
 VbTestDriver *vb_test_driver_new(void);
+/* The same with qemu.conf @text read as @instance's (the system's: QEMU confined as it says). */
+VbTestDriver *vb_test_driver_new_with_conf(VbInstanceKind instance, const char *text);
 void vb_test_driver_free(VbTestDriver *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbTestDriver, vb_test_driver_free)
 

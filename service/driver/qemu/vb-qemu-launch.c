@@ -28,6 +28,7 @@
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-firmware.h"
+#include "vb-security.h"
 
 typedef struct {
   VbDomainObj *domain; /* (owned) */
@@ -42,6 +43,7 @@ typedef struct {
 
   /* made by prepare */
   VbQemuCommand *cmd;
+  VbSecurityStart *security; /* (nullable): what confines QEMU, undone if the start fails */
   int monitor_fd;
   int log_fd;
   gint64 log_offset;
@@ -77,6 +79,7 @@ launch_free(Launch *launch)
   g_clear_pointer(&launch->conf, vb_qemu_conf_unref);
   g_free(launch->log_path);
   g_clear_pointer(&launch->cmd, vb_qemu_command_free);
+  g_clear_pointer(&launch->security, vb_security_start_free);
   close_fd(&launch->monitor_fd);
   close_fd(&launch->log_fd);
   if (launch->fds != NULL) {
@@ -178,6 +181,9 @@ remove_leftovers_thread(GTask *cleanup, gpointer source, gpointer data, GCancell
     }
   }
   vb_error_shorten(launch->error);
+  /* QEMU is gone (or never ran): its files go back to their owners, once */
+  if (launch->security != NULL)
+    vb_security_start_undo(launch->security);
   if (launch->cmd != NULL)
     vb_qemu_remove_run_dir(launch->cmd->run_dir, launch->cmd->monitor_path);
   if (launch->log_offset > 0) {
@@ -346,11 +352,16 @@ on_job_cancelled(GCancellable *job, gpointer user_data)
 /* -- spawn -------------------------------------------------------------------------------- */
 
 /* In the child, before exec: a session of its own, so that QEMU outlives the daemon and a
- * signal to the daemon's process group does not reach it. */
+ * signal to the daemon's process group does not reach it; then QEMU's user and capabilities
+ * (vb-security.h, step 3). Async-signal-safe only. */
 static void
 child_setup(gpointer data)
 {
+  const VbSecurityChild *confinement = data;
+
   setsid();
+  if (confinement != NULL)
+    vb_security_child_setup(confinement);
 }
 
 static void
@@ -385,7 +396,10 @@ spawn(GTask *task)
     }
   }
   g_subprocess_launcher_set_environ(launcher, envp);
-  g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup(
+      launcher, child_setup,
+      launch->security != NULL ? (gpointer)vb_security_start_get_child(launch->security) : NULL,
+      NULL);
   subprocess = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &error);
   if (subprocess == NULL) {
     fail(task, error);
@@ -572,6 +586,16 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
   if (!make_nvram(launch->cmd, &error)) {
     g_task_return_error(task, error);
     return;
+  }
+  launch->step = "giving QEMU its files";
+  {
+    const char *own[] = {launch->cmd->run_dir, launch->cmd->lib_dir, launch->cmd->nvram, NULL};
+
+    launch->security = vb_security_start_new(launch->conf, launch->def, own, &error);
+    if (launch->security == NULL || !vb_security_start_prepare(launch->security, &error)) {
+      g_task_return_error(task, error);
+      return;
+    }
   }
   launch->step = "opening the domain log";
   header = log_header(launch);

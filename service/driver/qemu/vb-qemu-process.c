@@ -16,6 +16,7 @@
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-json.h"
+#include "vb-security.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -109,6 +110,8 @@ typedef struct {
   char *monitor_path;
   char *log_path;
   char *line;
+  VbQemuConf *conf;  /* (owned) */
+  VbDomainDef *live; /* (owned): what QEMU ran with: the files to give back */
 } StopFiles;
 
 static void
@@ -118,6 +121,8 @@ stop_files_free(StopFiles *files)
   g_free(files->monitor_path);
   g_free(files->log_path);
   g_free(files->line);
+  vb_qemu_conf_unref(files->conf);
+  vb_domain_def_free(files->live);
   g_free(files);
 }
 
@@ -127,8 +132,20 @@ stop_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
   StopFiles *files = data;
 
   vb_qemu_remove_run_dir(files->run_dir, files->monitor_path);
+  vb_security_restore(files->conf, files->live);
   vb_domain_log_append(files->log_path, files->line);
   g_task_return_boolean(task, TRUE);
+}
+
+/* The stop's files are done: whoever waits for the stop (a destroy) learns of it now, when
+ * the images are their owners' again. */
+static void
+on_stop_cleaned(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VbQemuProcess *process = user_data;
+
+  finish_waiters(process, NULL);
+  vb_qemu_process_free(process);
 }
 
 /* QEMU is gone: the domain shuts off with the reason its exit cause gives. */
@@ -137,7 +154,7 @@ stopped(VbDomainObj *domain)
 {
   G_GNUC_UNUSED g_autoptr(VbDomainObj) hold = g_object_ref(domain);
   VbQemuProcess *process = domain->process;
-  g_autoptr(GTask) cleanup = g_task_new(NULL, NULL, NULL, NULL);
+  g_autoptr(GTask) cleanup = g_task_new(NULL, NULL, on_stop_cleaned, process);
   StopFiles *files = g_new0(StopFiles, 1);
   const char *reason = "crashed";
   gint event = VB_DOMAIN_EVENT_CRASHED;
@@ -167,6 +184,8 @@ stopped(VbDomainObj *domain)
   }
   g_message("%s: QEMU (pid %d) is gone: shut off (%s)", domain->name, (int)process->pid, reason);
   files->run_dir = g_strdup(process->run_dir);
+  files->conf = vb_qemu_conf_ref(vb_driver_get_conf(domain->driver));
+  files->live = vb_domain_def_copy(domain->live);
   files->monitor_path = g_strdup(process->monitor_path);
   files->log_path = g_strdup(process->log_path);
   files->line =
@@ -183,9 +202,7 @@ stopped(VbDomainObj *domain)
     domain->live->id = -1;
   g_clear_pointer(&domain->autodestroy_owner, g_free);
   vb_domain_obj_set_state(domain, VB_DOMAIN_SHUTOFF, reason, event, detail);
-  /* the waiters (a destroy) finish once the domain shows the stop */
-  finish_waiters(process, NULL);
-  vb_qemu_process_free(process);
+  /* the process (and its waiters) go once the files are given back: on_stop_cleaned() */
   if (domain->def == NULL)
     vb_driver_remove_domain(domain->driver, domain);
 }

@@ -1,0 +1,271 @@
+/* vb-security.c: the plan of a start (who QEMU runs as, the files it is given), its undo,
+ * and the restore at stop. vb-security.h says the order.
+ *
+ * Only the system instance confines: the session and embedded instances run QEMU as their
+ * caller, who owns the files already and has no privilege to give away.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "vb-error.h"
+#include "vb-security-private.h"
+
+/* More supplementary groups than any user needs (NGROUPS_MAX is 65536): bounded all the same */
+#define MAX_GROUPS 1024
+/* A kernel that does not say: CAP_CHECKPOINT_RESTORE, the highest in Linux 6.x */
+#define CAP_LAST_FALLBACK 40
+
+struct _VbSecurityStart {
+  VbQemuConf *conf; /* (owned) */
+  VbSecurityChild child;
+  GPtrArray *files;     /* (owned) (element-type filename): given to QEMU, given back at stop */
+  GPtrArray *own_paths; /* (owned) (element-type filename): the domain's own, QEMU's for good */
+  guint n_owned;        /* how many of files prepare gave, for an undo */
+};
+
+static gboolean
+confines(const VbQemuConf *conf)
+{
+  return conf->instance == VB_INSTANCE_SYSTEM;
+}
+
+/* <seclabel model='dac' relabel='no'> on the domain: no file is given to QEMU. */
+static gboolean
+dac_relabels(const VbDomainDef *def)
+{
+  for (guint i = 0; i < def->seclabels->len; i++) {
+    const VbSeclabelDef *label = def->seclabels->pdata[i];
+
+    if (label->model == VB_SECMODEL_DAC && !label->relabel)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+disk_relabels(const VbDiskDef *disk)
+{
+  for (guint i = 0; i < disk->seclabels->len; i++) {
+    const VbDeviceSeclabelDef *label = disk->seclabels->pdata[i];
+
+    if ((label->model == VB_ABSENT || label->model == VB_SECMODEL_DAC) && !label->relabel)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+add_file(GPtrArray *files, const char *path)
+{
+  if (path == NULL || !g_path_is_absolute(path))
+    return;
+  for (guint i = 0; i < files->len; i++) {
+    if (g_str_equal(files->pdata[i], path))
+      return;
+  }
+  g_ptr_array_add(files, g_strdup(path));
+}
+
+static void
+add_chardev(GPtrArray *files, const VbChrSource *source)
+{
+  /* a file QEMU appends to, a socket it connects to; one it listens on it makes itself */
+  if (source->type == VB_CHR_FILE ||
+      (source->type == VB_CHR_UNIX && source->unix_mode == 1 /* connect */))
+    add_file(files, source->path);
+}
+
+/**
+ * vb_security_files_of:
+ *
+ * The files of @def QEMU must open, each once: disks, kernel, initrd, firmware, and the files
+ * and sockets of its character devices; none when qemu.conf's dynamic_ownership is off or the
+ * domain's DAC label says relabel='no', and no disk whose own label says so.
+ *
+ * Returns: (transfer full) (element-type filename)
+ */
+GPtrArray *
+vb_security_files_of(const VbQemuConf *conf, const VbDomainDef *def)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+
+  if (!confines(conf) || !conf->dynamic_ownership || !dac_relabels(def))
+    return files;
+  for (guint i = 0; i < def->disks->len; i++) {
+    const VbDiskDef *disk = def->disks->pdata[i];
+
+    if ((disk->type == VB_DISK_TYPE_FILE || disk->type == VB_DISK_TYPE_BLOCK) &&
+        disk_relabels(disk))
+      add_file(files, disk->source);
+  }
+  add_file(files, def->os.kernel);
+  add_file(files, def->os.initrd);
+  add_file(files, def->os.loader);
+  for (guint i = 0; i < def->serials->len; i++)
+    add_chardev(files, &((const VbSerialDef *)def->serials->pdata[i])->source);
+  for (guint i = 0; i < def->consoles->len; i++)
+    add_chardev(files, &((const VbSerialDef *)def->consoles->pdata[i])->source);
+  for (guint i = 0; i < def->channels->len; i++)
+    add_chardev(files, &((const VbChannelDef *)def->channels->pdata[i])->source);
+  return files;
+}
+
+static int
+cap_last(void)
+{
+  g_autofree char *text = NULL;
+  guint64 value;
+
+  if (g_file_get_contents("/proc/sys/kernel/cap_last_cap", &text, NULL, NULL) &&
+      g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 63, &value, NULL))
+    return (int)value;
+  return CAP_LAST_FALLBACK;
+}
+
+/* The user's supplementary groups, from the group database (none for a bare +UID). */
+static void
+find_groups(VbSecurityChild *child)
+{
+  struct passwd pw, *found = NULL;
+  char buffer[4096];
+  int n = MAX_GROUPS;
+
+  child->groups = g_new0(gid_t, MAX_GROUPS);
+  if (getpwuid_r(child->uid, &pw, buffer, sizeof buffer, &found) != 0 || found == NULL) {
+    child->groups[0] = child->gid;
+    child->n_groups = 1;
+    return;
+  }
+  if (getgrouplist(pw.pw_name, child->gid, child->groups, &n) < 0)
+    n = MAX_GROUPS; /* more than we take: the first MAX_GROUPS */
+  child->n_groups = n;
+}
+
+/**
+ * vb_security_start_new:
+ * @own_paths: (nullable) (array zero-terminated=1): the domain's own directories and files
+ *   (its runtime and state directories, its NVRAM), made by virtbus for it: QEMU's user gets
+ *   them for good
+ *
+ * Step 1: the plan of a start. Pure: it reads qemu.conf and @def only.
+ */
+VbSecurityStart *
+vb_security_start_new(const VbQemuConf *conf,
+                      const VbDomainDef *def,
+                      const char *const *own_paths,
+                      GError **error)
+{
+  g_autoptr(VbSecurityStart) self = g_new0(VbSecurityStart, 1);
+
+  self->conf = vb_qemu_conf_ref((VbQemuConf *)conf);
+  self->files = vb_security_files_of(conf, def);
+  self->own_paths = g_ptr_array_new_with_free_func(g_free);
+  if (!confines(conf))
+    return g_steal_pointer(&self);
+  if (conf->uid == (uid_t)-1 || conf->gid == (gid_t)-1) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "%s names no user or group QEMU can run as", conf->filename);
+    return NULL;
+  }
+  self->child.uid = conf->uid;
+  self->child.gid = conf->gid;
+  self->child.change_ids = conf->uid != geteuid() || conf->gid != getegid();
+  /* root keeps its capabilities unless qemu.conf asks otherwise, as the reference says */
+  self->child.clear_caps = conf->uid != 0 || conf->clear_emulator_capabilities;
+  self->child.cap_last = cap_last();
+  if (self->child.change_ids)
+    find_groups(&self->child);
+  for (guint i = 0; own_paths != NULL && own_paths[i] != NULL; i++)
+    g_ptr_array_add(self->own_paths, g_strdup(own_paths[i]));
+  return g_steal_pointer(&self);
+}
+
+/**
+ * vb_security_start_prepare:
+ *
+ * Step 2, on a worker: each file reachable by QEMU's user, then given to it. On failure what
+ * was given is given back, and the error names the file (or the directory in the way).
+ */
+gboolean
+vb_security_start_prepare(VbSecurityStart *self, GError **error)
+{
+  if (!confines(self->conf) || !self->child.change_ids)
+    return TRUE;
+  for (guint i = 0; i < self->files->len; i++) {
+    if (!vb_dac_check_reachable(self->files->pdata[i], &self->child, error))
+      return FALSE;
+  }
+  for (guint i = 0; i < self->own_paths->len; i++) {
+    const char *path = self->own_paths->pdata[i];
+
+    if (chown(path, self->child.uid, self->child.gid) != 0 && errno != ENOENT) {
+      int saved = errno;
+
+      g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot give %s to QEMU's user: %s", path,
+                  g_strerror(saved));
+      return FALSE;
+    }
+  }
+  for (; self->n_owned < self->files->len; self->n_owned++) {
+    if (!vb_dac_own(self->files->pdata[self->n_owned], self->child.uid, self->child.gid,
+                    self->conf->remember_owner, error)) {
+      vb_security_start_undo(self);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/**
+ * vb_security_start_undo:
+ *
+ * Step 4, on a worker: a start that failed gives back what prepare gave, once.
+ */
+void
+vb_security_start_undo(VbSecurityStart *self)
+{
+  for (; self->n_owned > 0; self->n_owned--)
+    vb_dac_give_back(self->files->pdata[self->n_owned - 1], self->conf->remember_owner);
+}
+
+const VbSecurityChild *
+vb_security_start_get_child(const VbSecurityStart *self)
+{
+  return &self->child;
+}
+
+void
+vb_security_start_free(VbSecurityStart *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer(&self->conf, vb_qemu_conf_unref);
+  g_ptr_array_unref(self->files);
+  g_ptr_array_unref(self->own_paths);
+  g_free(self->child.groups);
+  g_free(self);
+}
+
+/**
+ * vb_security_restore:
+ * @live: the definition the domain ran with (from its status after a daemon restart)
+ *
+ * At a stop, on a worker: every file given to QEMU is given back (a shared one when its last
+ * domain stops).
+ */
+void
+vb_security_restore(const VbQemuConf *conf, const VbDomainDef *live)
+{
+  g_autoptr(GPtrArray) files = vb_security_files_of(conf, live);
+
+  if (conf->uid == geteuid() && conf->gid == getegid())
+    return; /* nothing was given away */
+  for (guint i = files->len; i > 0; i--)
+    vb_dac_give_back(files->pdata[i - 1], conf->remember_owner);
+}
