@@ -1,7 +1,8 @@
 /* test-security.c: QEMU confined as the system instance confines it, with real QEMU: its
  * user, groups and capabilities read back from /proc, its images given to it and given back
  * (owner and remembered owner) at every stop, shared images given back by the last domain,
- * a daemon restart and a crash in between, and an unreachable image refused by name.
+ * a daemon restart and a crash in between, and an unreachable image refused by name; its
+ * cgroup and device ACL (cgroup v1), a block device outside the ACL refused to QEMU.
  *
  * Needs root (CI runs as root). The throwaway QEMU user and its extra group exist only in this
  * process's private mount namespace: /etc/passwd and /etc/group are copies with them added,
@@ -12,12 +13,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <linux/loop.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -287,6 +292,186 @@ test_unreachable(void)
   g_assert_null(remembered(path));
 }
 
+/* A loop device over a new 1 MiB image, detached by the kernel once the last user closes it
+ * (the test's @fd, QEMU's): nothing is left attached, whatever happens to the test. */
+static char *
+loop_device(VbTestDriver *t, const char *name, int *fd)
+{
+  g_autofree char *path = image(t, "images", name);
+  struct loop_info64 info = {.lo_flags = LO_FLAGS_AUTOCLEAR};
+  int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  int backing = open(path, O_RDWR | O_CLOEXEC);
+  int number = control >= 0 ? ioctl(control, LOOP_CTL_GET_FREE) : -1;
+  char *device = g_strdup_printf("/dev/loop%d", number);
+
+  g_assert_cmpint(backing, >=, 0);
+  if (number < 0)
+    g_error("no free loop device: %s", g_strerror(errno));
+  *fd = open(device, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint(*fd, >=, 0);
+  g_assert_cmpint(ioctl(*fd, LOOP_SET_FD, backing), ==, 0);
+  g_assert_cmpint(ioctl(*fd, LOOP_SET_STATUS64, &info), ==, 0);
+  close(backing);
+  close(control);
+  return device;
+}
+
+static char *
+device_rule(const char *path, const char *access)
+{
+  struct stat st;
+
+  if (stat(path, &st) != 0)
+    return NULL;
+  return g_strdup_printf("%c %u:%u %s", S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev),
+                         minor(st.st_rdev), access);
+}
+
+/* The daemon's own cgroup in the devices hierarchy: where the domains' go below. */
+static char *
+own_devices_cgroup(void)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true(g_file_get_contents("/proc/self/cgroup", &text, NULL, NULL));
+  lines = g_strsplit(text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) fields = g_strsplit(lines[i], ":", 3);
+
+    if (g_strv_length(fields) == 3 && g_str_equal(fields[1], "devices"))
+      return g_strdup(fields[2]);
+  }
+  return NULL;
+}
+
+/* QEMU in a cgroup of its own whose device ACL is qemu.conf's list, the PTYs and the domain's
+ * block disk; the cgroup goes at stop. */
+static void
+test_cgroup(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *own = own_devices_cgroup();
+  g_autofree char *loop = NULL, *xml = NULL, *dir = NULL, *list = NULL;
+  g_autofree char *leaf = NULL, *procs = NULL, *cgroup_file = NULL;
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func(g_free);
+  static const char *const acl[] = {"/dev/null",    "/dev/full", "/dev/zero", "/dev/random",
+                                    "/dev/urandom", "/dev/ptmx", "/dev/kvm"};
+  VbDomainObj *domain;
+  int loop_fd = -1;
+
+  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+    return;
+  if (own == NULL) {
+    g_test_skip("no cgroup v1 devices hierarchy on this host");
+    return;
+  }
+  loop = loop_device(t, "loop.img", &loop_fd);
+  xml = vb_test_bare_xml("cgrouped");
+  {
+    g_autoptr(GString) edited = g_string_new(xml);
+    g_autofree char *disk = g_strdup_printf(
+        "<disk type='block' device='disk'><driver name='qemu' type='raw'/><source dev='%s'/>"
+        "<target dev='vda' bus='virtio'/></disk><memballoon",
+        loop);
+
+    g_string_replace(edited, "<memballoon", disk, 1);
+    g_free(xml);
+    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+  }
+  domain = vb_test_define(t, xml);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  leaf = g_strdup_printf("%" G_GINT64_FORMAT "-cgrouped", vb_domain_obj_get_id(domain));
+  dir = g_build_filename("/sys/fs/cgroup/devices", own, "virtbus", "qemu", leaf, NULL);
+
+  /* QEMU is in it */
+  cgroup_file = g_strdup_printf("/proc/%d/cgroup", (int)vb_domain_obj_get_pid(domain));
+  g_assert_true(g_file_get_contents(cgroup_file, &procs, NULL, NULL));
+  {
+    g_autofree char *line =
+        g_strdup_printf(":devices:%s/virtbus/qemu/%s\n", g_str_equal(own, "/") ? "" : own, leaf);
+
+    if (strstr(procs, line) == NULL)
+      g_error("QEMU is not in %s:\n%s", line, procs);
+  }
+  /* and the ACL is exactly the list */
+  {
+    g_autofree char *path = g_build_filename(dir, "devices.list", NULL);
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+
+    g_assert_true(g_file_get_contents(path, &list, NULL, NULL));
+    lines = g_strsplit(g_strstrip(list), "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      g_ptr_array_add(got, g_strdup(lines[i]));
+    for (guint i = 0; i < G_N_ELEMENTS(acl); i++) {
+      char *rule = device_rule(acl[i], "rw");
+
+      if (rule != NULL)
+        g_ptr_array_add(expected, rule);
+    }
+    g_ptr_array_add(expected, g_strdup("c 136:* rw"));
+    g_ptr_array_add(expected, device_rule(loop, "rw"));
+    g_assert_cmpuint(got->len, ==, expected->len);
+    for (guint i = 0; i < expected->len; i++) {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < got->len && !found; j++)
+        found = g_str_equal(got->pdata[j], expected->pdata[i]);
+      if (!found)
+        g_error("devices.list has no '%s':\n%s", (char *)expected->pdata[i], list);
+    }
+  }
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+  close(loop_fd);
+}
+
+/* A block device outside the ACL is refused to QEMU even as root (here through a -drive
+ * of the qemu namespace, which virtbus does not see as a disk); the same domain without it
+ * starts. */
+static void
+test_cgroup_refuses(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *loop = NULL, *xml = NULL, *plain = NULL;
+  g_autofree char *own = own_devices_cgroup();
+  VbDomainObj *domain;
+  int loop_fd = -1;
+
+  if (skipped() || own == NULL ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, "user = \"+0\"\ngroup = \"+0\"\n")) ==
+          NULL)
+    return;
+  loop = loop_device(t, "outside.img", &loop_fd);
+  plain = vb_test_bare_xml("inside");
+  {
+    g_autoptr(GString) edited = g_string_new(plain);
+    g_autofree char *args = g_strdup_printf(
+        "</devices><qemu:commandline><qemu:arg value='-drive'/>"
+        "<qemu:arg value='file=%s,format=raw,if=none,id=outside'/></qemu:commandline>",
+        loop);
+
+    g_string_replace(edited, "<name>inside</name>", "<name>outside</name>", 1);
+    g_string_replace(edited, "<domain type='qemu'>",
+                     "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>",
+                     1);
+    g_string_replace(edited, "</devices>", args, 1);
+    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+  }
+  domain = vb_test_define(t, xml);
+  g_assert_false(vb_test_run(t, VB_TEST_START_PAUSED, domain, &error));
+  if (strstr(error->message, "Operation not permitted") == NULL)
+    g_error("the start did not fail on the device ACL: %s", error->message);
+  g_assert_cmpint(vb_domain_obj_get_pid(domain), <=, 0);
+
+  domain = vb_test_define(t, plain);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  close(loop_fd);
+}
+
 /* QEMU as root keeps its capabilities, unless clear_emulator_capabilities says otherwise. */
 static void
 test_root_capabilities(void)
@@ -337,5 +522,7 @@ main(int argc, char **argv)
   g_test_add_func("/security/restart-and-crash", test_restart_and_crash);
   g_test_add_func("/security/unreachable", test_unreachable);
   g_test_add_func("/security/root-capabilities", test_root_capabilities);
+  g_test_add_func("/security/cgroup", test_cgroup);
+  g_test_add_func("/security/cgroup-refuses", test_cgroup_refuses);
   return g_test_run();
 }

@@ -129,6 +129,7 @@ test_feature_names(void)
     g_autoptr(VbDomainDef) def = prepared(xml, caps, FALSE, &error);
 
     g_assert_no_error(error);
+    g_assert_nonnull(def);
   }
   refused = prepared(DOMAIN("x86_64", "<cpu mode='host-model'><feature policy='disable' "
                                       "name='sse4_9'/></cpu>"),

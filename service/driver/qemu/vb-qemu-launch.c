@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vb-cgroup.h"
 #include "vb-domain-prepare.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
@@ -44,6 +45,11 @@ typedef struct {
   /* made by prepare */
   VbQemuCommand *cmd;
   VbSecurityStart *security; /* (nullable): what confines QEMU, undone if the start fails */
+  VbCgroup *cgroup;          /* (nullable): the domain's, removed if the start fails */
+  struct {
+    const VbSecurityChild *security;
+    char *const *cgroup_procs;
+  } child; /* what the child does before exec: pointers into the two above */
   int monitor_fd;
   int log_fd;
   gint64 log_offset;
@@ -80,6 +86,7 @@ launch_free(Launch *launch)
   g_free(launch->log_path);
   g_clear_pointer(&launch->cmd, vb_qemu_command_free);
   g_clear_pointer(&launch->security, vb_security_start_free);
+  g_clear_pointer(&launch->cgroup, vb_cgroup_free);
   close_fd(&launch->monitor_fd);
   close_fd(&launch->log_fd);
   if (launch->fds != NULL) {
@@ -184,6 +191,8 @@ remove_leftovers_thread(GTask *cleanup, gpointer source, gpointer data, GCancell
   /* QEMU is gone (or never ran): its files go back to their owners, once */
   if (launch->security != NULL)
     vb_security_start_undo(launch->security);
+  if (launch->cgroup != NULL)
+    vb_cgroup_remove(launch->cgroup);
   if (launch->cmd != NULL)
     vb_qemu_remove_run_dir(launch->cmd->run_dir, launch->cmd->monitor_path);
   if (launch->log_offset > 0) {
@@ -357,11 +366,13 @@ on_job_cancelled(GCancellable *job, gpointer user_data)
 static void
 child_setup(gpointer data)
 {
-  const VbSecurityChild *confinement = data;
+  const Launch *launch = data;
 
   setsid();
-  if (confinement != NULL)
-    vb_security_child_setup(confinement);
+  /* the cgroup first, while the child may still write there */
+  vb_cgroup_child_join(launch->child.cgroup_procs);
+  if (launch->child.security != NULL)
+    vb_security_child_setup(launch->child.security);
 }
 
 static void
@@ -396,10 +407,10 @@ spawn(GTask *task)
     }
   }
   g_subprocess_launcher_set_environ(launcher, envp);
-  g_subprocess_launcher_set_child_setup(
-      launcher, child_setup,
-      launch->security != NULL ? (gpointer)vb_security_start_get_child(launch->security) : NULL,
-      NULL);
+  launch->child.security =
+      launch->security != NULL ? vb_security_start_get_child(launch->security) : NULL;
+  launch->child.cgroup_procs = launch->cgroup != NULL ? vb_cgroup_get_procs(launch->cgroup) : NULL;
+  g_subprocess_launcher_set_child_setup(launcher, child_setup, launch, NULL);
   subprocess = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &error);
   if (subprocess == NULL) {
     fail(task, error);
@@ -596,6 +607,13 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
       g_task_return_error(task, error);
       return;
     }
+  }
+  launch->step = "making the domain's cgroup";
+  launch->cgroup = vb_cgroup_new(launch->conf, launch->id, launch->def->name);
+  if (!vb_cgroup_create(launch->cgroup, launch->def, &error)) {
+    g_clear_pointer(&launch->cgroup, vb_cgroup_free);
+    g_task_return_error(task, error);
+    return;
   }
   launch->step = "opening the domain log";
   header = log_header(launch);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vb-cgroup.h"
 #include "vb-driver-private.h"
 #include "vb-error.h"
 #include "vb-json.h"
@@ -112,6 +113,7 @@ typedef struct {
   char *line;
   VbQemuConf *conf;  /* (owned) */
   VbDomainDef *live; /* (owned): what QEMU ran with: the files to give back */
+  VbCgroup *cgroup;  /* (owned): the domain's, to remove */
 } StopFiles;
 
 static void
@@ -123,6 +125,7 @@ stop_files_free(StopFiles *files)
   g_free(files->line);
   vb_qemu_conf_unref(files->conf);
   vb_domain_def_free(files->live);
+  vb_cgroup_free(files->cgroup);
   g_free(files);
 }
 
@@ -133,6 +136,7 @@ stop_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
 
   vb_qemu_remove_run_dir(files->run_dir, files->monitor_path);
   vb_security_restore(files->conf, files->live);
+  vb_cgroup_remove(files->cgroup);
   vb_domain_log_append(files->log_path, files->line);
   g_task_return_boolean(task, TRUE);
 }
@@ -186,6 +190,7 @@ stopped(VbDomainObj *domain)
   files->run_dir = g_strdup(process->run_dir);
   files->conf = vb_qemu_conf_ref(vb_driver_get_conf(domain->driver));
   files->live = vb_domain_def_copy(domain->live);
+  files->cgroup = vb_cgroup_new(files->conf, domain->id, domain->name);
   files->monitor_path = g_strdup(process->monitor_path);
   files->log_path = g_strdup(process->log_path);
   files->line =

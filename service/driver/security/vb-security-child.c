@@ -7,7 +7,7 @@
  * bounding set can only be cut while CAP_SETPCAP is held, and setresuid() to a user other
  * than root clears the permitted and effective sets (no PR_SET_KEEPCAPS) but not the
  * inheritable set, which capset() then clears. Any failure ends the child before QEMU runs
- * one instruction, with a line in the domain's log (its stderr).
+ * one instruction, with a line in the domain's log (its stderr): vb_child_fail().
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,41 +20,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "vb-child.h"
 #include "vb-security.h"
-
-/* What the child's exit status says when it stopped before exec. */
-#define CHILD_SETUP_FAILED 125
-
-/* A line on stderr and the end: strerror() is not async-signal-safe, the errno number is. */
-static void G_GNUC_NORETURN
-die(const char *step)
-{
-  char line[128];
-  int saved = errno;
-  size_t n = 0;
-  const char prefix[] = "virtbus: cannot confine QEMU: ";
-  char digits[12];
-  int d = 0;
-
-  for (size_t i = 0; prefix[i] != '\0' && n < sizeof line - 1; i++)
-    line[n++] = prefix[i];
-  for (size_t i = 0; step[i] != '\0' && n < sizeof line - 1; i++)
-    line[n++] = step[i];
-  for (const char *s = " (errno "; *s != '\0' && n < sizeof line - 1; s++)
-    line[n++] = *s;
-  do {
-    digits[d++] = (char)('0' + saved % 10);
-    saved /= 10;
-  } while (saved > 0 && d < (int)sizeof digits);
-  while (d > 0 && n < sizeof line - 2)
-    line[n++] = digits[--d];
-  line[n++] = ')';
-  line[n++] = '\n';
-  if (write(STDERR_FILENO, line, n) < 0) {
-    /* nothing more to say it with */
-  }
-  _exit(CHILD_SETUP_FAILED);
-}
 
 /**
  * vb_security_child_setup:
@@ -66,25 +33,25 @@ vb_security_child_setup(const VbSecurityChild *child)
 {
   if (child->change_ids) {
     if (setgroups((size_t)child->n_groups, child->groups) != 0)
-      die("setgroups");
+      vb_child_fail("setgroups");
     if (setresgid(child->gid, child->gid, child->gid) != 0)
-      die("setresgid");
+      vb_child_fail("setresgid");
   }
   if (child->clear_caps) {
     for (int cap = 0; cap <= child->cap_last; cap++) {
       if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-        die("dropping the capability bounding set");
+        vb_child_fail("dropping the capability bounding set");
     }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-      die("clearing the ambient capabilities");
+      vb_child_fail("clearing the ambient capabilities");
   }
   if (child->change_ids && setresuid(child->uid, child->uid, child->uid) != 0)
-    die("setresuid");
+    vb_child_fail("setresuid");
   if (child->clear_caps) {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
 
     if (syscall(SYS_capset, &header, data) != 0)
-      die("capset");
+      vb_child_fail("capset");
   }
 }
