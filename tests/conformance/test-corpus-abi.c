@@ -136,9 +136,9 @@ canonical_driver(const char *driver)
 static void
 add_device(GTree *tree, const char *value)
 {
-  static const char *const visible[] = {"bus",  "addr",    "mac", "serial",        "bootindex",
-                                        "port", "unit",    "lun", "scsi-id",       "channel",
-                                        "nr",   "chassis", "cad", "multifunction", NULL};
+  static const char *const visible[] = {
+      "bus",     "addr",    "mac", "serial",  "bootindex", "port",          "unit",      "lun",
+      "scsi-id", "channel", "nr",  "chassis", "cad",       "multifunction", "device_id", NULL};
   g_autoptr(GHashTable) props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GString) out = g_string_new(NULL);
   const char *id;

@@ -193,6 +193,15 @@ disk_device(
     } else {
       vb_qemu_props_add_uint(props, "scsi-id", a->unit);
     }
+    /* the guest sees it in the VPD page: QEMU took it from -drive's id before -blockdev, so
+     * libvirt gives it as the drive's old name (or the serial) to keep the guest's view */
+    if (disk->serial != NULL) {
+      vb_qemu_props_add_string(props, "device_id", disk->serial);
+    } else {
+      g_autofree char *device_id = g_strconcat("drive-", vb_qemu_device_id(&disk->info), NULL);
+
+      vb_qemu_props_add_string(props, "device_id", device_id);
+    }
     break;
   }
   case VB_DISK_BUS_USB:
