@@ -55,7 +55,7 @@ vb_connect_new(VbDaemon *daemon, const char *uri)
 {
   VbConnect *self = g_object_new(VB_TYPE_CONNECT, NULL);
   VbDriver *driver = vb_daemon_get_driver(daemon);
-  const char *models[] = {"none", NULL};
+  g_auto(GStrv) models = vb_driver_get_security_models(driver);
 
   self->daemon = daemon;
   vb_dbus_connect_set_version(VB_DBUS_CONNECT(self), 1);
@@ -66,7 +66,7 @@ vb_connect_new(VbDaemon *daemon, const char *uri)
   vb_dbus_connect_set_hostname(VB_DBUS_CONNECT(self), g_get_host_name());
   vb_dbus_connect_set_daemon_version(VB_DBUS_CONNECT(self), PACKAGE_VERSION);
   vb_dbus_connect_set_hypervisor_version(VB_DBUS_CONNECT(self), "");
-  vb_dbus_connect_set_security_models(VB_DBUS_CONNECT(self), models);
+  vb_dbus_connect_set_security_models(VB_DBUS_CONNECT(self), (const char *const *)models);
   vb_driver_get_hypervisor_version_async(driver, NULL, on_hypervisor_version, g_object_ref(self));
   return self;
 }

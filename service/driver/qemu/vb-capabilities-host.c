@@ -121,8 +121,48 @@ vb_host_caps_free(VbHostCaps *self)
   if (self == NULL)
     return;
   g_free(self->uuid);
+  g_ptr_array_unref(self->secmodels);
   g_ptr_array_unref(self->emulators);
   g_free(self);
+}
+
+static void
+secmodel_free(VbHostSecmodel *secmodel)
+{
+  g_free(secmodel->model);
+  g_free(secmodel->kvm_label);
+  g_free(secmodel->tcg_label);
+  g_free(secmodel);
+}
+
+/* One <secmodel> per model the security host lists, with its base labels. */
+static GPtrArray *
+host_secmodels(const VbSecurityHost *security)
+{
+  GPtrArray *secmodels = g_ptr_array_new_with_free_func((GDestroyNotify)secmodel_free);
+  g_auto(GStrv) models = security != NULL ? vb_security_host_get_models(security) : NULL;
+
+  for (guint i = 0; models != NULL && models[i] != NULL; i++) {
+    VbHostSecmodel *secmodel = g_new0(VbHostSecmodel, 1);
+    gint model = VB_ABSENT;
+
+    secmodel->model = g_strdup(models[i]);
+    for (guint m = 0; m < VB_SECMODEL_N; m++)
+      if (g_str_equal(vb_secmodel_names[m], models[i]))
+        model = (gint)m;
+    if (model != VB_ABSENT) {
+      secmodel->kvm_label = vb_security_host_get_baselabel(security, model, VB_VIRT_KVM);
+      secmodel->tcg_label = vb_security_host_get_baselabel(security, model, VB_VIRT_QEMU);
+    }
+    g_ptr_array_add(secmodels, secmodel);
+  }
+  if (secmodels->len == 0) {
+    VbHostSecmodel *none = g_new0(VbHostSecmodel, 1);
+
+    none->model = g_strdup("none");
+    g_ptr_array_add(secmodels, none);
+  }
+  return secmodels;
 }
 
 /* The host's UUID as libvirt reports it: SMBIOS when readable (root), else the machine id. */
@@ -195,7 +235,7 @@ host_finish(GTask *task)
   host->uuid = g_steal_pointer(&query->uuid);
   host->arch = vb_arch_get_host();
   host->kvm_usable = query->kvm_usable;
-  host->secmodel = "none";
+  host->secmodels = host_secmodels(VB_CAPABILITIES(g_task_get_source_object(task))->security);
   host->emulators = g_ptr_array_new_with_free_func((GDestroyNotify)vb_qemu_caps_unref);
   /* In architecture order, whatever order the lookups finished in. */
   for (guint i = 0; i < query->emulators->len; i++) {

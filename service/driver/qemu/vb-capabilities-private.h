@@ -15,10 +15,11 @@ G_BEGIN_DECLS
 struct _VbCapabilities {
   GObject parent_instance;
 
-  char *cache_dir;   /* (owned): …/cache/qemu/capabilities */
-  guint cache_mode;  /* of the instance's cache directory */
-  GStrv search_dirs; /* (owned): qemu.conf emulator_search_path, then the system dirs */
-  uid_t qemu_uid;    /* who QEMU runs as, for /dev/kvm */
+  char *cache_dir;          /* (owned): …/cache/qemu/capabilities */
+  guint cache_mode;         /* of the instance's cache directory */
+  GStrv search_dirs;        /* (owned): qemu.conf emulator_search_path, then the system dirs */
+  VbSecurityHost *security; /* (owned) (nullable): the <secmodel>s; "none" alone without */
+  uid_t qemu_uid;           /* who QEMU runs as, for /dev/kvm */
   gid_t qemu_gid;
   GHashTable *entries;       /* (owned): binary → Entry */
   GFileMonitor *kvm_monitor; /* (owned) (nullable): /dev/kvm, once something is in memory */

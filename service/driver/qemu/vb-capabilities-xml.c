@@ -98,10 +98,26 @@ vb_capabilities_format_xml(const VbHostCaps *host, GError **error)
   vb_xml_writer_start(w, "cpu");
   vb_xml_writer_element_text(w, "arch", host->arch);
   vb_xml_writer_end(w);
-  vb_xml_writer_start(w, "secmodel");
-  vb_xml_writer_element_text(w, "model", host->secmodel);
-  vb_xml_writer_element_text(w, "doi", "0");
-  vb_xml_writer_end(w);
+  for (guint i = 0; i < host->secmodels->len; i++) {
+    const VbHostSecmodel *secmodel = host->secmodels->pdata[i];
+
+    vb_xml_writer_start(w, "secmodel");
+    vb_xml_writer_element_text(w, "model", secmodel->model);
+    vb_xml_writer_element_text(w, "doi", "0");
+    if (secmodel->kvm_label != NULL) {
+      vb_xml_writer_start(w, "baselabel");
+      vb_xml_writer_attr(w, "type", "kvm");
+      vb_xml_writer_text(w, secmodel->kvm_label);
+      vb_xml_writer_end(w);
+    }
+    if (secmodel->tcg_label != NULL) {
+      vb_xml_writer_start(w, "baselabel");
+      vb_xml_writer_attr(w, "type", "qemu");
+      vb_xml_writer_text(w, secmodel->tcg_label);
+      vb_xml_writer_end(w);
+    }
+    vb_xml_writer_end(w);
+  }
   vb_xml_writer_end(w);
 
   for (guint i = 0; i < host->emulators->len; i++) {

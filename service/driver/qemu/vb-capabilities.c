@@ -167,6 +167,7 @@ vb_capabilities_finalize(GObject *object)
   g_clear_pointer(&self->discovered, g_ptr_array_unref);
   g_clear_pointer(&self->dir_monitors, g_ptr_array_unref);
   g_clear_pointer(&self->kvm_monitor, vb_capabilities_drop_monitor);
+  g_clear_pointer(&self->security, vb_security_host_unref);
   G_OBJECT_CLASS(vb_capabilities_parent_class)->finalize(object);
 }
 
@@ -224,6 +225,14 @@ vb_capabilities_new(const VbPaths *paths, const VbQemuConf *conf)
   self->qemu_uid = conf->uid;
   self->qemu_gid = conf->gid;
   return self;
+}
+
+/* What the <secmodel>s of the host say: the driver's security host. */
+void
+vb_capabilities_set_security(VbCapabilities *self, VbSecurityHost *security)
+{
+  g_clear_pointer(&self->security, vb_security_host_unref);
+  self->security = vb_security_host_ref(security);
 }
 
 /* Replaces /usr/bin in the search (tests that must see only their own emulators). */

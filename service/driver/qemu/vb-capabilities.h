@@ -10,6 +10,7 @@
 #include "vb-paths.h"
 #include "vb-qemu-caps.h"
 #include "vb-qemu-conf.h"
+#include "vb-security.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(VbCapabilities, vb_capabilities, VB, CAPABILITIES, GObject)
 
 VbCapabilities *vb_capabilities_new(const VbPaths *paths, const VbQemuConf *conf);
+void vb_capabilities_set_security(VbCapabilities *self, VbSecurityHost *security);
 void vb_capabilities_set_system_dirs(VbCapabilities *self, const char *const *dirs);
 guint vb_capabilities_get_probe_count(VbCapabilities *self);
 char *vb_capabilities_get_cache_file(VbCapabilities *self, const char *binary);
@@ -30,11 +32,18 @@ VbQemuCaps *
 vb_capabilities_lookup_finish(VbCapabilities *self, GAsyncResult *result, GError **error);
 
 /* What the capabilities XML shows. */
+/* A security model of the host, as the capabilities' <secmodel> shows it. */
+typedef struct {
+  char *model;     /* (owned): "selinux", "apparmor", "none", "dac" */
+  char *kvm_label; /* (owned) (nullable): the base label of a KVM domain */
+  char *tcg_label; /* (owned) (nullable): of an emulated (type='qemu') one */
+} VbHostSecmodel;
+
 typedef struct {
   char *uuid;           /* (owned) (nullable) */
   const char *arch;     /* the host's, libvirt's spelling */
   gboolean kvm_usable;  /* /dev/kvm opens read-write for the user QEMU runs as */
-  const char *secmodel; /* the active security driver: "none" until there is one */
+  GPtrArray *secmodels; /* (owned) (element-type VbHostSecmodel): the confining one first */
   GPtrArray *emulators; /* (owned) (element-type VbQemuCaps): one per guest architecture */
 } VbHostCaps;
 

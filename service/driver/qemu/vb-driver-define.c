@@ -359,9 +359,11 @@ vb_driver_create_xml_finish(VbDriver *self, GAsyncResult *result, GError **error
 /* -- undefine and autostart --------------------------------------------------------------- */
 
 typedef struct {
-  char *config;    /* (nullable): removed */
-  char *autostart; /* (nullable): removed, or made when @target is set */
-  char *target;    /* (nullable) */
+  char *config;         /* (nullable): removed */
+  char *autostart;      /* (nullable): removed, or made when @target is set */
+  char *target;         /* (nullable) */
+  VbSecurityHost *host; /* (owned) (nullable): with @def, its AppArmor profile removed */
+  VbDomainDef *def;     /* (owned) (nullable) */
 } ConfigFiles;
 
 static void
@@ -370,6 +372,8 @@ config_files_free(ConfigFiles *files)
   g_free(files->config);
   g_free(files->autostart);
   g_free(files->target);
+  g_clear_pointer(&files->host, vb_security_host_unref);
+  g_clear_pointer(&files->def, vb_domain_def_free);
   g_free(files);
 }
 
@@ -408,6 +412,8 @@ config_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *c
       return;
     }
   }
+  if (files->def != NULL)
+    vb_security_forget(files->host, files->def);
   g_task_return_boolean(task, TRUE);
 }
 
@@ -453,6 +459,11 @@ vb_domain_undefine_job(VbDomainObj *domain, GTask *task)
   files = g_new0(ConfigFiles, 1);
   files->config = vb_driver_config_path(domain->driver, domain->name);
   files->autostart = vb_driver_autostart_path(domain->driver, domain->name);
+  /* a running domain keeps its profile until it stops (then as a transient one) */
+  if (domain->state == VB_DOMAIN_SHUTOFF) {
+    files->host = vb_security_host_ref(domain->driver->security);
+    files->def = vb_domain_def_copy(domain->def);
+  }
   io = g_task_new(NULL, NULL, on_undefined, g_object_ref(task));
   g_task_set_task_data(io, files, (GDestroyNotify)config_files_free);
   g_task_set_task_data(task, g_object_ref(domain), g_object_unref);

@@ -23,13 +23,14 @@
 typedef struct {
   VbPaths *paths;
   VbQemuConf *conf;
-  GPtrArray *defs;        /* (element-type VbDomainDef) */
-  GPtrArray *statuses;    /* (element-type VbDomainStatus) */
-  GHashTable *autostart;  /* names */
-  GPtrArray *errors;      /* (element-type utf8) */
-  VbDriver *driver;       /* (owned) (nullable): once made, on the main context */
-  int lock_fd;            /* the instance's lock, until the driver holds it */
-  gboolean autostart_due; /* the first open since the run directory was emptied (a boot) */
+  VbSecurityHost *security; /* (owned) (nullable): made by the worker */
+  GPtrArray *defs;          /* (element-type VbDomainDef) */
+  GPtrArray *statuses;      /* (element-type VbDomainStatus) */
+  GHashTable *autostart;    /* names */
+  GPtrArray *errors;        /* (element-type utf8) */
+  VbDriver *driver;         /* (owned) (nullable): once made, on the main context */
+  int lock_fd;              /* the instance's lock, until the driver holds it */
+  gboolean autostart_due;   /* the first open since the run directory was emptied (a boot) */
   guint reconnecting;
 } Load;
 
@@ -38,6 +39,7 @@ load_free(Load *load)
 {
   vb_paths_unref(load->paths);
   vb_qemu_conf_unref(load->conf);
+  vb_security_host_unref(load->security);
   g_ptr_array_unref(load->defs);
   g_ptr_array_unref(load->statuses);
   g_hash_table_unref(load->autostart);
@@ -215,7 +217,8 @@ load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   GError *error = NULL;
 
   if (!vb_paths_ensure_all(load->paths, &error) ||
-      (load->lock_fd = lock_instance(load->paths, &error)) < 0) {
+      (load->lock_fd = lock_instance(load->paths, &error)) < 0 ||
+      (load->security = vb_security_host_new(load->conf, load->paths, &error)) == NULL) {
     g_task_return_error(task, error);
     return;
   }
@@ -371,7 +374,9 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
   driver = load->driver = g_object_new(VB_TYPE_DRIVER, NULL);
   driver->paths = vb_paths_ref(load->paths);
   driver->conf = vb_qemu_conf_ref(load->conf);
+  driver->security = g_steal_pointer(&load->security);
   driver->caps = vb_capabilities_new(load->paths, load->conf);
+  vb_capabilities_set_security(driver->caps, driver->security);
   driver->context = g_main_context_ref_thread_default();
   driver->lock_fd = load->lock_fd;
   load->lock_fd = -1;

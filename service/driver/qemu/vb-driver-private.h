@@ -23,6 +23,7 @@
 #include "vb-file.h"
 #include "vb-qemu-command.h"
 #include "vb-qmp.h"
+#include "vb-security.h"
 
 G_BEGIN_DECLS
 
@@ -105,6 +106,7 @@ struct _VbDriver {
   VbPaths *paths;
   VbQemuConf *conf;
   VbCapabilities *caps;
+  VbSecurityHost *security; /* what confines QEMU on this host: read once, at open */
   GMainContext *context;
   GHashTable *by_name;    /* name → VbDomainObj (owned) */
   GHashTable *by_uuid;    /* uuid string → VbDomainObj */

@@ -62,6 +62,7 @@ vb_driver_finalize(GObject *object)
     close(self->lock_fd);
   g_clear_pointer(&self->paths, vb_paths_unref);
   g_clear_pointer(&self->conf, vb_qemu_conf_unref);
+  g_clear_pointer(&self->security, vb_security_host_unref);
   g_main_context_unref(self->context);
   G_OBJECT_CLASS(vb_driver_parent_class)->finalize(object);
 }
@@ -123,6 +124,19 @@ VbQemuConf *
 vb_driver_get_conf(VbDriver *self)
 {
   return self->conf;
+}
+
+/**
+ * vb_driver_get_security_models:
+ *
+ * The security models in use: the confining one ("selinux", "apparmor" or "none"), then "dac".
+ *
+ * Returns: (transfer full)
+ */
+GStrv
+vb_driver_get_security_models(VbDriver *self)
+{
+  return vb_security_host_get_models(self->security);
 }
 
 VbCapabilities *

@@ -41,6 +41,7 @@ gboolean vb_driver_flush_finish(VbDriver *self, GAsyncResult *result, GError **e
 
 VbPaths *vb_driver_get_paths(VbDriver *self);
 VbQemuConf *vb_driver_get_conf(VbDriver *self);
+GStrv vb_driver_get_security_models(VbDriver *self);
 /* The configs that could not be read when the driver opened: "FILE: why", one each. */
 const GPtrArray *vb_driver_get_load_errors(VbDriver *self);
 

@@ -38,6 +38,7 @@ typedef struct {
   VbDomainDefaults *defaults;
   VbPaths *paths;
   VbQemuConf *conf;
+  VbSecurityHost *host; /* (owned): the driver's */
   gint64 id;
   char *log_path;
   const char *step; /* what the start is doing, for the error */
@@ -83,6 +84,7 @@ launch_free(Launch *launch)
   g_clear_pointer(&launch->defaults, vb_domain_defaults_free);
   g_clear_pointer(&launch->paths, vb_paths_unref);
   g_clear_pointer(&launch->conf, vb_qemu_conf_unref);
+  g_clear_pointer(&launch->host, vb_security_host_unref);
   g_free(launch->log_path);
   g_clear_pointer(&launch->cmd, vb_qemu_command_free);
   g_clear_pointer(&launch->security, vb_security_start_free);
@@ -600,9 +602,11 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
   }
   launch->step = "giving QEMU its files";
   {
-    const char *own[] = {launch->cmd->run_dir, launch->cmd->lib_dir, launch->cmd->nvram, NULL};
+    const char *own_dirs[] = {launch->cmd->run_dir, launch->cmd->lib_dir, NULL};
+    const char *own_files[] = {launch->cmd->nvram, NULL};
 
-    launch->security = vb_security_start_new(launch->conf, launch->def, own, &error);
+    launch->security =
+        vb_security_start_new(launch->host, launch->conf, launch->def, own_dirs, own_files, &error);
     if (launch->security == NULL || !vb_security_start_prepare(launch->security, &error)) {
       g_task_return_error(task, error);
       return;
@@ -653,6 +657,27 @@ on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
   spawn(task);
 }
 
+/* On the main context, with the domain's `starting` set: its labels, none another running or
+ * starting domain holds (vb-security.h, step 0). */
+static gboolean
+assign_labels(Launch *launch, GError **error)
+{
+  VbDriver *driver = launch->domain->driver;
+  g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) domains = vb_driver_list_domains(driver);
+
+  for (guint i = 0; i < domains->len; i++) {
+    VbDomainObj *other = domains->pdata[i];
+
+    if (other == launch->domain)
+      continue;
+    if (other->process != NULL)
+      vb_security_collect_labels(used, other->live);
+    vb_security_collect_labels(used, other->starting);
+  }
+  return vb_security_assign_labels(launch->host, launch->conf, launch->def, used, error);
+}
+
 static void
 on_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -669,6 +694,11 @@ on_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
   launch->step = "choosing the display ports";
   launch->domain->starting = launch->def;
   if (!vb_qemu_ports_assign(launch->domain, launch->def, &error)) {
+    fail(task, error);
+    return;
+  }
+  launch->step = "choosing the security labels";
+  if (!assign_labels(launch, &error)) {
     fail(task, error);
     return;
   }
@@ -706,6 +736,7 @@ vb_qemu_launch(VbDomainObj *domain, VbStartFlags flags, GTask *task)
   launch->def = vb_domain_def_copy(from);
   launch->paths = vb_paths_ref(vb_driver_get_paths(driver));
   launch->conf = vb_qemu_conf_ref(vb_driver_get_conf(driver));
+  launch->host = vb_security_host_ref(driver->security);
   launch->monitor_fd = -1;
   launch->log_fd = -1;
   launch->step = "reading the emulator's capabilities";

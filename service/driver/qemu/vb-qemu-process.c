@@ -111,9 +111,11 @@ typedef struct {
   char *monitor_path;
   char *log_path;
   char *line;
-  VbQemuConf *conf;  /* (owned) */
-  VbDomainDef *live; /* (owned): what QEMU ran with: the files to give back */
-  VbCgroup *cgroup;  /* (owned): the domain's, to remove */
+  VbQemuConf *conf;     /* (owned) */
+  VbSecurityHost *host; /* (owned) */
+  VbDomainDef *live;    /* (owned): what QEMU ran with: the files to give back */
+  gint64 id;            /* the domain's while it ran: its cgroup's name */
+  gboolean forget;      /* a transient domain's end: its AppArmor profile goes too */
 } StopFiles;
 
 static void
@@ -124,8 +126,8 @@ stop_files_free(StopFiles *files)
   g_free(files->log_path);
   g_free(files->line);
   vb_qemu_conf_unref(files->conf);
+  vb_security_host_unref(files->host);
   vb_domain_def_free(files->live);
-  vb_cgroup_free(files->cgroup);
   g_free(files);
 }
 
@@ -133,10 +135,14 @@ static void
 stop_files_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   StopFiles *files = data;
+  /* found here, not on the main context: finding it reads /proc */
+  g_autoptr(VbCgroup) cgroup = vb_cgroup_new(files->conf, files->id, files->live->name);
 
   vb_qemu_remove_run_dir(files->run_dir, files->monitor_path);
-  vb_security_restore(files->conf, files->live);
-  vb_cgroup_remove(files->cgroup);
+  vb_security_restore(files->host, files->conf, files->live);
+  if (files->forget)
+    vb_security_forget(files->host, files->live);
+  vb_cgroup_remove(cgroup);
   vb_domain_log_append(files->log_path, files->line);
   g_task_return_boolean(task, TRUE);
 }
@@ -190,7 +196,9 @@ stopped(VbDomainObj *domain)
   files->run_dir = g_strdup(process->run_dir);
   files->conf = vb_qemu_conf_ref(vb_driver_get_conf(domain->driver));
   files->live = vb_domain_def_copy(domain->live);
-  files->cgroup = vb_cgroup_new(files->conf, domain->id, domain->name);
+  files->host = vb_security_host_ref(domain->driver->security);
+  files->id = domain->id;
+  files->forget = domain->def == NULL;
   files->monitor_path = g_strdup(process->monitor_path);
   files->log_path = g_strdup(process->log_path);
   files->line =

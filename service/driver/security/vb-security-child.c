@@ -1,5 +1,11 @@
-/* vb-security-child.c: step 3 of a start, in the forked child before exec: QEMU's user and no
- * capabilities.
+/* vb-security-child.c: step 3 of a start, in the forked child before exec: QEMU's exec label
+ * or AppArmor profile, its user and no capabilities.
+ *
+ * The label comes first, while the child still has the privilege to ask for it: both
+ * setexeccon() and aa_change_onexec() only write the process's attr/exec file, which the
+ * kernel applies at exec, so QEMU's first instruction already runs confined. (They format the
+ * request into a buffer with the C library, which glibc makes safe after fork; libvirt does
+ * the same in its child.)
  *
  * Only system calls here, no allocation and no locks (the daemon has threads: after fork
  * only async-signal-safe calls are allowed), so the capability sets are cleared with prctl()
@@ -16,6 +22,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <selinux/selinux.h>
+#include <sys/apparmor.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -31,6 +39,10 @@
 void
 vb_security_child_setup(const VbSecurityChild *child)
 {
+  if (child->exec_label != NULL && setexeccon_raw(child->exec_label) != 0)
+    vb_child_fail("setexeccon");
+  if (child->profile != NULL && aa_change_onexec(child->profile) != 0)
+    vb_child_fail("aa_change_onexec");
   if (child->change_ids) {
     if (setgroups((size_t)child->n_groups, child->groups) != 0)
       vb_child_fail("setgroups");

@@ -1,65 +1,39 @@
 /* vb-security-dac.c: POSIX ownership of the files QEMU opens (qemu.conf dynamic_ownership).
  *
  * A file is given to QEMU's user and group at start and given back at stop. With
- * remember_owner (the default) the first owner is kept on the file itself, in the extended
- * attribute trusted.virtbus.dac as "UID:GID:COUNT", COUNT being how many running domains use
- * it: a daemon restart, a crash, or two domains sharing a read-only or shareable image all
- * give the file back to that owner once, when the last user stops. Without it, a file given
- * back goes to root:root, as libvirt does.
+ * remember_owner (the default) the first owner is kept on the file itself, in
+ * trusted.virtbus.dac as "UID:GID:COUNT" (vb-security-remember.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "vb-error.h"
 #include "vb-security-private.h"
 
 #define DAC_XATTR "trusted.virtbus.dac"
-/* "UID:GID:COUNT" with 32-bit numbers, and its end */
-#define DAC_XATTR_MAX 40
 
+/* "UID:GID", as vb-security-remember.c keeps it */
 static gboolean
-read_remembered(const char *path, guint32 *uid, guint32 *gid, guint32 *count)
+parse_owner(const char *value, uid_t *uid, gid_t *gid)
 {
-  char value[DAC_XATTR_MAX + 1];
-  ssize_t length = getxattr(path, DAC_XATTR, value, DAC_XATTR_MAX);
-  g_auto(GStrv) parts = NULL;
-  guint64 n[3];
+  g_auto(GStrv) parts = g_strsplit(value, ":", -1);
+  guint64 n[2];
 
-  if (length <= 0)
+  if (g_strv_length(parts) != 2)
     return FALSE;
-  value[length] = '\0';
-  parts = g_strsplit(value, ":", -1);
-  if (g_strv_length(parts) != 3)
-    return FALSE;
-  for (guint i = 0; i < 3; i++) {
-    if (!g_ascii_string_to_unsigned(parts[i], 10, 0, G_MAXUINT32, &n[i], NULL))
+  for (guint i = 0; i < 2; i++) {
+    if (!g_ascii_string_to_unsigned(parts[i], 10, 0, G_MAXUINT32 - 1, &n[i], NULL))
       return FALSE;
   }
-  *uid = (guint32)n[0];
-  *gid = (guint32)n[1];
-  *count = (guint32)n[2];
-  return TRUE;
-}
-
-static gboolean
-write_remembered(const char *path, guint32 uid, guint32 gid, guint32 count, GError **error)
-{
-  g_autofree char *value = g_strdup_printf("%u:%u:%u", uid, gid, count);
-
-  if (setxattr(path, DAC_XATTR, value, strlen(value), 0) != 0) {
-    int saved = errno;
-
-    g_set_error(error, VB_ERROR, VB_ERROR_FAILED, "cannot remember the owner of %s (%s): %s", path,
-                DAC_XATTR, g_strerror(saved));
-    return FALSE;
-  }
+  *uid = (uid_t)n[0];
+  *gid = (gid_t)n[1];
   return TRUE;
 }
 
@@ -72,7 +46,6 @@ gboolean
 vb_dac_own(const char *path, uid_t uid, gid_t gid, gboolean remember, GError **error)
 {
   struct stat st;
-  guint32 first_uid, first_gid, count;
 
   if (stat(path, &st) != 0) {
     int saved = errno;
@@ -82,12 +55,10 @@ vb_dac_own(const char *path, uid_t uid, gid_t gid, gboolean remember, GError **e
     return FALSE;
   }
   if (remember) {
-    if (read_remembered(path, &first_uid, &first_gid, &count)) {
-      if (!write_remembered(path, first_uid, first_gid, count + 1, error))
-        return FALSE;
-    } else if (!write_remembered(path, (guint32)st.st_uid, (guint32)st.st_gid, 1, error)) {
+    g_autofree char *owner = g_strdup_printf("%u:%u", (guint)st.st_uid, (guint)st.st_gid);
+
+    if (!vb_remember_take(path, DAC_XATTR, owner, error))
       return FALSE;
-    }
   }
   if ((st.st_uid != uid || st.st_gid != gid) && chown(path, uid, gid) != 0) {
     int saved = errno;
@@ -105,28 +76,29 @@ vb_dac_own(const char *path, uid_t uid, gid_t gid, gboolean remember, GError **e
  * vb_dac_give_back:
  *
  * Undoes one vb_dac_own(): with @remember, the remembered owner gets the file when no other
- * running domain uses it; a file with nothing remembered is left as it is.
+ * running domain uses it; a file with nothing remembered is left as it is. Without, the file
+ * goes to root:root, as libvirt does.
  */
 void
 vb_dac_give_back(const char *path, gboolean remember)
 {
-  guint32 uid = 0, gid = 0, count = 0;
+  g_autofree char *first = NULL;
+  uid_t uid = 0;
+  gid_t gid = 0;
 
   if (remember) {
-    if (!read_remembered(path, &uid, &gid, &count))
-      return; /* not ours to give back: someone else's, or given back already */
-    if (count > 1) {
-      g_autoptr(GError) error = NULL;
-
-      if (!write_remembered(path, uid, gid, count - 1, &error))
-        g_warning("%s", error->message);
+    if (vb_remember_release(path, DAC_XATTR, &first) != VB_REMEMBER_LAST)
+      return;
+    if (!parse_owner(first, &uid, &gid)) {
+      g_warning("%s: the remembered owner '%s' is not UID:GID: left as it is", path, first);
+      vb_remember_forget(path, DAC_XATTR);
       return;
     }
   }
-  if (chown(path, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT)
-    g_warning("cannot give %s back to %u:%u: %s", path, uid, gid, g_strerror(errno));
-  if (remember && removexattr(path, DAC_XATTR) != 0 && errno != ENOENT)
-    g_warning("cannot forget the owner of %s: %s", path, g_strerror(errno));
+  if (chown(path, uid, gid) != 0 && errno != ENOENT)
+    g_warning("cannot give %s back to %u:%u: %s", path, (guint)uid, (guint)gid, g_strerror(errno));
+  if (remember)
+    vb_remember_forget(path, DAC_XATTR);
 }
 
 static gboolean
@@ -182,5 +154,53 @@ vb_dac_check_reachable(const char *path, const VbSecurityChild *who, GError **er
       return FALSE;
     }
   }
+  return TRUE;
+}
+
+static gboolean
+parse_id(const char *text, gboolean group, guint32 *id)
+{
+  guint64 n;
+  char buffer[4096];
+
+  if (text[0] == '+')
+    return g_ascii_string_to_unsigned(text + 1, 10, 0, G_MAXUINT32 - 1, &n, NULL) &&
+           (*id = (guint32)n, TRUE);
+  if (group) {
+    struct group gr, *found = NULL;
+
+    if (getgrnam_r(text, &gr, buffer, sizeof buffer, &found) != 0 || found == NULL)
+      return FALSE;
+    *id = found->gr_gid;
+  } else {
+    struct passwd pw, *found = NULL;
+
+    if (getpwnam_r(text, &pw, buffer, sizeof buffer, &found) != 0 || found == NULL)
+      return FALSE;
+    *id = found->pw_uid;
+  }
+  return TRUE;
+}
+
+/**
+ * vb_dac_parse_label:
+ *
+ * A static DAC label, "USER:GROUP", each a name or "+NUMBER" as in qemu.conf.
+ */
+gboolean
+vb_dac_parse_label(const char *label, uid_t *uid, gid_t *gid, GError **error)
+{
+  g_auto(GStrv) parts = label != NULL ? g_strsplit(label, ":", -1) : NULL;
+  guint32 u, g;
+
+  if (parts == NULL || g_strv_length(parts) != 2 || !parse_id(parts[0], FALSE, &u) ||
+      !parse_id(parts[1], TRUE, &g)) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "the label '%s' is not USER:GROUP (names this host knows, or +UID:+GID)",
+                label != NULL ? label : "");
+    return FALSE;
+  }
+  *uid = (uid_t)u;
+  *gid = (gid_t)g;
   return TRUE;
 }
