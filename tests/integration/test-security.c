@@ -16,101 +16,26 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <linux/loop.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "vb-error.h"
-#include "vb-test-driver.h"
+#include "vb-test-security.h"
 #include "vb-test-wait.h"
 
-#define QEMU_UID 64123
-#define EXTRA_GID 64124
-#define CONF "user = \"vbtest-qemu\"\ngroup = \"vbtest-qemu\"\n"
+#define QEMU_UID VB_TEST_QEMU_UID
+#define CONF VB_TEST_QEMU_CONF
 
 static char *skip_reason; /* (owned) (nullable): why the namespace could not be set up */
-
-/* A copy of @file with @line added, bound over it in this mount namespace. */
-static gboolean
-add_line(const char *file, const char *line, const char *dir, char **why)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *copy = g_build_filename(dir, strrchr(file, '/') + 1, NULL);
-  g_autofree char *joined = NULL;
-
-  if (!g_file_get_contents(file, &text, NULL, NULL))
-    text = g_strdup("");
-  joined = g_strconcat(text, line, NULL);
-  if (!g_file_set_contents(copy, joined, -1, NULL) || mount(copy, file, NULL, MS_BIND, NULL) != 0) {
-    *why = g_strdup_printf("cannot bind a copy of %s: %s", file, g_strerror(errno));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-enter_namespace(char **why)
-{
-  g_autofree char *dir = NULL;
-
-  if (geteuid() != 0) {
-    *why = g_strdup("confining QEMU needs root");
-    return FALSE;
-  }
-  if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-    *why = g_strdup_printf("cannot make a private mount namespace: %s", g_strerror(errno));
-    return FALSE;
-  }
-  dir = g_dir_make_tmp("vb-security-etc-XXXXXX", NULL);
-  return dir != NULL &&
-         add_line("/etc/passwd", "vbtest-qemu:x:64123:64123::/nonexistent:/usr/sbin/nologin\n", dir,
-                  why) &&
-         add_line("/etc/group", "vbtest-qemu:x:64123:\nvbtest-extra:x:64124:vbtest-qemu\n", dir,
-                  why);
-}
-
-/* A line of /proc/PID/status, after its name and the tab. */
-static char *
-status_line(GPid pid, const char *name)
-{
-  g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
-  g_autofree char *text = NULL;
-  g_autofree char *key = g_strconcat("\n", name, ":\t", NULL);
-  const char *at;
-
-  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-  at = strstr(text, key);
-  g_assert_nonnull(at);
-  at += strlen(key);
-  return g_strndup(at, strcspn(at, "\n"));
-}
 
 static char *
 remembered(const char *path)
 {
-  char value[64];
-  ssize_t n = getxattr(path, "trusted.virtbus.dac", value, sizeof value - 1);
-
-  if (n < 0)
-    return NULL;
-  value[n] = '\0';
-  return g_strdup(value);
-}
-
-static void
-assert_owner(const char *path, uid_t uid, gid_t gid)
-{
-  struct stat st;
-
-  g_assert_cmpint(stat(path, &st), ==, 0);
-  g_assert_cmpuint(st.st_uid, ==, uid);
-  g_assert_cmpuint(st.st_gid, ==, gid);
+  return vb_test_xattr(path, "trusted.virtbus.dac");
 }
 
 static gboolean
@@ -121,33 +46,14 @@ owned_by(const char *path, uid_t uid)
   return stat(path, &st) == 0 && st.st_uid == uid;
 }
 
-/* A root-owned 0600 raw image in @dir (made 0755 when new). */
-static char *
-image(VbTestDriver *t, const char *dir, const char *name)
-{
-  g_autofree char *in = g_build_filename(t->root, dir, NULL);
-  char *path = g_build_filename(in, name, NULL);
-
-  g_mkdir_with_parents(in, 0755);
-  g_assert_true(g_file_set_contents(path, "", 0, NULL));
-  g_assert_cmpint(truncate(path, 1024 * 1024), ==, 0);
-  g_assert_cmpint(chmod(path, 0600), ==, 0);
-  g_assert_cmpint(chown(path, 0, 0), ==, 0);
-  return path;
-}
-
 static char *
 domain_xml(const char *name, const char *image_path, gboolean shareable)
 {
   g_autofree char *xml = vb_test_bare_xml(name);
-  g_autofree char *disk = g_strdup_printf(
-      "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
-      "<target dev='vda' bus='virtio'/>%s</disk><memballoon",
-      image_path, shareable ? "<shareable/>" : "");
-  g_autoptr(GString) edited = g_string_new(xml);
+  g_autofree char *disk =
+      vb_test_disk_xml(image_path, "vda", NULL, shareable ? "<shareable/>" : NULL);
 
-  g_string_replace(edited, "<memballoon", disk, 1);
-  return g_string_free(g_steal_pointer(&edited), FALSE);
+  return vb_test_xml_with_devices(xml, disk);
 }
 
 static gboolean
@@ -171,15 +77,15 @@ test_user_and_image(void)
 
   if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
-  path = image(t, "images", "disk.img");
+  path = vb_test_root_image(t, "images", "disk.img");
   xml = domain_xml("confined", path, FALSE);
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
   pid = vb_domain_obj_get_pid(domain);
   {
-    g_autofree char *uid = status_line(pid, "Uid");
-    g_autofree char *gid = status_line(pid, "Gid");
-    g_autofree char *groups = status_line(pid, "Groups");
+    g_autofree char *uid = vb_test_status_line(pid, "Uid");
+    g_autofree char *gid = vb_test_status_line(pid, "Gid");
+    g_autofree char *groups = vb_test_status_line(pid, "Groups");
 
     g_assert_cmpstr(uid, ==, "64123\t64123\t64123\t64123");
     g_assert_cmpstr(gid, ==, "64123\t64123\t64123\t64123");
@@ -187,17 +93,17 @@ test_user_and_image(void)
   }
   for (guint i = 0; i < 5; i++) {
     static const char *const sets[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
-    g_autofree char *value = status_line(pid, sets[i]);
+    g_autofree char *value = vb_test_status_line(pid, sets[i]);
 
     if (g_strcmp0(value, "0000000000000000") != 0)
       g_error("%s of QEMU is %s, not empty", sets[i], value);
   }
-  assert_owner(path, QEMU_UID, QEMU_UID);
+  vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
   first = remembered(path);
   g_assert_cmpstr(first, ==, "0:0:1");
 
   vb_test_ok(t, VB_TEST_DESTROY, domain);
-  assert_owner(path, 0, 0);
+  vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
 }
 
@@ -211,7 +117,7 @@ test_shared_image(void)
 
   if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
-  path = image(t, "images", "shared.img");
+  path = vb_test_root_image(t, "images", "shared.img");
   xml_a = domain_xml("share-a", path, TRUE);
   xml_b = domain_xml("share-b", path, TRUE);
   a = vb_test_define(t, xml_a);
@@ -221,11 +127,11 @@ test_shared_image(void)
   two = remembered(path);
   g_assert_cmpstr(two, ==, "0:0:2");
   vb_test_ok(t, VB_TEST_DESTROY, a);
-  assert_owner(path, QEMU_UID, QEMU_UID);
+  vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
   one = remembered(path);
   g_assert_cmpstr(one, ==, "0:0:1");
   vb_test_ok(t, VB_TEST_DESTROY, b);
-  assert_owner(path, 0, 0);
+  vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
 }
 
@@ -240,25 +146,25 @@ test_restart_and_crash(void)
 
   if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
-  path = image(t, "images", "restart.img");
+  path = vb_test_root_image(t, "images", "restart.img");
   xml = domain_xml("survivor", path, FALSE);
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
   vb_test_driver_drop(t);
-  assert_owner(path, QEMU_UID, QEMU_UID);
+  vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
   vb_test_driver_reopen(t);
   domain = vb_driver_lookup_by_name(t->driver, "survivor");
   g_assert_nonnull(domain);
   vb_test_ok(t, VB_TEST_DESTROY, domain);
-  assert_owner(path, 0, 0);
+  vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
 
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
-  assert_owner(path, QEMU_UID, QEMU_UID);
+  vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
   g_assert_cmpint(kill(vb_domain_obj_get_pid(domain), SIGKILL), ==, 0);
   vb_test_wait_state(t, domain, VB_DOMAIN_SHUTOFF, "crashed");
   VB_TEST_WAIT_UNTIL(NULL, owned_by(path, 0), "the image given back after QEMU died");
-  assert_owner(path, 0, 0);
+  vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
 }
 
@@ -274,7 +180,7 @@ test_unreachable(void)
 
   if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
-  path = image(t, "private", "hidden.img");
+  path = vb_test_root_image(t, "private", "hidden.img");
   dir = g_path_get_dirname(path);
   g_assert_cmpint(chmod(dir, 0700), ==, 0);
   xml = domain_xml("unreachable", path, FALSE);
@@ -288,7 +194,7 @@ test_unreachable(void)
     g_error("the error does not say '%s': %s", expected, error->message);
   g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_SHUTOFF);
   g_assert_cmpint(vb_domain_obj_get_pid(domain), <=, 0);
-  assert_owner(path, 0, 0);
+  vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
 }
 
@@ -297,7 +203,7 @@ test_unreachable(void)
 static char *
 loop_device(VbTestDriver *t, const char *name, int *fd)
 {
-  g_autofree char *path = image(t, "images", name);
+  g_autofree char *path = vb_test_root_image(t, "images", name);
   struct loop_info64 info = {.lo_flags = LO_FLAGS_AUTOCLEAR};
   int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
   int backing = open(path, O_RDWR | O_CLOEXEC);
@@ -327,31 +233,13 @@ device_rule(const char *path, const char *access)
                          minor(st.st_rdev), access);
 }
 
-/* The daemon's own cgroup in the devices hierarchy: where the domains' go below. */
-static char *
-own_devices_cgroup(void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  g_assert_true(g_file_get_contents("/proc/self/cgroup", &text, NULL, NULL));
-  lines = g_strsplit(text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    g_auto(GStrv) fields = g_strsplit(lines[i], ":", 3);
-
-    if (g_strv_length(fields) == 3 && g_str_equal(fields[1], "devices"))
-      return g_strdup(fields[2]);
-  }
-  return NULL;
-}
-
 /* QEMU in a cgroup of its own whose device ACL is qemu.conf's list, the PTYs and the domain's
  * block disk; the cgroup goes at stop. */
 static void
 test_cgroup(void)
 {
   g_autoptr(VbTestDriver) t = NULL;
-  g_autofree char *own = own_devices_cgroup();
+  g_autofree char *own = vb_test_own_devices_cgroup();
   g_autofree char *loop = NULL, *xml = NULL, *dir = NULL, *list = NULL;
   g_autofree char *leaf = NULL, *procs = NULL, *cgroup_file = NULL;
   g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func(g_free);
@@ -367,22 +255,19 @@ test_cgroup(void)
     return;
   }
   loop = loop_device(t, "loop.img", &loop_fd);
-  xml = vb_test_bare_xml("cgrouped");
   {
-    g_autoptr(GString) edited = g_string_new(xml);
+    g_autofree char *bare = vb_test_bare_xml("cgrouped");
     g_autofree char *disk = g_strdup_printf(
         "<disk type='block' device='disk'><driver name='qemu' type='raw'/><source dev='%s'/>"
-        "<target dev='vda' bus='virtio'/></disk><memballoon",
+        "<target dev='vda' bus='virtio'/></disk>",
         loop);
 
-    g_string_replace(edited, "<memballoon", disk, 1);
-    g_free(xml);
-    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+    xml = vb_test_xml_with_devices(bare, disk);
   }
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
   leaf = g_strdup_printf("%" G_GINT64_FORMAT "-cgrouped", vb_domain_obj_get_id(domain));
-  dir = g_build_filename("/sys/fs/cgroup/devices", own, "virtbus", "qemu", leaf, NULL);
+  dir = vb_test_domain_cgroup_dir(own, domain);
 
   /* QEMU is in it */
   cgroup_file = g_strdup_printf("/proc/%d/cgroup", (int)vb_domain_obj_get_pid(domain));
@@ -436,7 +321,7 @@ test_cgroup_refuses(void)
   g_autoptr(VbTestDriver) t = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *loop = NULL, *xml = NULL, *plain = NULL;
-  g_autofree char *own = own_devices_cgroup();
+  g_autofree char *own = vb_test_own_devices_cgroup();
   VbDomainObj *domain;
   int loop_fd = -1;
 
@@ -496,9 +381,9 @@ test_root_capabilities(void)
     xml = vb_test_bare_xml("rooted");
     domain = vb_test_define(t, xml);
     vb_test_ok(t, VB_TEST_START_PAUSED, domain);
-    uid = status_line(vb_domain_obj_get_pid(domain), "Uid");
-    effective = status_line(vb_domain_obj_get_pid(domain), "CapEff");
-    bounding = status_line(vb_domain_obj_get_pid(domain), "CapBnd");
+    uid = vb_test_status_line(vb_domain_obj_get_pid(domain), "Uid");
+    effective = vb_test_status_line(vb_domain_obj_get_pid(domain), "CapEff");
+    bounding = vb_test_status_line(vb_domain_obj_get_pid(domain), "CapBnd");
     g_assert_cmpstr(uid, ==, "0\t0\t0\t0");
     if (cases[i].cleared) {
       g_assert_cmpstr(effective, ==, "0000000000000000");
@@ -514,7 +399,7 @@ int
 main(int argc, char **argv)
 {
   /* before any thread: the namespace is the process's */
-  if (!enter_namespace(&skip_reason))
+  if (!vb_test_security_enter_namespace(&skip_reason))
     g_assert_nonnull(skip_reason);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/security/user-and-image", test_user_and_image);

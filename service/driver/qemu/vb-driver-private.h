@@ -101,6 +101,10 @@ struct _VbDomainObj {
 };
 
 /* vb-driver.c */
+/* A test's failure injection: called (on the main context or a worker) once @step of a start
+ * is done; a FALSE return fails the start there, as if the step had. */
+typedef gboolean (*VbStartHook)(const char *step, gpointer data, GError **error);
+
 struct _VbDriver {
   GObject parent_instance;
   VbPaths *paths;
@@ -116,6 +120,8 @@ struct _VbDriver {
   gint64 next_id;
   VbFileHook write_hook; /* tests only: called before a config's rename */
   gpointer write_hook_data;
+  VbStartHook start_hook; /* tests only: called after each step of a start */
+  gpointer start_hook_data;
 };
 
 void vb_driver_add_domain(VbDriver *self, VbDomainObj *domain, gboolean pending);
@@ -126,6 +132,7 @@ void vb_domain_undefine_job(VbDomainObj *domain, GTask *task);
 void vb_domain_autostart_job(VbDomainObj *domain, GTask *task);
 char *vb_driver_autostart_path(VbDriver *self, const char *name);
 void vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data);
+void vb_driver_set_start_hook(VbDriver *self, VbStartHook hook, gpointer data);
 void vb_domain_start_job(VbDomainObj *domain, GTask *task);
 GMainContext *vb_driver_get_context(VbDriver *self);
 gint64 vb_driver_allocate_id(VbDriver *self);

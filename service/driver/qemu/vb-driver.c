@@ -171,6 +171,14 @@ vb_driver_set_write_hook(VbDriver *self, VbFileHook hook, gpointer data)
   self->write_hook_data = data;
 }
 
+/* Only the test suite sets it: each step of a start failing in turn. */
+void
+vb_driver_set_start_hook(VbDriver *self, VbStartHook hook, gpointer data)
+{
+  self->start_hook = hook;
+  self->start_hook_data = data;
+}
+
 char *
 vb_driver_config_path(VbDriver *self, const char *name)
 {

@@ -42,6 +42,8 @@ typedef struct {
   gint64 id;
   char *log_path;
   const char *step; /* what the start is doing, for the error */
+  VbStartHook hook; /* tests only (vb_driver_set_start_hook()) */
+  gpointer hook_data;
 
   /* made by prepare */
   VbQemuCommand *cmd;
@@ -136,6 +138,13 @@ vb_qemu_remove_run_dir(const char *run_dir, const char *monitor_path)
     g_unlink(monitor_path);
   if (run_dir != NULL)
     remove_tree(run_dir);
+}
+
+/* launch->step is done: a test's injected failure, if any, comes here. */
+static gboolean
+step_done(Launch *launch, GError **error)
+{
+  return launch->hook == NULL || launch->hook(launch->step, launch->hook_data, error);
 }
 
 static void on_exit_waited(GObject *source, GAsyncResult *result, gpointer user_data);
@@ -418,6 +427,12 @@ spawn(GTask *task)
     fail(task, error);
     return;
   }
+  if (g_subprocess_get_identifier(subprocess) == NULL) {
+    /* gone already, reaped: it failed before exec (confining it) or at once; its log says */
+    launch->spawned = TRUE;
+    fail(task, g_error_new_literal(VB_ERROR, VB_ERROR_QEMU_FAILED, "QEMU exited at once"));
+    return;
+  }
   pid = (GPid)atoi(g_subprocess_get_identifier(subprocess));
   pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) {
@@ -435,6 +450,10 @@ spawn(GTask *task)
   domain->process->log_path = g_strdup(launch->log_path);
   domain->process->log_offset = launch->log_offset;
   vb_qemu_process_watch(domain);
+  if (!step_done(launch, &error)) {
+    fail(task, error);
+    return;
+  }
 
   launch->step = "waiting for QEMU's monitor";
   qmp = vb_qmp_new_for_path(launch->cmd->monitor_path, g_main_context_get_thread_default(), &error);
@@ -607,7 +626,8 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 
     launch->security =
         vb_security_start_new(launch->host, launch->conf, launch->def, own_dirs, own_files, &error);
-    if (launch->security == NULL || !vb_security_start_prepare(launch->security, &error)) {
+    if (launch->security == NULL || !vb_security_start_prepare(launch->security, &error) ||
+        !step_done(launch, &error)) {
       g_task_return_error(task, error);
       return;
     }
@@ -616,6 +636,10 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
   launch->cgroup = vb_cgroup_new(launch->conf, launch->id, launch->def->name);
   if (!vb_cgroup_create(launch->cgroup, launch->def, &error)) {
     g_clear_pointer(&launch->cgroup, vb_cgroup_free);
+    g_task_return_error(task, error);
+    return;
+  }
+  if (!step_done(launch, &error)) {
     g_task_return_error(task, error);
     return;
   }
@@ -698,7 +722,7 @@ on_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   launch->step = "choosing the security labels";
-  if (!assign_labels(launch, &error)) {
+  if (!assign_labels(launch, &error) || !step_done(launch, &error)) {
     fail(task, error);
     return;
   }
@@ -737,6 +761,8 @@ vb_qemu_launch(VbDomainObj *domain, VbStartFlags flags, GTask *task)
   launch->paths = vb_paths_ref(vb_driver_get_paths(driver));
   launch->conf = vb_qemu_conf_ref(vb_driver_get_conf(driver));
   launch->host = vb_security_host_ref(driver->security);
+  launch->hook = driver->start_hook;
+  launch->hook_data = driver->start_hook_data;
   launch->monitor_fd = -1;
   launch->log_fd = -1;
   launch->step = "reading the emulator's capabilities";

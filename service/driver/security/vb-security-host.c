@@ -97,13 +97,13 @@ probe_apparmor(VbSecurityHost *self, const VbPaths *paths, GError **error)
   }
   self->apparmor.parser = g_find_program_in_path("apparmor_parser");
   if (self->apparmor.parser == NULL) {
-    g_set_error_literal(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+    g_set_error_literal(error, VB_ERROR, VB_ERROR_FAILED,
                         "AppArmor is enabled but apparmor_parser is not installed "
                         "(Debian's package 'apparmor')");
     return FALSE;
   }
   if (!g_file_test(template, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error(error, VB_ERROR, VB_ERROR_NOT_SUPPORTED,
+    g_set_error(error, VB_ERROR, VB_ERROR_FAILED,
                 "AppArmor is enabled but the template profile %s is missing", template);
     return FALSE;
   }
@@ -159,8 +159,11 @@ vb_security_host_new(const VbQemuConf *conf, const VbPaths *paths, GError **erro
                   conf->filename, driver, local->message);
       return NULL;
     }
+    /* a driver the host lacks is the common case; one it has but cannot use is worth a line */
     if (!g_error_matches(local, VB_ERROR, VB_ERROR_NOT_SUPPORTED))
       g_message("security driver %s not used: %s", driver, local->message);
+    else
+      g_debug("security driver %s not used: %s", driver, local->message);
   }
   return g_steal_pointer(&self);
 }

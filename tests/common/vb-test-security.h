@@ -1,0 +1,40 @@
+/* vb-test-security.h: what the confinement tests share: a private mount namespace with a
+ * throwaway QEMU user, root-owned images, and reading back owners, attributes, /proc and
+ * the cgroups.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vb-test-driver.h"
+
+G_BEGIN_DECLS
+
+/* the throwaway user (and group) QEMU runs as, and a second group it is in */
+#define VB_TEST_QEMU_UID 64123
+#define VB_TEST_EXTRA_GID 64124
+#define VB_TEST_QEMU_CONF "user = \"vbtest-qemu\"\ngroup = \"vbtest-qemu\"\n"
+
+/* Before any thread: this process gets a mount namespace of its own, where /etc/passwd and
+ * /etc/group have the throwaway user. FALSE with *@why when it cannot (not root). */
+gboolean vb_test_security_enter_namespace(char **why);
+
+/* A line of /proc/PID/status, after its name and the tab. */
+char *vb_test_status_line(GPid pid, const char *name);
+/* A root-owned 0600 1 MiB raw image @name in @dir below the driver's root. */
+char *vb_test_root_image(VbTestDriver *t, const char *dir, const char *name);
+void vb_test_assert_owner(const char *path, uid_t uid, gid_t gid);
+/* The extended attribute @name of @path, or NULL. */
+char *vb_test_xattr(const char *path, const char *name);
+/* @xml with @devices added to its <devices> (before the <memballoon> of vb_test_bare_xml()). */
+char *vb_test_xml_with_devices(const char *xml, const char *devices);
+/* A file disk <disk> on @path as @target, with @extra inside its <source> and after it. */
+char *
+vb_test_disk_xml(const char *path, const char *target, const char *source_extra, const char *extra);
+
+/* The daemon's own cgroup in the v1 devices hierarchy, or NULL without one. */
+char *vb_test_own_devices_cgroup(void);
+/* The directory of @domain's cgroup in that hierarchy (while it runs: its id is in the name). */
+char *vb_test_domain_cgroup_dir(const char *own, VbDomainObj *domain);
+
+G_END_DECLS
