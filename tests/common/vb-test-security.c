@@ -36,8 +36,11 @@ add_line(const char *file, const char *line, const char *dir, char **why)
   return bound;
 }
 
-gboolean
-vb_test_security_enter_namespace(char **why)
+/* why the confinement tests are skipped, once vb_test_security_enter_namespace() failed */
+static char *skip_reason;
+
+static gboolean
+enter_namespace(char **why)
 {
   g_autofree char *dir = NULL;
   gboolean done;
@@ -61,6 +64,22 @@ vb_test_security_enter_namespace(char **why)
       add_line("/etc/group", "vbtest-qemu:x:64123:\nvbtest-extra:x:64124:vbtest-qemu\n", dir, why);
   g_rmdir(dir);
   return done;
+}
+
+void
+vb_test_security_enter_namespace(void)
+{
+  if (!enter_namespace(&skip_reason))
+    g_assert_nonnull(skip_reason);
+}
+
+gboolean
+vb_test_security_skipped(void)
+{
+  if (skip_reason == NULL)
+    return FALSE;
+  g_test_skip(skip_reason);
+  return TRUE;
 }
 
 char *
@@ -122,6 +141,16 @@ vb_test_xml_with_devices(const char *xml, const char *devices)
   g_autofree char *replacement = g_strconcat(devices, "<memballoon", NULL);
 
   g_assert_cmpuint(g_string_replace(edited, "<memballoon", replacement, 1), ==, 1);
+  return g_string_free(g_steal_pointer(&edited), FALSE);
+}
+
+char *
+vb_test_xml_with_domain_elements(const char *xml, const char *elements)
+{
+  g_autoptr(GString) edited = g_string_new(xml);
+  g_autofree char *replacement = g_strconcat(elements, "</domain>", NULL);
+
+  g_assert_cmpuint(g_string_replace(edited, "</domain>", replacement, 1), ==, 1);
   return g_string_free(g_steal_pointer(&edited), FALSE);
 }
 

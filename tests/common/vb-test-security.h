@@ -16,8 +16,10 @@ G_BEGIN_DECLS
 #define VB_TEST_QEMU_CONF "user = \"vbtest-qemu\"\ngroup = \"vbtest-qemu\"\n"
 
 /* Before any thread: this process gets a mount namespace of its own, where /etc/passwd and
- * /etc/group have the throwaway user. FALSE with *@why when it cannot (not root). */
-gboolean vb_test_security_enter_namespace(char **why);
+ * /etc/group have the throwaway user. When it cannot (not root), every test that asks
+ * vb_test_security_skipped() is skipped, saying why. */
+void vb_test_security_enter_namespace(void);
+gboolean vb_test_security_skipped(void);
 
 /* A line of /proc/PID/status, after its name and the tab. */
 char *vb_test_status_line(GPid pid, const char *name);
@@ -28,6 +30,8 @@ void vb_test_assert_owner(const char *path, uid_t uid, gid_t gid);
 char *vb_test_xattr(const char *path, const char *name);
 /* @xml with @devices added to its <devices> (before the <memballoon> of vb_test_bare_xml()). */
 char *vb_test_xml_with_devices(const char *xml, const char *devices);
+/* @xml with @elements added at the end of its <domain> (a <seclabel>, say). */
+char *vb_test_xml_with_domain_elements(const char *xml, const char *elements);
 /* A file disk <disk> on @path as @target, with @extra inside its <source> and after it. */
 char *
 vb_test_disk_xml(const char *path, const char *target, const char *source_extra, const char *extra);

@@ -30,17 +30,7 @@
 #define HOME_LABEL "unconfined_u:object_r:user_home_t:s0"
 #define ROOT_CONF "user = \"+0\"\ngroup = \"+0\"\n"
 
-static char *skip_reason; /* (owned) (nullable) */
-static char *shim_dir;    /* (owned): the fake policy and the shim's calls.log */
-
-static gboolean
-skipped(void)
-{
-  if (skip_reason == NULL)
-    return FALSE;
-  g_test_skip(skip_reason);
-  return TRUE;
-}
+static char *shim_dir; /* (owned): the fake policy and the shim's calls.log */
 
 static char *shim_file(const char *name);
 
@@ -119,6 +109,17 @@ static void
 set_label(const char *path, const char *label)
 {
   g_assert_cmpint(setxattr(path, SHIM_LABEL, label, strlen(label), 0), ==, 0);
+}
+
+/* A system-instance driver with the shim in @mode, its calls log empty; NULL when skipped. */
+static VbTestDriver *
+lsm_driver(const char *mode, const char *conf)
+{
+  if (vb_test_security_skipped())
+    return NULL;
+  shim_mode(mode);
+  calls_reset();
+  return vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, conf);
 }
 
 static const VbSeclabelDef *
@@ -210,12 +211,7 @@ test_selinux_dynamic(void)
   const VbSeclabelDef *label;
   VbDomainObj *domain;
 
-  if (skipped())
-    return;
-  shim_mode("selinux");
-  calls_reset();
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, ROOT_CONF "security_driver = \"selinux\"\n");
-  if (t == NULL)
+  if ((t = lsm_driver("selinux", ROOT_CONF "security_driver = \"selinux\"\n")) == NULL)
     return;
   rw = vb_test_root_image(t, "images", "rw.img");
   ro = vb_test_root_image(t, "images", "ro.img");
@@ -304,12 +300,7 @@ test_selinux_static_and_relabel(void)
   const VbSeclabelDef *label;
   VbDomainObj *domain;
 
-  if (skipped())
-    return;
-  shim_mode("selinux");
-  calls_reset();
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, ROOT_CONF);
-  if (t == NULL)
+  if ((t = lsm_driver("selinux", ROOT_CONF)) == NULL)
     return;
   image = vb_test_root_image(t, "images", "static.img");
   set_label(image, HOME_LABEL);
@@ -317,15 +308,11 @@ test_selinux_static_and_relabel(void)
   disk = vb_test_disk_xml(image, "vda", NULL, NULL);
   xml = vb_test_xml_with_devices(bare, disk);
   {
-    g_autoptr(GString) edited = g_string_new(xml);
     g_autofree char *seclabel = g_strdup_printf(
-        "<seclabel type='static' model='selinux' relabel='no'><label>%s</label></seclabel>"
-        "</domain>",
-        fixed);
+        "<seclabel type='static' model='selinux' relabel='no'><label>%s</label></seclabel>", fixed);
+    g_autofree char *plain = g_steal_pointer(&xml);
 
-    g_string_replace(edited, "</domain>", seclabel, 1);
-    g_free(xml);
-    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+    xml = vb_test_xml_with_domain_elements(plain, seclabel);
   }
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
@@ -348,15 +335,11 @@ test_selinux_static_and_relabel(void)
   devices = g_strconcat(disk_kept, NULL);
   xml = vb_test_xml_with_devices(bare, devices);
   {
-    g_autoptr(GString) edited = g_string_new(xml);
+    g_autofree char *plain = g_steal_pointer(&xml);
 
-    g_string_replace(edited, "</domain>",
-                     "<seclabel type='dynamic' model='selinux'>"
-                     "<baselabel>system_u:system_r:svirt_custom_t:s0</baselabel></seclabel>"
-                     "</domain>",
-                     1);
-    g_free(xml);
-    xml = g_string_free(g_steal_pointer(&edited), FALSE);
+    xml = vb_test_xml_with_domain_elements(
+        plain, "<seclabel type='dynamic' model='selinux'>"
+               "<baselabel>system_u:system_r:svirt_custom_t:s0</baselabel></seclabel>");
   }
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);
@@ -381,11 +364,7 @@ test_selinux_unique(void)
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   VbDomainObj *domains[3];
 
-  if (skipped())
-    return;
-  shim_mode("selinux");
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, ROOT_CONF);
-  if (t == NULL)
+  if ((t = lsm_driver("selinux", ROOT_CONF)) == NULL)
     return;
   for (guint i = 0; i < 100; i++) {
     g_autofree char *name = g_strdup_printf("many-%u", i);
@@ -433,11 +412,7 @@ test_selinux_restart(void)
   g_autofree char *image = NULL, *bare = NULL, *xml = NULL, *disk = NULL, *before = NULL;
   VbDomainObj *domain;
 
-  if (skipped())
-    return;
-  shim_mode("selinux");
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, ROOT_CONF);
-  if (t == NULL)
+  if ((t = lsm_driver("selinux", ROOT_CONF)) == NULL)
     return;
   image = vb_test_root_image(t, "images", "restart.img");
   set_label(image, HOME_LABEL);
@@ -527,12 +502,7 @@ test_apparmor(void)
   const VbSeclabelDef *label;
   VbDomainObj *domain;
 
-  if (skipped())
-    return;
-  shim_mode("");
-  calls_reset();
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, ROOT_CONF);
-  if (t == NULL)
+  if ((t = lsm_driver("", ROOT_CONF)) == NULL)
     return;
   /* the host's AppArmor is found at open, with its template in place */
   install_apparmor_files(t);
@@ -652,11 +622,7 @@ test_failure_injection(void)
   g_autofree char *image = NULL, *other = NULL;
   Injection injection = {NULL};
 
-  if (skipped())
-    return;
-  shim_mode("selinux");
-  t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, VB_TEST_QEMU_CONF);
-  if (t == NULL)
+  if ((t = lsm_driver("selinux", VB_TEST_QEMU_CONF)) == NULL)
     return;
   vb_driver_set_start_hook(t->driver, inject, &injection);
   image = vb_test_root_image(t, "images", "injected.img");
@@ -725,8 +691,7 @@ main(int argc, char **argv)
     g_error("cannot run again with the shim: %s", g_strerror(errno));
   }
   /* before any thread: the namespace is the process's */
-  if (!vb_test_security_enter_namespace(&skip_reason))
-    g_assert_nonnull(skip_reason);
+  vb_test_security_enter_namespace();
   g_test_init(&argc, &argv, NULL);
   shim_dir = g_dir_make_tmp("vb-shim-lsm-XXXXXX", NULL);
   g_assert_nonnull(shim_dir);

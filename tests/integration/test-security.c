@@ -30,8 +30,6 @@
 #define QEMU_UID VB_TEST_QEMU_UID
 #define CONF VB_TEST_QEMU_CONF
 
-static char *skip_reason; /* (owned) (nullable): why the namespace could not be set up */
-
 static char *
 remembered(const char *path)
 {
@@ -56,15 +54,6 @@ domain_xml(const char *name, const char *image_path, gboolean shareable)
   return vb_test_xml_with_devices(xml, disk);
 }
 
-static gboolean
-skipped(void)
-{
-  if (skip_reason == NULL)
-    return FALSE;
-  g_test_skip(skip_reason);
-  return TRUE;
-}
-
 /* QEMU as qemu.conf's user, with its supplementary group and no capability at all; the image
  * is its while it runs and root's again after, with nothing left on the file. */
 static void
@@ -75,7 +64,8 @@ test_user_and_image(void)
   VbDomainObj *domain;
   GPid pid;
 
-  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
   path = vb_test_root_image(t, "images", "disk.img");
   xml = domain_xml("confined", path, FALSE);
@@ -115,7 +105,8 @@ test_shared_image(void)
   g_autofree char *path = NULL, *xml_a = NULL, *xml_b = NULL, *two = NULL, *one = NULL;
   VbDomainObj *a, *b;
 
-  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
   path = vb_test_root_image(t, "images", "shared.img");
   xml_a = domain_xml("share-a", path, TRUE);
@@ -144,7 +135,8 @@ test_restart_and_crash(void)
   g_autofree char *path = NULL, *xml = NULL;
   VbDomainObj *domain;
 
-  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
   path = vb_test_root_image(t, "images", "restart.img");
   xml = domain_xml("survivor", path, FALSE);
@@ -178,7 +170,8 @@ test_unreachable(void)
   g_autofree char *path = NULL, *xml = NULL, *dir = NULL, *expected = NULL;
   VbDomainObj *domain;
 
-  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
   path = vb_test_root_image(t, "private", "hidden.img");
   dir = g_path_get_dirname(path);
@@ -248,7 +241,8 @@ test_cgroup(void)
   VbDomainObj *domain;
   int loop_fd = -1;
 
-  if (skipped() || (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
     return;
   if (own == NULL) {
     g_test_skip("no cgroup v1 devices hierarchy on this host");
@@ -325,7 +319,7 @@ test_cgroup_refuses(void)
   VbDomainObj *domain;
   int loop_fd = -1;
 
-  if (skipped() || own == NULL ||
+  if (vb_test_security_skipped() || own == NULL ||
       (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, "user = \"+0\"\ngroup = \"+0\"\n")) ==
           NULL)
     return;
@@ -369,7 +363,7 @@ test_root_capabilities(void)
       {"user = \"+0\"\ngroup = \"+0\"\nclear_emulator_capabilities = 1\n", TRUE},
   };
 
-  if (skipped())
+  if (vb_test_security_skipped())
     return;
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     g_autoptr(VbTestDriver) t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, cases[i].conf);
@@ -399,8 +393,7 @@ int
 main(int argc, char **argv)
 {
   /* before any thread: the namespace is the process's */
-  if (!vb_test_security_enter_namespace(&skip_reason))
-    g_assert_nonnull(skip_reason);
+  vb_test_security_enter_namespace();
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/security/user-and-image", test_user_and_image);
   g_test_add_func("/security/shared-image", test_shared_image);
