@@ -134,24 +134,27 @@ vb_test_xattr(const char *path, const char *name)
   return g_strdup(value);
 }
 
+/* @xml with @text inserted before the first @marker, which must be there. */
+static char *
+insert_before(const char *xml, const char *marker, const char *text)
+{
+  g_autoptr(GString) edited = g_string_new(xml);
+  g_autofree char *replacement = g_strconcat(text, marker, NULL);
+
+  g_assert_cmpuint(g_string_replace(edited, marker, replacement, 1), ==, 1);
+  return g_string_free(g_steal_pointer(&edited), FALSE);
+}
+
 char *
 vb_test_xml_with_devices(const char *xml, const char *devices)
 {
-  g_autoptr(GString) edited = g_string_new(xml);
-  g_autofree char *replacement = g_strconcat(devices, "<memballoon", NULL);
-
-  g_assert_cmpuint(g_string_replace(edited, "<memballoon", replacement, 1), ==, 1);
-  return g_string_free(g_steal_pointer(&edited), FALSE);
+  return insert_before(xml, "<memballoon", devices);
 }
 
 char *
 vb_test_xml_with_domain_elements(const char *xml, const char *elements)
 {
-  g_autoptr(GString) edited = g_string_new(xml);
-  g_autofree char *replacement = g_strconcat(elements, "</domain>", NULL);
-
-  g_assert_cmpuint(g_string_replace(edited, "</domain>", replacement, 1), ==, 1);
-  return g_string_free(g_steal_pointer(&edited), FALSE);
+  return insert_before(xml, "</domain>", elements);
 }
 
 char *
