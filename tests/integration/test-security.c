@@ -21,8 +21,10 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "vb-cgroup-private.h" /* the BPF device program: tested on its own */
 #include "vb-error.h"
 #include "vb-test-security.h"
 #include "vb-test-wait.h"
@@ -80,6 +82,8 @@ test_user_and_image(void)
     g_assert_cmpstr(uid, ==, "64123\t64123\t64123\t64123");
     g_assert_cmpstr(gid, ==, "64123\t64123\t64123\t64123");
     g_assert_cmpstr(g_strstrip(groups), ==, "64123 64124");
+    /* what the note quotes */
+    g_test_message("QEMU's /proc/%d/status: Uid %s, Gid %s, Groups %s", (int)pid, uid, gid, groups);
   }
   for (guint i = 0; i < 5; i++) {
     static const char *const sets[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
@@ -87,11 +91,43 @@ test_user_and_image(void)
 
     if (g_strcmp0(value, "0000000000000000") != 0)
       g_error("%s of QEMU is %s, not empty", sets[i], value);
+    g_test_message("QEMU's %s: %s", sets[i], value);
   }
   vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
   first = remembered(path);
   g_assert_cmpstr(first, ==, "0:0:1");
 
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  vb_test_assert_owner(path, 0, 0);
+  g_assert_null(remembered(path));
+}
+
+/* A serial console into a file that does not exist yet: made before the start (root's, 0600),
+ * given to QEMU, which writes it, and given back at the stop. */
+static void
+test_chardev_file(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *bare = NULL, *xml = NULL, *path = NULL, *serial = NULL, *dir = NULL;
+  struct stat st;
+  VbDomainObj *domain;
+
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, CONF)) == NULL)
+    return;
+  dir = g_build_filename(t->root, "consoles", NULL);
+  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+  path = g_build_filename(dir, "serial.log", NULL);
+  serial =
+      g_strdup_printf("<serial type='file'><source path='%s'/><target port='0'/></serial>", path);
+  bare = vb_test_bare_xml("console-file");
+  xml = vb_test_xml_with_devices(bare, serial);
+  domain = vb_test_define(t, xml);
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  vb_test_assert_owner(path, QEMU_UID, QEMU_UID);
+  g_assert_cmpint(stat(path, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0600);
   vb_test_ok(t, VB_TEST_DESTROY, domain);
   vb_test_assert_owner(path, 0, 0);
   g_assert_null(remembered(path));
@@ -280,6 +316,7 @@ test_cgroup(void)
     g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
 
     g_assert_true(g_file_get_contents(path, &list, NULL, NULL));
+    g_test_message("the domain's %s:\n%s", path, list);
     lines = g_strsplit(g_strstrip(list), "\n", -1);
     for (guint i = 0; lines[i] != NULL; i++)
       g_ptr_array_add(got, g_strdup(lines[i]));
@@ -389,6 +426,105 @@ test_root_capabilities(void)
   }
 }
 
+/* The unified hierarchy's mount and this process's cgroup in it, or NULL. */
+static char *
+own_unified_cgroup(void)
+{
+  g_autofree char *cgroups = NULL, *mountinfo = NULL;
+  g_auto(GStrv) lines = NULL, mounts = NULL;
+  const char *own = NULL;
+
+  g_assert_true(g_file_get_contents("/proc/self/cgroup", &cgroups, NULL, NULL));
+  g_assert_true(g_file_get_contents("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  lines = g_strsplit(cgroups, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && own == NULL; i++) {
+    if (g_str_has_prefix(lines[i], "0::"))
+      own = lines[i] + 3;
+  }
+  mounts = g_strsplit(mountinfo, "\n", -1);
+  for (guint i = 0; own != NULL && mounts[i] != NULL; i++) {
+    const char *dash = strstr(mounts[i], " - ");
+    g_auto(GStrv) fields = g_strsplit(mounts[i], " ", -1);
+
+    if (dash != NULL && g_str_has_prefix(dash + 3, "cgroup2 ") && g_strv_length(fields) > 4 &&
+        g_str_equal(fields[3], "/"))
+      return g_build_filename(fields[4], own, NULL);
+  }
+  return NULL;
+}
+
+/* In the child: 0 when each open does what the ACL says, else the number of the first that
+ * does not. Async-signal-safe. */
+static int
+try_devices(const char *procs)
+{
+  static const struct {
+    const char *path;
+    int flags;
+    gboolean allowed;
+  } opens[] = {
+      {"/dev/null", O_RDWR, TRUE},          /* c 1:3 rw */
+      {"/dev/zero", O_RDONLY, TRUE},        /* c 1:* r */
+      {"/dev/zero", O_WRONLY, FALSE},       /* not written */
+      {"/dev/ptmx", O_RDWR, FALSE},         /* c 5:2: no rule */
+      {"/dev/loop-control", O_RDWR, FALSE}, /* c 10:237 */
+  };
+  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || write(fd, "0", 1) != 1)
+    return 100;
+  close(fd);
+  for (guint i = 0; i < G_N_ELEMENTS(opens); i++) {
+    int device = open(opens[i].path, opens[i].flags | O_CLOEXEC);
+
+    if (device >= 0)
+      close(device);
+    if (opens[i].allowed ? device < 0 : (device >= 0 || errno != EPERM))
+      return (int)i + 1;
+  }
+  return 0;
+}
+
+/* cgroup v2's device ACL, the BPF program, with real verdicts: a process in a cgroup of the
+ * unified hierarchy (beside v1 on this kind of host) with the program attached opens what the
+ * rules allow and nothing else (EPERM). */
+static void
+test_cgroup_bpf(void)
+{
+  g_autofree char *own = NULL, *dir = NULL, *procs = NULL;
+  g_autoptr(GArray) rules = g_array_new(FALSE, FALSE, sizeof(VbDeviceRule));
+  g_autoptr(GError) error = NULL;
+  const VbDeviceRule null = {'c', 1, 3, TRUE}, memory = {'c', 1, VB_DEVICE_ANY, FALSE};
+  int status = -1;
+  pid_t child;
+
+  if (vb_test_security_skipped())
+    return;
+  own = own_unified_cgroup();
+  if (own == NULL) {
+    g_test_skip("no unified (v2) cgroup hierarchy mounted on this host");
+    return;
+  }
+  dir = g_strdup_printf("%s/vb-bpf-test-%d", own, (int)getpid());
+  procs = g_build_filename(dir, "cgroup.procs", NULL);
+  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+  g_array_append_val(rules, null);
+  g_array_append_val(rules, memory);
+  if (!vb_cgroup_bpf_attach(dir, rules, &error)) {
+    g_rmdir(dir);
+    g_error("%s", error->message);
+  }
+  child = fork();
+  g_assert_cmpint(child, >=, 0);
+  if (child == 0)
+    _exit(try_devices(procs));
+  g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+  g_assert_cmpint(g_rmdir(dir), ==, 0);
+  g_assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) != 0)
+    g_error("open number %d did not do what the BPF device program says", WEXITSTATUS(status));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,10 +533,12 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/security/user-and-image", test_user_and_image);
   g_test_add_func("/security/shared-image", test_shared_image);
+  g_test_add_func("/security/chardev-file", test_chardev_file);
   g_test_add_func("/security/restart-and-crash", test_restart_and_crash);
   g_test_add_func("/security/unreachable", test_unreachable);
   g_test_add_func("/security/root-capabilities", test_root_capabilities);
   g_test_add_func("/security/cgroup", test_cgroup);
   g_test_add_func("/security/cgroup-refuses", test_cgroup_refuses);
+  g_test_add_func("/security/cgroup-bpf", test_cgroup_bpf);
   return g_test_run();
 }

@@ -8,8 +8,10 @@
  * qemu.conf's cgroup_device_acl, the PTYs, and each block device the domain has as a disk
  * (read-only when the disk is). QEMU joins it in the child before exec; it is removed at stop.
  *
- * A host with only the unified (v2) hierarchy gets no cgroup yet: its device ACL needs a BPF
- * program, and docs/security.md says it is not done.
+ * A host with no v1 devices hierarchy but the unified (v2) one gets the cgroup there (below the
+ * daemon's own, as in v1), and the same ACL as a BPF device program (vb-cgroup-bpf.c). A hybrid
+ * host (v1 controllers and a unified hierarchy beside them, as systemd mounts it) uses v1, as
+ * libvirt does.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,7 +23,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "vb-cgroup.h"
+#include "vb-cgroup-private.h"
 #include "vb-child.h"
 #include "vb-error.h"
 
@@ -37,7 +39,8 @@ typedef struct {
 struct _VbCgroup {
   GPtrArray *hierarchies; /* (owned) (element-type Hierarchy) */
   GPtrArray *procs;       /* (owned): each dir's cgroup.procs, NULL-terminated, for the child */
-  char *devices_dir;      /* (owned) (nullable) */
+  char *devices_dir;      /* (owned) (nullable): v1's devices controller */
+  char *unified_dir;      /* (owned) (nullable): without, the unified hierarchy's, for BPF */
   GStrv device_acl;       /* (owned): qemu.conf's cgroup_device_acl */
 };
 
@@ -98,6 +101,46 @@ find_mount(const char *mountinfo, const char *controller, char **point, char **r
   return FALSE;
 }
 
+/* The daemon's own path in the unified hierarchy ("0::PATH") and that hierarchy's mount. */
+static gboolean
+find_unified(const char *cgroups, const char *mountinfo, char **own, char **point, char **root)
+{
+  g_auto(GStrv) lines = g_strsplit(cgroups, "\n", -1);
+  g_auto(GStrv) mounts = g_strsplit(mountinfo, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && *own == NULL; i++) {
+    if (g_str_has_prefix(lines[i], "0::"))
+      *own = g_strdup(lines[i] + 3);
+  }
+  for (guint i = 0; *own != NULL && mounts[i] != NULL; i++) {
+    const char *dash = strstr(mounts[i], " - ");
+    g_auto(GStrv) left = NULL;
+
+    if (dash == NULL || !g_str_has_prefix(dash + 3, "cgroup2 "))
+      continue;
+    left = g_strsplit(mounts[i], " ", -1);
+    if (g_strv_length(left) < 5)
+      continue;
+    *root = g_strdup(left[3]);
+    *point = g_strdup(left[4]);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+static Hierarchy *
+hierarchy_new(const char *point, const char *root, const char *own, const char *leaf)
+{
+  Hierarchy *h = g_new0(Hierarchy, 1);
+  /* a mount of part of the hierarchy (a container's) shows the path below its root */
+  const char *inside =
+      g_str_has_prefix(own, root) && !g_str_equal(root, "/") ? own + strlen(root) : own;
+
+  h->base = g_build_filename(point, inside, NULL);
+  h->dir = g_build_filename(h->base, "virtbus", "qemu", leaf, NULL);
+  return h;
+}
+
 /**
  * vb_cgroup_new:
  * @id: the domain's id while it runs
@@ -124,17 +167,12 @@ vb_cgroup_new(const VbQemuConf *conf, gint64 id, const char *name)
       const char *controller = conf->cgroup_controllers[i];
       g_autofree char *point = NULL, *root = NULL;
       g_autofree char *own = own_path(cgroups, controller);
-      const char *inside;
       Hierarchy *h;
       gboolean seen = FALSE;
 
       if (own == NULL || !find_mount(mountinfo, controller, &point, &root))
         continue;
-      /* a mount of part of the hierarchy (a container's) shows the path below its root */
-      inside = g_str_has_prefix(own, root) && !g_str_equal(root, "/") ? own + strlen(root) : own;
-      h = g_new0(Hierarchy, 1);
-      h->base = g_build_filename(point, inside, NULL);
-      h->dir = g_build_filename(h->base, "virtbus", "qemu", leaf, NULL);
+      h = hierarchy_new(point, root, own, leaf);
       for (guint j = 0; j < self->hierarchies->len && !seen; j++) {
         Hierarchy *other = self->hierarchies->pdata[j];
 
@@ -152,6 +190,18 @@ vb_cgroup_new(const VbQemuConf *conf, gint64 id, const char *name)
         h->cpuset = TRUE;
       if (g_str_equal(controller, "devices") && self->devices_dir == NULL)
         self->devices_dir = g_strdup(h->dir);
+    }
+    /* no v1 devices controller: the unified hierarchy, and the ACL as a BPF program */
+    if (self->devices_dir == NULL) {
+      g_autofree char *own = NULL, *point = NULL, *root = NULL;
+
+      if (find_unified(cgroups, mountinfo, &own, &point, &root)) {
+        Hierarchy *h = hierarchy_new(point, root, own, leaf);
+
+        self->unified_dir = g_strdup(h->dir);
+        g_ptr_array_add(self->hierarchies, h);
+        g_ptr_array_add(self->procs, g_build_filename(h->dir, "cgroup.procs", NULL));
+      }
     }
   }
   g_ptr_array_add(self->procs, NULL);
@@ -226,10 +276,11 @@ make_levels(const Hierarchy *h, GError **error)
   return TRUE;
 }
 
-/* "c 1:3 rw" for a device node; FALSE (nothing to allow) when it does not exist. */
+/* The rule of a device node; none (and TRUE) when it does not exist or is not a device. */
 static gboolean
-device_rule(const char *path, gboolean read_only, char **rule, GError **error)
+add_device_rule(GArray *rules, const char *path, gboolean read_only, GError **error)
 {
+  VbDeviceRule rule;
   struct stat st;
 
   if (stat(path, &st) != 0) {
@@ -241,35 +292,54 @@ device_rule(const char *path, gboolean read_only, char **rule, GError **error)
   }
   if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
     return TRUE; /* a file: no device to allow */
-  *rule = g_strdup_printf("%c %u:%u %s", S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
-                          minor(st.st_rdev), read_only ? "r" : "rw");
+  rule.type = S_ISCHR(st.st_mode) ? 'c' : 'b';
+  rule.major = major(st.st_rdev);
+  rule.minor = minor(st.st_rdev);
+  rule.write = !read_only;
+  g_array_append_val(rules, rule);
   return TRUE;
 }
 
-static gboolean
-write_device_acl(const VbCgroup *self, const VbDomainDef *def, GError **error)
+/* What the domain may open: qemu.conf's cgroup_device_acl, the PTYs, its block disks. */
+static GArray *
+device_rules(const VbCgroup *self, const VbDomainDef *def, GError **error)
 {
-  g_autofree char *pty = g_strdup_printf("c %d:* rw", PTY_MAJOR);
+  g_autoptr(GArray) rules = g_array_new(FALSE, FALSE, sizeof(VbDeviceRule));
+  const VbDeviceRule pty = {'c', PTY_MAJOR, VB_DEVICE_ANY, TRUE};
 
-  if (!write_value(self->devices_dir, "devices.deny", "a", error))
-    return FALSE;
   for (guint i = 0; self->device_acl[i] != NULL; i++) {
-    g_autofree char *rule = NULL;
-
-    if (!device_rule(self->device_acl[i], FALSE, &rule, error) ||
-        (rule != NULL && !write_value(self->devices_dir, "devices.allow", rule, error)))
-      return FALSE;
+    if (!add_device_rule(rules, self->device_acl[i], FALSE, error))
+      return NULL;
   }
-  if (!write_value(self->devices_dir, "devices.allow", pty, error))
-    return FALSE;
+  g_array_append_val(rules, pty);
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
-    g_autofree char *rule = NULL;
 
-    if (disk->type != VB_DISK_TYPE_BLOCK || disk->source == NULL)
-      continue;
-    if (!device_rule(disk->source, disk->readonly, &rule, error) ||
-        (rule != NULL && !write_value(self->devices_dir, "devices.allow", rule, error)))
+    if (disk->type == VB_DISK_TYPE_BLOCK && disk->source != NULL &&
+        !add_device_rule(rules, disk->source, disk->readonly, error))
+      return NULL;
+  }
+  return g_steal_pointer(&rules);
+}
+
+/* cgroup v1: deny all, then "c 1:3 rw" for each rule. */
+static gboolean
+write_device_acl(const VbCgroup *self, const GArray *rules, GError **error)
+{
+  if (!write_value(self->devices_dir, "devices.deny", "a", error))
+    return FALSE;
+  for (guint i = 0; i < rules->len; i++) {
+    const VbDeviceRule *rule = &g_array_index(rules, VbDeviceRule, i);
+    g_autofree char *major = rule->major == VB_DEVICE_ANY
+                                 ? g_strdup("*")
+                                 : g_strdup_printf("%" G_GINT64_FORMAT, rule->major);
+    g_autofree char *minor = rule->minor == VB_DEVICE_ANY
+                                 ? g_strdup("*")
+                                 : g_strdup_printf("%" G_GINT64_FORMAT, rule->minor);
+    g_autofree char *text =
+        g_strdup_printf("%c %s:%s %s", rule->type, major, minor, rule->write ? "rw" : "r");
+
+    if (!write_value(self->devices_dir, "devices.allow", text, error))
       return FALSE;
   }
   return TRUE;
@@ -290,9 +360,14 @@ vb_cgroup_create(VbCgroup *self, const VbDomainDef *def, GError **error)
       return FALSE;
     }
   }
-  if (self->devices_dir != NULL && !write_device_acl(self, def, error)) {
-    vb_cgroup_remove(self);
-    return FALSE;
+  if (self->devices_dir != NULL || self->unified_dir != NULL) {
+    g_autoptr(GArray) rules = device_rules(self, def, error);
+
+    if (rules == NULL || (self->devices_dir != NULL && !write_device_acl(self, rules, error)) ||
+        (self->devices_dir == NULL && !vb_cgroup_bpf_attach(self->unified_dir, rules, error))) {
+      vb_cgroup_remove(self);
+      return FALSE;
+    }
   }
   return TRUE;
 }
@@ -336,6 +411,7 @@ vb_cgroup_free(VbCgroup *self)
   g_ptr_array_unref(self->hierarchies);
   g_ptr_array_unref(self->procs);
   g_free(self->devices_dir);
+  g_free(self->unified_dir);
   g_strfreev(self->device_acl);
   g_free(self);
 }
