@@ -683,6 +683,41 @@ test_failure_injection(void)
   }
 }
 
+/* security_require_confined = 1: no driver to confine is a configuration error at open (as
+ * libvirt's), and with SELinux a domain asking for no label does not start. */
+static void
+test_require_confined(void)
+{
+  g_autoptr(VbQemuConf) conf = NULL;
+  g_autoptr(VbPaths) paths = NULL;
+  g_autoptr(VbSecurityHost) none = NULL;
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bare = NULL, *xml = NULL;
+  const char *text = ROOT_CONF "security_require_confined = 1\n";
+  VbDomainObj *domain;
+
+  if ((t = lsm_driver("", ROOT_CONF)) == NULL)
+    return;
+  conf = vb_qemu_conf_load_from_data("qemu.conf", text, strlen(text), VB_INSTANCE_SYSTEM, &error);
+  g_assert_no_error(error);
+  none = vb_security_host_new(conf, t->paths, &error);
+  g_assert_null(none);
+  g_assert_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG);
+  assert_contains(error->message, "security_require_confined = 1, but no security driver");
+  g_clear_pointer(&t, vb_test_driver_free);
+
+  if ((t = lsm_driver("selinux", text)) == NULL)
+    return;
+  bare = vb_test_bare_xml("unconfined");
+  xml = vb_test_xml_with_domain_elements(bare, "<seclabel type='none' model='selinux'/>");
+  domain = vb_test_define(t, xml);
+  g_clear_error(&error);
+  g_assert_false(vb_test_run(t, VB_TEST_START_PAUSED, domain, &error));
+  assert_contains(error->message, "would run unconfined");
+  assert_not_called("calls.log", "setexeccon");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -725,6 +760,7 @@ main(int argc, char **argv)
   g_test_add_func("/security-lsm/selinux/restart", test_selinux_restart);
   g_test_add_func("/security-lsm/apparmor", test_apparmor);
   g_test_add_func("/security-lsm/failure-injection", test_failure_injection);
+  g_test_add_func("/security-lsm/require-confined", test_require_confined);
   {
     int status = g_test_run();
 

@@ -133,6 +133,35 @@ test_chardev_file(void)
   g_assert_null(remembered(path));
 }
 
+/* A <seclabel> with no model on a host with no SELinux or AppArmor: nothing confines, and the
+ * live XML (the status a restarted daemon reads) says so with model='none', beside the DAC
+ * label; the domain is found again after a restart. */
+static void
+test_unmodelled_label(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *bare = NULL, *xml = NULL, *live = NULL;
+  VbDomainObj *domain;
+
+  if (vb_test_security_skipped() ||
+      (t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, "user = \"+0\"\ngroup = \"+0\"\n")) ==
+          NULL)
+    return;
+  bare = vb_test_bare_xml("unmodelled");
+  xml = vb_test_xml_with_domain_elements(bare, "<seclabel type='dynamic' relabel='yes'/>");
+  domain = vb_test_define(t, xml);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  live = vb_domain_obj_get_xml(domain, VB_DOMAIN_XML_LIVE, NULL);
+  g_assert_nonnull(strstr(live, "<seclabel type='none' model='none'/>"));
+  g_assert_nonnull(strstr(live, "<seclabel type='dynamic' model='dac' relabel='yes'>"));
+  vb_test_driver_drop(t);
+  vb_test_driver_reopen(t);
+  domain = vb_driver_lookup_by_name(t->driver, "unmodelled");
+  g_assert_nonnull(domain);
+  g_assert_cmpint(vb_domain_obj_get_state(domain), ==, VB_DOMAIN_PAUSED);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+}
+
 /* A shareable image of two domains goes back when the second stops, not the first. */
 static void
 test_shared_image(void)
@@ -534,6 +563,7 @@ main(int argc, char **argv)
   g_test_add_func("/security/user-and-image", test_user_and_image);
   g_test_add_func("/security/shared-image", test_shared_image);
   g_test_add_func("/security/chardev-file", test_chardev_file);
+  g_test_add_func("/security/unmodelled-label", test_unmodelled_label);
   g_test_add_func("/security/restart-and-crash", test_restart_and_crash);
   g_test_add_func("/security/unreachable", test_unreachable);
   g_test_add_func("/security/root-capabilities", test_root_capabilities);

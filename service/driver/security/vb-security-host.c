@@ -165,6 +165,14 @@ vb_security_host_new(const VbQemuConf *conf, const VbPaths *paths, GError **erro
     else
       g_debug("security driver %s not used: %s", driver, local->message);
   }
+  if (self->primary == VB_SECMODEL_NONE && conf->security_require_confined) {
+    g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
+                "%s: security_require_confined = 1, but no security driver can confine QEMU on "
+                "this host (security_driver: %s)",
+                conf->filename,
+                listed ? conf->security_drivers[0] : "neither SELinux nor AppArmor");
+    return NULL;
+  }
   return g_steal_pointer(&self);
 }
 

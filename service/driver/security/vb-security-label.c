@@ -170,7 +170,8 @@ assign_lsm(const VbSecurityHost *host,
   VbSeclabelDef *label = (VbSeclabelDef *)vb_security_find_seclabel(def, host->primary);
 
   /* a label with no model is the confining driver's */
-  for (guint i = 0; label == NULL && i < def->seclabels->len; i++) {
+  for (guint i = 0; label == NULL && host->primary != VB_SECMODEL_NONE && i < def->seclabels->len;
+       i++) {
     VbSeclabelDef *other = def->seclabels->pdata[i];
 
     if (other->model == VB_ABSENT) {
@@ -181,16 +182,31 @@ assign_lsm(const VbSecurityHost *host,
   for (guint i = 0; i < def->seclabels->len; i++) {
     const VbSeclabelDef *other = def->seclabels->pdata[i];
 
-    if (other->model != VB_SECMODEL_DAC && other->model != VB_SECMODEL_NONE &&
-        other->model != (gint)host->primary) {
+    if (other->model != VB_ABSENT && other->model != VB_SECMODEL_DAC &&
+        other->model != VB_SECMODEL_NONE && other->model != (gint)host->primary) {
       g_set_error(error, VB_ERROR, VB_ERROR_INVALID_CONFIG,
                   "domain '%s' has a <seclabel model='%s'>, but this host confines QEMU with %s",
                   def->name, vb_secmodel_names[other->model], vb_secmodel_names[host->primary]);
       return FALSE;
     }
   }
-  if (host->primary == VB_SECMODEL_NONE)
+  if (host->primary == VB_SECMODEL_NONE) {
+    /* nothing confines: a label with no model says so (type='none' model='none'), so that
+     * beside the DAC label it still names its model when the status is read again */
+    for (guint i = 0; i < def->seclabels->len; i++) {
+      VbSeclabelDef *other = def->seclabels->pdata[i];
+
+      if (other->model == VB_ABSENT) {
+        other->model = VB_SECMODEL_NONE;
+        other->type = VB_SECLABEL_NONE;
+        other->relabel = FALSE;
+        g_clear_pointer(&other->label, g_free);
+        g_clear_pointer(&other->imagelabel, g_free);
+        g_clear_pointer(&other->baselabel, g_free);
+      }
+    }
     return TRUE;
+  }
   if (label == NULL)
     label = add_seclabel(def, host->primary,
                          conf->security_default_confined ? VB_SECLABEL_DYNAMIC : VB_SECLABEL_NONE);
