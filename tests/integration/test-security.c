@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <linux/loop.h>
 #include <signal.h>
 #include <string.h>
@@ -554,9 +555,111 @@ test_cgroup_bpf(void)
     g_error("open number %d did not do what the BPF device program says", WEXITSTATUS(status));
 }
 
+#define SESSION_CHILD "--session-child"
+
+/* (the child, as the throwaway user, in the cgroup delegated to it) A session driver puts its
+ * domain's QEMU in a cgroup below its own, and removes it at the stop. */
+static void
+test_session_child(void)
+{
+  g_autoptr(VbTestDriver) t = vb_test_driver_new_with_conf(VB_INSTANCE_SESSION, NULL);
+  g_autofree char *bare = vb_test_bare_xml("sessioned");
+  g_autofree char *own = own_unified_cgroup();
+  g_autofree char *procs = NULL, *cgroup_file = NULL, *line = NULL, *dir = NULL;
+  VbDomainObj *domain;
+
+  if (t == NULL)
+    return;
+  g_assert_cmpuint(geteuid(), ==, QEMU_UID);
+  domain = vb_test_define(t, bare);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  dir = g_strdup_printf("%s/virtbus/qemu/%" G_GINT64_FORMAT "-sessioned", own,
+                        vb_domain_obj_get_id(domain));
+  g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
+  cgroup_file = g_strdup_printf("/proc/%d/cgroup", (int)vb_domain_obj_get_pid(domain));
+  g_assert_true(g_file_get_contents(cgroup_file, &procs, NULL, NULL));
+  line = g_strdup_printf("/virtbus/qemu/%" G_GINT64_FORMAT "-sessioned\n",
+                         vb_domain_obj_get_id(domain));
+  if (strstr(procs, line) == NULL || strstr(procs, "0::") == NULL)
+    g_error("QEMU is not in its cgroup (%s):\n%s", line, procs);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+}
+
+/* The session instance given a subtree of the unified hierarchy (its directory and
+ * cgroup.procs the user's, as systemd's Delegate=yes makes them): run as that user, in it. */
+static void
+test_session_delegated(void)
+{
+  g_autofree char *own = NULL, *dir = NULL, *self = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  static const char *const owned[] = {"", "cgroup.procs", "cgroup.threads",
+                                      "cgroup.subtree_control"};
+
+  if (vb_test_security_skipped())
+    return;
+  own = own_unified_cgroup();
+  if (own == NULL) {
+    g_test_skip("no unified (v2) cgroup hierarchy mounted on this host");
+    return;
+  }
+  dir = g_strdup_printf("%s/vb-delegated-%d", own, (int)getpid());
+  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS(owned); i++) {
+    g_autofree char *path = g_build_filename(dir, owned[i], NULL);
+
+    g_assert_cmpint(chown(path, QEMU_UID, QEMU_UID), ==, 0);
+  }
+  self = g_file_read_link("/proc/self/exe", NULL);
+  child =
+      g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, self, SESSION_CHILD, dir, NULL);
+  g_assert_no_error(error);
+  /* the child's own waits have timeouts: this one ends when they do */
+  g_assert_true(g_subprocess_wait(child, NULL, &error));
+  g_assert_no_error(error);
+  {
+    g_autofree char *qemu = g_build_filename(dir, "virtbus", "qemu", NULL);
+    g_autofree char *virtbus = g_build_filename(dir, "virtbus", NULL);
+
+    g_rmdir(qemu);
+    g_rmdir(virtbus);
+  }
+  g_assert_cmpint(g_rmdir(dir), ==, 0);
+  if (!g_subprocess_get_successful(child))
+    g_error("the session instance in its delegated cgroup failed (wait status %d); its "
+            "messages are above",
+            g_subprocess_get_status(child));
+}
+
+/* The child's side: into the delegated cgroup, then the throwaway user, then the test. */
+static int
+session_child_main(int argc, char **argv)
+{
+  g_autofree char *procs = g_build_filename(argv[2], "cgroup.procs", NULL);
+  gid_t groups[] = {QEMU_UID};
+  char *args[] = {argv[0], NULL};
+  char **test_argv = args;
+  int test_argc = 1;
+
+  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || write(fd, "0", 1) != 1)
+    g_error("cannot join %s: %s", argv[2], g_strerror(errno));
+  close(fd);
+  if (setgroups(1, groups) != 0 || setresgid(QEMU_UID, QEMU_UID, QEMU_UID) != 0 ||
+      setresuid(QEMU_UID, QEMU_UID, QEMU_UID) != 0)
+    g_error("cannot become the throwaway user: %s", g_strerror(errno));
+  g_test_init(&test_argc, &test_argv, NULL);
+  g_test_add_func("/security/session-child", test_session_child);
+  return g_test_run();
+}
+
 int
 main(int argc, char **argv)
 {
+  if (argc == 3 && g_str_equal(argv[1], SESSION_CHILD))
+    return session_child_main(argc, argv);
   /* before any thread: the namespace is the process's */
   vb_test_security_enter_namespace();
   g_test_init(&argc, &argv, NULL);
@@ -570,5 +673,6 @@ main(int argc, char **argv)
   g_test_add_func("/security/cgroup", test_cgroup);
   g_test_add_func("/security/cgroup-refuses", test_cgroup_refuses);
   g_test_add_func("/security/cgroup-bpf", test_cgroup_bpf);
+  g_test_add_func("/security/session-delegated", test_session_delegated);
   return g_test_run();
 }

@@ -13,6 +13,10 @@
  * host (v1 controllers and a unified hierarchy beside them, as systemd mounts it) uses v1, as
  * libvirt does.
  *
+ * The session instance, unprivileged, gets a cgroup only where its user was given a subtree of
+ * the unified hierarchy (systemd's Delegate=yes): the daemon's own cgroup and its cgroup.procs
+ * are the user's. It has no device ACL there (a device program needs privilege).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
@@ -141,12 +145,25 @@ hierarchy_new(const char *point, const char *root, const char *own, const char *
   return h;
 }
 
+/* Whether this (unprivileged) process may make cgroups below @base and move processes there:
+ * the directory and its cgroup.procs are its user's. */
+static gboolean
+delegated(const char *base)
+{
+  g_autofree char *procs = g_build_filename(base, "cgroup.procs", NULL);
+  struct stat dir_st, procs_st;
+
+  return stat(base, &dir_st) == 0 && dir_st.st_uid == geteuid() && stat(procs, &procs_st) == 0 &&
+         procs_st.st_uid == geteuid() && access(procs, W_OK) == 0;
+}
+
 /**
  * vb_cgroup_new:
  * @id: the domain's id while it runs
  *
  * The domain's cgroup as a path in each hierarchy: nothing is made yet. Empty (no hierarchy)
- * for the session and embedded instances, and on a host without cgroup v1 hierarchies.
+ * for the embedded instance, for the session instance without a delegated subtree, and on a
+ * host with no cgroup hierarchy at all.
  */
 VbCgroup *
 vb_cgroup_new(const VbQemuConf *conf, gint64 id, const char *name)
@@ -201,6 +218,22 @@ vb_cgroup_new(const VbQemuConf *conf, gint64 id, const char *name)
         self->unified_dir = g_strdup(h->dir);
         g_ptr_array_add(self->hierarchies, h);
         g_ptr_array_add(self->procs, g_build_filename(h->dir, "cgroup.procs", NULL));
+      }
+    }
+  }
+  if (conf->instance == VB_INSTANCE_SESSION &&
+      g_file_get_contents("/proc/self/cgroup", &cgroups, NULL, NULL) &&
+      g_file_get_contents("/proc/self/mountinfo", &mountinfo, NULL, NULL)) {
+    g_autofree char *own = NULL, *point = NULL, *root = NULL;
+
+    if (find_unified(cgroups, mountinfo, &own, &point, &root)) {
+      Hierarchy *h = hierarchy_new(point, root, own, leaf);
+
+      if (delegated(h->base)) {
+        g_ptr_array_add(self->hierarchies, h);
+        g_ptr_array_add(self->procs, g_build_filename(h->dir, "cgroup.procs", NULL));
+      } else {
+        hierarchy_free(h);
       }
     }
   }
