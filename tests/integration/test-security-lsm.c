@@ -585,6 +585,24 @@ test_apparmor(void)
     assert_contains(error->message, "refused by the test");
     g_assert_cmpint(vb_domain_obj_get_pid(domain), <=, 0);
   }
+  /* the child cannot change to it: QEMU never runs, the profile is unloaded again */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *unload = g_strdup_printf("-R -I %s/etc/apparmor.d -- %s\n", t->root, profile);
+    const char *last;
+
+    calls_reset();
+    shim_mode("apparmor fail=aa_change_onexec");
+    g_assert_false(vb_test_run(t, VB_TEST_START_PAUSED, domain, &error));
+    shim_mode("apparmor");
+    assert_contains(error->message, "aa_change_onexec");
+    g_assert_cmpint(vb_domain_obj_get_pid(domain), <=, 0);
+    log = calls("parser.log");
+    last = g_strrstr(log, "-r ");
+    g_assert_nonnull(last);
+    assert_contains(last, unload);
+  }
   vb_test_ok(t, VB_TEST_UNDEFINE, domain);
   g_assert_false(g_file_test(profile, G_FILE_TEST_EXISTS));
   g_assert_false(g_file_test(files, G_FILE_TEST_EXISTS));
