@@ -8,6 +8,7 @@
 
 #include "vb-error.h"
 #include "vb-test-domain.h"
+#include "vb-test-qemu.h"
 
 /* Returns: (transfer full): the definition; the test fails if @xml does not parse */
 VbDomainDef *
@@ -163,4 +164,31 @@ vb_test_corpus_inputs(const char *dir, GError **error)
   }
   g_ptr_array_sort(names, compare_names);
   return g_steal_pointer(&names);
+}
+
+int
+vb_test_corpus_open(const char *test, VbTestCorpus *corpus)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset(corpus, 0, sizeof *corpus);
+  corpus->dir = g_getenv("VIRTBUS_CORPUS");
+  if (corpus->dir == NULL || *corpus->dir == '\0') {
+    g_print("%s: skipped, VIRTBUS_CORPUS is not set\n", test);
+    return 77;
+  }
+  corpus->names = vb_test_corpus_inputs(corpus->dir, &error);
+  corpus->caps = corpus->names != NULL ? vb_test_qemu_probe(&error) : NULL;
+  if (corpus->caps == NULL) {
+    g_printerr("%s: %s\n", test, error->message);
+    return 1;
+  }
+  return 0;
+}
+
+void
+vb_test_corpus_clear(VbTestCorpus *corpus)
+{
+  g_clear_pointer(&corpus->names, g_ptr_array_unref);
+  g_clear_pointer(&corpus->caps, vb_qemu_caps_unref);
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "vb-domain-xml.h"
+#include "vb-qemu-caps.h"
 #include "vb-test-schema.h"
 
 G_BEGIN_DECLS
@@ -36,5 +37,18 @@ char *vb_test_format_checked(VbTestSchema *schema, const char *xml);
 char *vb_test_element_of(const char *formatted, const char *opening);
 char *vb_test_format_view(const char *xml, VbDomainXmlFlags flags);
 GPtrArray *vb_test_corpus_inputs(const char *dir, GError **error);
+
+/* What a conformance test over libvirt's corpus starts from. */
+typedef struct {
+  const char *dir;  /* $VIRTBUS_CORPUS */
+  GPtrArray *names; /* (owned) (element-type utf8): vb_test_corpus_inputs() */
+  VbQemuCaps *caps; /* (owned): the host's QEMU, probed */
+} VbTestCorpus;
+
+/* Returns: 0 with @corpus filled; 77 (skipped, said on stdout as @test's) when
+ * $VIRTBUS_CORPUS is not set; 1 (said on stderr) when the corpus or QEMU cannot be read. */
+int vb_test_corpus_open(const char *test, VbTestCorpus *corpus);
+void vb_test_corpus_clear(VbTestCorpus *corpus);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VbTestCorpus, vb_test_corpus_clear)
 
 G_END_DECLS

@@ -145,25 +145,22 @@ read_known(void)
 int
 main(int argc, char **argv)
 {
-  const char *corpus = g_getenv("VIRTBUS_CORPUS");
+  g_auto(VbTestCorpus) set = {0};
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(VbQemuCaps) caps = NULL;
+  const char *corpus;
+  GPtrArray *names;
+  VbQemuCaps *caps;
+  int status;
   g_autoptr(GHashTable) known = NULL;
   guint identical = 0, different = 0, wrong = 0;
 
   g_test_init(&argc, &argv, NULL);
-  if (corpus == NULL || *corpus == '\0') {
-    g_print("corpus-define: skipped, VIRTBUS_CORPUS is not set\n");
-    return 77;
-  }
+  if ((status = vb_test_corpus_open("corpus-define", &set)) != 0)
+    return status;
+  corpus = set.dir;
+  names = set.names;
+  caps = set.caps;
   known = read_known();
-  names = vb_test_corpus_inputs(corpus, &error);
-  caps = names != NULL ? vb_test_qemu_probe(&error) : NULL;
-  if (caps == NULL) {
-    g_printerr("corpus-define: %s\n", error->message);
-    return 1;
-  }
   for (guint i = 0; i < names->len; i++) {
     const char *name = names->pdata[i];
     g_autofree char *path = g_build_filename(corpus, name, NULL);

@@ -63,22 +63,19 @@ run_case(VbDomainDef *def, VbQemuCaps *caps, GError **error)
 int
 main(int argc, char **argv)
 {
-  const char *corpus = g_getenv("VIRTBUS_CORPUS");
+  g_auto(VbTestCorpus) set = {0};
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(VbQemuCaps) caps = NULL;
+  const char *corpus;
+  GPtrArray *names;
+  VbQemuCaps *caps;
+  int status;
   guint started = 0, failed = 0;
 
-  if (corpus == NULL || *corpus == '\0') {
-    g_print("corpus-native: skipped, VIRTBUS_CORPUS is not set\n");
-    return 77;
-  }
-  names = vb_test_corpus_inputs(corpus, &error);
-  caps = names != NULL ? vb_test_qemu_probe(&error) : NULL;
-  if (caps == NULL) {
-    g_printerr("corpus-native: %s\n", error->message);
-    return 1;
-  }
+  if ((status = vb_test_corpus_open("corpus-native", &set)) != 0)
+    return status;
+  corpus = set.dir;
+  names = set.names;
+  caps = set.caps;
   for (guint i = 0; i < names->len; i++) {
     const char *name = names->pdata[i];
     g_autofree char *path = g_build_filename(corpus, name, NULL);

@@ -71,25 +71,22 @@ check_views(VbTestSchema *schema, const VbDomainDef *def, GError **error)
 int
 main(int argc, char **argv)
 {
-  const char *corpus = g_getenv("VIRTBUS_CORPUS");
+  g_auto(VbTestCorpus) set = {0};
   g_autoptr(GError) error = NULL;
   g_autoptr(VbTestSchema) schema = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(VbQemuCaps) caps = NULL;
+  const char *corpus;
+  GPtrArray *names;
+  VbQemuCaps *caps;
+  int status;
   guint accepted = 0, not_supported = 0, errors = 0;
 
-  if (corpus == NULL || *corpus == '\0') {
-    g_print("corpus-xml: skipped, VIRTBUS_CORPUS is not set\n");
-    return 77;
-  }
-  names = vb_test_corpus_inputs(corpus, &error);
-  if (names == NULL) {
-    g_printerr("corpus-xml: %s\n", error->message);
-    return 1;
-  }
+  if ((status = vb_test_corpus_open("corpus-xml", &set)) != 0)
+    return status;
+  corpus = set.dir;
+  names = set.names;
+  caps = set.caps;
   schema = vb_test_schema_load("domain.rng", &error);
-  caps = schema != NULL ? vb_test_qemu_probe(&error) : NULL;
-  if (caps == NULL) {
+  if (schema == NULL) {
     g_printerr("corpus-xml: %s\n", error->message);
     return 1;
   }
