@@ -483,6 +483,26 @@ own_unified_cgroup(void)
   return NULL;
 }
 
+/* A new cgroup @prefix-PID below this process's in the unified hierarchy; NULL (the test
+ * skipped) when there is none or the test cannot confine. */
+static char *
+unified_test_cgroup(const char *prefix)
+{
+  g_autofree char *own = NULL;
+  char *dir;
+
+  if (vb_test_security_skipped())
+    return NULL;
+  own = own_unified_cgroup();
+  if (own == NULL) {
+    g_test_skip("no unified (v2) cgroup hierarchy mounted on this host");
+    return NULL;
+  }
+  dir = g_strdup_printf("%s/%s-%d", own, prefix, (int)getpid());
+  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+  return dir;
+}
+
 /* In the child: 0 when each open does what the ACL says, else the number of the first that
  * does not. Async-signal-safe. */
 static int
@@ -521,23 +541,16 @@ try_devices(const char *procs)
 static void
 test_cgroup_bpf(void)
 {
-  g_autofree char *own = NULL, *dir = NULL, *procs = NULL;
+  g_autofree char *dir = NULL, *procs = NULL;
   g_autoptr(GArray) rules = g_array_new(FALSE, FALSE, sizeof(VbDeviceRule));
   g_autoptr(GError) error = NULL;
   const VbDeviceRule null = {'c', 1, 3, TRUE}, memory = {'c', 1, VB_DEVICE_ANY, FALSE};
   int status = -1;
   pid_t child;
 
-  if (vb_test_security_skipped())
+  if ((dir = unified_test_cgroup("vb-bpf-test")) == NULL)
     return;
-  own = own_unified_cgroup();
-  if (own == NULL) {
-    g_test_skip("no unified (v2) cgroup hierarchy mounted on this host");
-    return;
-  }
-  dir = g_strdup_printf("%s/vb-bpf-test-%d", own, (int)getpid());
   procs = g_build_filename(dir, "cgroup.procs", NULL);
-  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
   g_array_append_val(rules, null);
   g_array_append_val(rules, memory);
   if (!vb_cgroup_bpf_attach(dir, rules, &error)) {
@@ -591,21 +604,14 @@ test_session_child(void)
 static void
 test_session_delegated(void)
 {
-  g_autofree char *own = NULL, *dir = NULL, *self = NULL;
+  g_autofree char *dir = NULL, *self = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   static const char *const owned[] = {"", "cgroup.procs", "cgroup.threads",
                                       "cgroup.subtree_control"};
 
-  if (vb_test_security_skipped())
+  if ((dir = unified_test_cgroup("vb-delegated")) == NULL)
     return;
-  own = own_unified_cgroup();
-  if (own == NULL) {
-    g_test_skip("no unified (v2) cgroup hierarchy mounted on this host");
-    return;
-  }
-  dir = g_strdup_printf("%s/vb-delegated-%d", own, (int)getpid());
-  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS(owned); i++) {
     g_autofree char *path = g_build_filename(dir, owned[i], NULL);
 
