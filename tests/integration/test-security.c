@@ -163,6 +163,65 @@ test_unmodelled_label(void)
   vb_test_ok(t, VB_TEST_DESTROY, domain);
 }
 
+/* qemu.conf's dynamic_ownership and remember_owner off, a static DAC label (with and without
+ * relabelling) and a disk's relabel='no': who QEMU runs as, and the owner of each image while
+ * it runs and after. */
+static void
+test_dac_options(void)
+{
+  static const struct {
+    const char *conf;     /* after CONF */
+    const char *seclabel; /* (nullable): the domain's */
+    const char *source;   /* (nullable): inside the first disk's <source> */
+    guint gid;            /* QEMU's */
+    guint running_uid, running_gid, after_uid, after_gid; /* the first image's owner */
+  } cases[] = {
+      {"dynamic_ownership = 0\n", NULL, NULL, QEMU_UID, 64124, 64124, 64124, 64124},
+      {"remember_owner = 0\n", NULL, NULL, QEMU_UID, QEMU_UID, QEMU_UID, 0, 0},
+      {"",
+       "<seclabel type='static' model='dac' relabel='no'><label>+64123:+64124</label></seclabel>",
+       NULL, VB_TEST_EXTRA_GID, 64124, 64124, 64124, 64124},
+      {"",
+       "<seclabel type='static' model='dac' relabel='yes'><label>vbtest-qemu:vbtest-extra"
+       "</label></seclabel>",
+       NULL, VB_TEST_EXTRA_GID, QEMU_UID, VB_TEST_EXTRA_GID, 64124, 64124},
+      {"", NULL, "<seclabel model='dac' relabel='no'/>", QEMU_UID, 64124, 64124, 64124, 64124},
+  };
+
+  if (vb_test_security_skipped())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *conf = g_strconcat(CONF, cases[i].conf, NULL);
+    g_autoptr(VbTestDriver) t = vb_test_driver_new_with_conf(VB_INSTANCE_SYSTEM, conf);
+    g_autofree char *path = NULL, *bare = NULL, *disk = NULL, *with_disk = NULL, *xml = NULL;
+    g_autofree char *gid = NULL, *expected_gid = NULL;
+    VbDomainObj *domain;
+
+    if (t == NULL)
+      return;
+    /* another user's image QEMU can open without being given it */
+    path = vb_test_root_image(t, "images", "options.img");
+    g_assert_cmpint(chown(path, 64124, 64124), ==, 0);
+    g_assert_cmpint(chmod(path, 0666), ==, 0);
+    bare = vb_test_bare_xml("options");
+    disk = vb_test_disk_xml(path, "vda", cases[i].source, NULL);
+    with_disk = vb_test_xml_with_devices(bare, disk);
+    xml = cases[i].seclabel != NULL ? vb_test_xml_with_domain_elements(with_disk, cases[i].seclabel)
+                                    : g_strdup(with_disk);
+    domain = vb_test_define(t, xml);
+    vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+    gid = vb_test_status_line(vb_domain_obj_get_pid(domain), "Gid");
+    expected_gid =
+        g_strdup_printf("%u\t%u\t%u\t%u", cases[i].gid, cases[i].gid, cases[i].gid, cases[i].gid);
+    if (!g_str_equal(gid, expected_gid))
+      g_error("case %u: QEMU's Gid is %s, not %s", i, gid, expected_gid);
+    vb_test_assert_owner(path, cases[i].running_uid, cases[i].running_gid);
+    vb_test_ok(t, VB_TEST_DESTROY, domain);
+    vb_test_assert_owner(path, cases[i].after_uid, cases[i].after_gid);
+    g_assert_null(remembered(path));
+  }
+}
+
 /* A shareable image of two domains goes back when the second stops, not the first. */
 static void
 test_shared_image(void)
@@ -672,6 +731,7 @@ main(int argc, char **argv)
   g_test_add_func("/security/user-and-image", test_user_and_image);
   g_test_add_func("/security/shared-image", test_shared_image);
   g_test_add_func("/security/chardev-file", test_chardev_file);
+  g_test_add_func("/security/dac-options", test_dac_options);
   g_test_add_func("/security/unmodelled-label", test_unmodelled_label);
   g_test_add_func("/security/restart-and-crash", test_restart_and_crash);
   g_test_add_func("/security/unreachable", test_unreachable);

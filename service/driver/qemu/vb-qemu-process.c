@@ -67,6 +67,19 @@ detach_monitor(VbQemuProcess *self)
 }
 
 /* Forgets the process, which may run on (the driver is being dropped) or be gone. */
+/* No more log capping: QEMU is gone, or the process is freed. The monitor names the domain
+ * unowned, so it must not outlive the domain's hold on the process. */
+static void
+drop_log_monitor(VbQemuProcess *self)
+{
+  if (self->log_monitor == NULL)
+    return;
+  g_file_monitor_cancel(self->log_monitor);
+  g_signal_handlers_disconnect_matched(self->log_monitor, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                       self);
+  g_clear_object(&self->log_monitor);
+}
+
 void
 vb_qemu_process_free(VbQemuProcess *self)
 {
@@ -79,12 +92,7 @@ vb_qemu_process_free(VbQemuProcess *self)
   }
   finish_waiters(self, error);
   g_ptr_array_unref(self->exit_waiters);
-  if (self->log_monitor != NULL) {
-    g_file_monitor_cancel(self->log_monitor);
-    g_signal_handlers_disconnect_matched(self->log_monitor, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                         self);
-    g_object_unref(self->log_monitor);
-  }
+  drop_log_monitor(self);
   detach_monitor(self);
   if (self->pidfd >= 0)
     close(self->pidfd);
@@ -204,6 +212,9 @@ stopped(VbDomainObj *domain)
   files->line =
       vb_domain_log_line("QEMU (pid %d) is gone: shut off (%s)", (int)process->pid, reason);
   g_task_set_task_data(cleanup, files, (GDestroyNotify)stop_files_free);
+  /* the process outlives the domain's hold on it until the files are done: its log monitor
+   * (which names the domain) goes now, before the stop's own line lands in the log */
+  drop_log_monitor(process);
   g_task_run_in_thread(cleanup, stop_files_thread);
 
   domain->process = NULL;
