@@ -707,7 +707,6 @@ static void
 test_require_confined(void)
 {
   g_autoptr(VbQemuConf) conf = NULL;
-  g_autoptr(VbPaths) paths = NULL;
   g_autoptr(VbSecurityHost) none = NULL;
   g_autoptr(VbTestDriver) t = NULL;
   g_autoptr(GError) error = NULL;
