@@ -94,9 +94,17 @@ vb_apparmor_files_text(const VbDomainDef *def,
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
 
-    if ((disk->type == VB_DISK_TYPE_FILE || disk->type == VB_DISK_TYPE_BLOCK) &&
-        !add_rule(text, disk->source, disk->readonly ? "rk" : "rwk", error))
+    g_autoptr(GPtrArray) backing = NULL;
+
+    if (disk->type != VB_DISK_TYPE_FILE && disk->type != VB_DISK_TYPE_BLOCK)
+      continue;
+    if (!add_rule(text, disk->source, disk->readonly ? "rk" : "rwk", error))
       return NULL;
+    /* the layers below a qcow2 image, which QEMU opens read-only */
+    backing = vb_security_disk_backing(disk);
+    for (guint j = 0; j < backing->len; j++)
+      if (!add_rule(text, backing->pdata[j], "rk", error))
+        return NULL;
   }
   if (!add_rule(text, def->os.kernel, "r", error) || !add_rule(text, def->os.initrd, "r", error) ||
       !add_rule(text, def->os.loader, "rk", error))

@@ -72,6 +72,9 @@ gboolean vb_apparmor_load(const VbSecurityHost *host,
 void vb_apparmor_unload(const VbSecurityHost *host, const VbDomainDef *def);
 void vb_apparmor_remove(const VbSecurityHost *host, const VbDomainDef *def);
 
+/* vb-security-backing.c */
+GPtrArray *vb_security_disk_backing(const VbDiskDef *disk);
+
 /* vb-security.c */
 GPtrArray *vb_security_files_of(const VbQemuConf *conf, const VbDomainDef *def);
 const VbSeclabelDef *vb_security_find_seclabel(const VbDomainDef *def, VbSecModel model);

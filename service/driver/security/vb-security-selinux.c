@@ -2,8 +2,8 @@
  * domain's process label may use: an image the domain's image label (the same category pair
  * as the process, so no other domain can open it), a <shareable/> image the policy's image
  * context with no category (every domain may), a <readonly/> image, kernel, initrd or
- * firmware the read-only content context; a disk's own <seclabel model='selinux'> gives its
- * label or relabel='no'. The first label is remembered (trusted.virtbus.selinux, counted as
+ * firmware the read-only content context, as the backing files of a qcow2 image are; a disk's
+ * own <seclabel model='selinux'> gives its label or relabel='no'. The first label is remembered (trusted.virtbus.selinux, counted as
  * vb-security-remember.c does) and given back when the last domain using the file stops;
  * without remember_owner a file goes back to the label the policy's file contexts give it.
  *
@@ -107,8 +107,18 @@ vb_selinux_files_of(const VbSecurityHost *host,
   for (guint i = 0; i < def->disks->len; i++) {
     const VbDiskDef *disk = def->disks->pdata[i];
 
-    if (disk->type == VB_DISK_TYPE_FILE || disk->type == VB_DISK_TYPE_BLOCK)
-      add(files, disk->source, disk_label(host, domain, disk));
+    if (disk->type == VB_DISK_TYPE_FILE || disk->type == VB_DISK_TYPE_BLOCK) {
+      const char *label = disk_label(host, domain, disk);
+      g_autoptr(GPtrArray) backing = NULL;
+
+      add(files, disk->source, label);
+      /* QEMU reads the layers below read-only: content, as libvirt labels them */
+      if (label != NULL) {
+        backing = vb_security_disk_backing(disk);
+        for (guint j = 0; j < backing->len; j++)
+          add(files, backing->pdata[j], host->selinux.content);
+      }
+    }
   }
   add(files, def->os.kernel, host->selinux.content);
   add(files, def->os.initrd, host->selinux.content);

@@ -118,9 +118,10 @@ add_chardev(GPtrArray *files, const VbChrSource *source)
 /**
  * vb_security_files_of:
  *
- * The files of @def QEMU must open, each once: disks, kernel, initrd, firmware, and the files
- * and sockets of its character devices; none when qemu.conf's dynamic_ownership is off or the
- * domain's DAC label says relabel='no', and no disk whose own label says so.
+ * The files of @def QEMU must open, each once: disks (with the backing files of qcow2 ones),
+ * kernel, initrd, firmware, and the files and sockets of its character devices; none when
+ * qemu.conf's dynamic_ownership is off or the domain's DAC label says relabel='no', and no disk
+ * whose own label says so.
  *
  * Returns: (transfer full) (element-type filename)
  */
@@ -135,8 +136,13 @@ vb_security_files_of(const VbQemuConf *conf, const VbDomainDef *def)
     const VbDiskDef *disk = def->disks->pdata[i];
 
     if ((disk->type == VB_DISK_TYPE_FILE || disk->type == VB_DISK_TYPE_BLOCK) &&
-        disk_relabels(disk))
+        disk_relabels(disk)) {
+      g_autoptr(GPtrArray) backing = vb_security_disk_backing(disk);
+
       add_file(files, disk->source);
+      for (guint j = 0; j < backing->len; j++)
+        add_file(files, backing->pdata[j]);
+    }
   }
   add_file(files, def->os.kernel);
   add_file(files, def->os.initrd);
