@@ -87,7 +87,8 @@ backing_of(const char *path, char **format)
     size = be32(header + 16);
   }
   named = named && offset > 0 && size > 0 && size <= MAX_BACKING_NAME &&
-          offset <= (guint64)G_MAXINT64 - size && pread(fd, name, size, (off_t)offset) == (ssize_t)size;
+          offset <= (guint64)G_MAXINT64 - size &&
+          pread(fd, name, size, (off_t)offset) == (ssize_t)size;
   if (fd >= 0)
     close(fd);
   if (!named)

@@ -3,9 +3,10 @@
  * as the process, so no other domain can open it), a <shareable/> image the policy's image
  * context with no category (every domain may), a <readonly/> image, kernel, initrd or
  * firmware the read-only content context, as the backing files of a qcow2 image are; a disk's
- * own <seclabel model='selinux'> gives its label or relabel='no'. The first label is remembered (trusted.virtbus.selinux, counted as
- * vb-security-remember.c does) and given back when the last domain using the file stops;
- * without remember_owner a file goes back to the label the policy's file contexts give it.
+ * own <seclabel model='selinux'> gives its label or relabel='no'. The first label is remembered
+ * (trusted.virtbus.selinux, counted as vb-security-remember.c does) and given back when the last
+ * domain using the file stops; without remember_owner a file goes back to the label the policy's
+ * file contexts give it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
