@@ -442,6 +442,52 @@ test_selinux_restart(void)
   }
 }
 
+/* A qcow2 disk over a base: the base gets the read-only content label (the top the image
+ * label), and its own back at the stop. */
+static void
+test_selinux_backing(void)
+{
+  g_autoptr(VbTestDriver) t = NULL;
+  g_autofree char *dir = NULL, *base = NULL, *top = NULL, *bare = NULL, *disk = NULL, *xml = NULL;
+  g_autofree char *line = NULL;
+  int status = -1;
+  VbDomainObj *domain;
+
+  if ((t = lsm_driver("selinux", ROOT_CONF)) == NULL)
+    return;
+  dir = g_build_filename(t->root, "layers", NULL);
+  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+  base = g_build_filename(dir, "base.qcow2", NULL);
+  top = g_build_filename(dir, "top.qcow2", NULL);
+  {
+    const char *make_base[] = {"qemu-img", "create", "-q", "-f", "qcow2", base, "1M", NULL};
+    const char *make_top[] = {"qemu-img", "create", "-q",    "-f", "qcow2", "-b",
+                              base,       "-F",     "qcow2", top,  NULL};
+
+    g_assert_true(g_spawn_sync(NULL, (char **)make_base, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_true(g_spawn_sync(NULL, (char **)make_top, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+  }
+  set_label(base, HOME_LABEL);
+  bare = vb_test_bare_xml("layered");
+  disk = g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                         "<source file='%s'/><target dev='vda' bus='virtio'/></disk>",
+                         top);
+  xml = vb_test_xml_with_devices(bare, disk);
+  domain = vb_test_define(t, xml);
+  vb_test_ok(t, VB_TEST_START_PAUSED, domain);
+  assert_label(top, live_seclabel(domain, VB_SECMODEL_SELINUX)->imagelabel);
+  assert_label(base, "system_u:object_r:virt_content_t:s0");
+  line = g_strdup_printf("setfilecon %s system_u:object_r:virt_content_t:s0\n", base);
+  assert_called("calls.log", line);
+  vb_test_ok(t, VB_TEST_DESTROY, domain);
+  assert_label(base, HOME_LABEL);
+  assert_label(top, DEFAULT_LABEL);
+}
+
 /* An apparmor_parser first on PATH that records its calls, checks what it is given with the
  * real parser (-Q: not loaded, AppArmor is not in this kernel) and fails on request. */
 static char *
@@ -775,6 +821,7 @@ main(int argc, char **argv)
   g_test_add_func("/security-lsm/selinux/static-and-relabel", test_selinux_static_and_relabel);
   g_test_add_func("/security-lsm/selinux/unique", test_selinux_unique);
   g_test_add_func("/security-lsm/selinux/restart", test_selinux_restart);
+  g_test_add_func("/security-lsm/selinux/backing", test_selinux_backing);
   g_test_add_func("/security-lsm/apparmor", test_apparmor);
   g_test_add_func("/security-lsm/failure-injection", test_failure_injection);
   g_test_add_func("/security-lsm/require-confined", test_require_confined);
