@@ -25,7 +25,9 @@
 /* the qcow2 specification's own limit on a backing file name */
 #define MAX_BACKING_NAME 1023
 #define QCOW2_MAGIC "QFI\xfb"
-/* what is read of a header: the header itself and its extensions, within the first cluster */
+/* what is read of an image: its header, extensions and backing name, which the format keeps in
+ * the first cluster; a name past the first 64 KiB (a cluster size above it, and a writer that
+ * put it there) is not seen, and QEMU's own open of it then fails on its permissions */
 #define HEADER_READ 65536
 #define V2_HEADER_LENGTH 72
 #define EXT_END 0
@@ -66,37 +68,56 @@ backing_format(const guint8 *header, gsize length)
   return NULL;
 }
 
-/* The backing file named in @path's qcow2 header, as an absolute path, and its format; NULL
- * when it is not a qcow2 image, names none, or names something other than a local file. */
+/**
+ * vb_qcow2_parse_backing:
+ * @data: the start of a qcow2 image: its header, extensions and backing name (all within its
+ *   first cluster, as the format requires; what lies past @length is not looked at)
+ * @format: (out) (transfer full) (nullable): the backing file's format, when the image says it
+ *
+ * Hostile data: every offset and size is checked against @length.
+ *
+ * Returns: (transfer full) (nullable): the backing file name as the image gives it; NULL when
+ *   @data is not a qcow2 header, names none, or names something other than a local file
+ */
+char *
+vb_qcow2_parse_backing(const guint8 *data, gsize length, char **format)
+{
+  guint64 offset;
+  guint32 size;
+  char *name;
+
+  *format = NULL;
+  if (length < V2_HEADER_LENGTH || memcmp(data, QCOW2_MAGIC, 4) != 0)
+    return NULL;
+  offset = be64(data + 8);
+  size = be32(data + 16);
+  if (offset == 0 || size == 0 || size > MAX_BACKING_NAME || offset > length ||
+      size > length - offset)
+    return NULL;
+  name = g_strndup((const char *)data + offset, size);
+  if (strlen(name) != size || strstr(name, "://") != NULL || g_str_has_prefix(name, "json:")) {
+    g_free(name);
+    return NULL;
+  }
+  *format = backing_format(data, length);
+  return name;
+}
+
+/* The backing file named in @path's qcow2 header, as an absolute path, and its format. */
 static char *
 backing_of(const char *path, char **format)
 {
   g_autofree guint8 *header = g_malloc(HEADER_READ);
-  char name[MAX_BACKING_NAME + 1];
-  guint64 offset = 0;
-  guint32 size = 0;
+  g_autofree char *name = NULL;
   g_autofree char *dir = NULL;
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   ssize_t length = fd >= 0 ? pread(fd, header, HEADER_READ, 0) : -1;
-  gboolean named;
 
-  *format = NULL;
-  named = length >= V2_HEADER_LENGTH && memcmp(header, QCOW2_MAGIC, 4) == 0;
-  if (named) {
-    offset = be64(header + 8);
-    size = be32(header + 16);
-  }
-  named = named && offset > 0 && size > 0 && size <= MAX_BACKING_NAME &&
-          offset <= (guint64)G_MAXINT64 - size &&
-          pread(fd, name, size, (off_t)offset) == (ssize_t)size;
   if (fd >= 0)
     close(fd);
-  if (!named)
+  *format = NULL;
+  if (length <= 0 || (name = vb_qcow2_parse_backing(header, (gsize)length, format)) == NULL)
     return NULL;
-  name[size] = '\0';
-  if (strlen(name) != size || strstr(name, "://") != NULL || g_str_has_prefix(name, "json:"))
-    return NULL;
-  *format = backing_format(header, (gsize)length);
   if (g_path_is_absolute(name))
     return g_canonicalize_filename(name, NULL);
   dir = g_path_get_dirname(path);

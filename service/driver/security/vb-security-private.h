@@ -74,6 +74,7 @@ void vb_apparmor_remove(const VbSecurityHost *host, const VbDomainDef *def);
 
 /* vb-security-backing.c */
 GPtrArray *vb_security_disk_backing(const VbDiskDef *disk);
+char *vb_qcow2_parse_backing(const guint8 *data, gsize length, char **format);
 
 /* vb-security.c */
 GPtrArray *vb_security_files_of(const VbQemuConf *conf, const VbDomainDef *def);
