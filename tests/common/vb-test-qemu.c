@@ -27,6 +27,7 @@
 #include "vb-error.h"
 #include "vb-firmware.h"
 #include "vb-qemu-probe.h"
+#include "vb-security.h"
 #include "vb-test-qemu.h"
 #include "vb-test-wait.h"
 
@@ -293,7 +294,9 @@ vb_test_check_def(VbDomainDef *def, VbQemuCaps *caps, GError **error)
 
   if (test_instance_init(&instance, &config, def, caps, "/virtbus-check", error)) {
     config.kvm_usable = TRUE;
-    /* as a define: the addresses are fixed first, then the command is checked */
+    /* as a define on a host where nothing confines QEMU: the <seclabel> model filled in,
+     * the addresses fixed, then the command checked */
+    vb_security_fill_default_model(NULL, def);
     ok = vb_domain_prepare_define(def, config.defaults, error) &&
          vb_qemu_command_check(def, &config, error);
   }

@@ -205,6 +205,8 @@ on_define_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error(task, error);
     return;
   }
+  vb_security_fill_default_model(VB_DRIVER(g_task_get_source_object(task))->security,
+                                 checking->def);
   check = g_task_new(NULL, NULL, on_define_checked, g_object_ref(task));
   g_task_set_task_data(check, checking, NULL);
   g_task_run_in_thread(check, check_thread);

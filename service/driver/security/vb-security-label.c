@@ -160,6 +160,42 @@ assign_selinux(const VbSecurityHost *host,
   return TRUE;
 }
 
+static void
+make_unconfined(VbSeclabelDef *label)
+{
+  label->model = VB_SECMODEL_NONE;
+  label->type = VB_SECLABEL_NONE;
+  label->relabel = FALSE;
+  g_clear_pointer(&label->label, g_free);
+  g_clear_pointer(&label->imagelabel, g_free);
+  g_clear_pointer(&label->baselabel, g_free);
+}
+
+/**
+ * vb_security_fill_default_model:
+ * @host: (nullable): the driver's; %NULL as a host where nothing confines
+ *
+ * At define, as libvirt's: a domain's only <seclabel>, given with no model, gets the model of
+ * the driver that confines QEMU here; where none does (and always in the session and embedded
+ * instances), model='none', and then type='none' (there is nothing to label with).
+ */
+void
+vb_security_fill_default_model(const VbSecurityHost *host, VbDomainDef *def)
+{
+  VbSecModel model = host != NULL ? host->primary : VB_SECMODEL_NONE;
+  VbSeclabelDef *label;
+
+  if (def->seclabels->len != 1)
+    return; /* several: each names its model (the parser says so) */
+  label = def->seclabels->pdata[0];
+  if (label->model != VB_ABSENT)
+    return;
+  if (model == VB_SECMODEL_NONE)
+    make_unconfined(label);
+  else
+    label->model = model;
+}
+
 static gboolean
 assign_lsm(const VbSecurityHost *host,
            const VbQemuConf *conf,
@@ -192,18 +228,13 @@ assign_lsm(const VbSecurityHost *host,
   }
   if (host->primary == VB_SECMODEL_NONE) {
     /* nothing confines: a label with no model says so (type='none' model='none'), so that
-     * beside the DAC label it still names its model when the status is read again */
+     * beside the DAC label it still names its model when the status is read again (a define
+     * did this already; a status written before it may not have) */
     for (guint i = 0; i < def->seclabels->len; i++) {
       VbSeclabelDef *other = def->seclabels->pdata[i];
 
-      if (other->model == VB_ABSENT) {
-        other->model = VB_SECMODEL_NONE;
-        other->type = VB_SECLABEL_NONE;
-        other->relabel = FALSE;
-        g_clear_pointer(&other->label, g_free);
-        g_clear_pointer(&other->imagelabel, g_free);
-        g_clear_pointer(&other->baselabel, g_free);
-      }
+      if (other->model == VB_ABSENT)
+        make_unconfined(other);
     }
     return TRUE;
   }

@@ -41,6 +41,9 @@ VbSecModel vb_security_host_get_primary(const VbSecurityHost *self);
 GStrv vb_security_host_get_models(const VbSecurityHost *self);
 char *vb_security_host_get_baselabel(const VbSecurityHost *self, VbSecModel model, VbVirtType virt);
 
+/* At define (vb-security-label.c). */
+void vb_security_fill_default_model(const VbSecurityHost *host, VbDomainDef *def);
+
 /* Step 0 (vb-security-label.c). */
 void vb_security_collect_labels(GHashTable *used, const VbDomainDef *live);
 gboolean vb_security_assign_labels(const VbSecurityHost *host,
