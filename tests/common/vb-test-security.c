@@ -166,6 +166,39 @@ vb_test_disk_xml(const char *path, const char *target, const char *source_extra,
                          extra != NULL ? extra : "");
 }
 
+static void
+qemu_img(const char *dir, const char *const *argv)
+{
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  if (!g_spawn_sync(dir, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status,
+                    NULL) ||
+      !g_spawn_check_wait_status(status, NULL))
+    g_error("qemu-img create failed: %s", err != NULL ? err : "(not run)");
+}
+
+void
+vb_test_qcow2_layers(VbTestDriver *t, char **base, char **top)
+{
+  g_autofree char *dir = g_build_filename(t->root, "layers", NULL);
+
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  *base = g_build_filename(dir, "base.qcow2", NULL);
+  *top = g_build_filename(dir, "top.qcow2", NULL);
+  qemu_img(dir, (const char *[]){"qemu-img", "create", "-q", "-f", "qcow2", *base, "1M", NULL});
+  qemu_img(dir, (const char *[]){"qemu-img", "create", "-q", "-f", "qcow2", "-b", "base.qcow2",
+                                 "-F", "qcow2", *top, NULL});
+}
+
+char *
+vb_test_qcow2_disk_xml(const char *path)
+{
+  return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                         "<source file='%s'/><target dev='vda' bus='virtio'/></disk>",
+                         path);
+}
+
 char *
 vb_test_own_devices_cgroup(void)
 {

@@ -36,6 +36,11 @@ char *vb_test_xml_with_domain_elements(const char *xml, const char *elements);
 char *
 vb_test_disk_xml(const char *path, const char *target, const char *source_extra, const char *extra);
 
+/* A qcow2 image over a qcow2 base (named relative to it), made by qemu-img in layers/ below the
+ * driver's root; and the <disk> of the top one. */
+void vb_test_qcow2_layers(VbTestDriver *t, char **base, char **top);
+char *vb_test_qcow2_disk_xml(const char *path);
+
 /* The daemon's own cgroup in the v1 devices hierarchy, or NULL without one. */
 char *vb_test_own_devices_cgroup(void);
 /* The directory of @domain's cgroup in that hierarchy (while it runs: its id is in the name). */

@@ -448,34 +448,16 @@ static void
 test_selinux_backing(void)
 {
   g_autoptr(VbTestDriver) t = NULL;
-  g_autofree char *dir = NULL, *base = NULL, *top = NULL, *bare = NULL, *disk = NULL, *xml = NULL;
+  g_autofree char *base = NULL, *top = NULL, *bare = NULL, *disk = NULL, *xml = NULL;
   g_autofree char *line = NULL;
-  int status = -1;
   VbDomainObj *domain;
 
   if ((t = lsm_driver("selinux", ROOT_CONF)) == NULL)
     return;
-  dir = g_build_filename(t->root, "layers", NULL);
-  g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
-  base = g_build_filename(dir, "base.qcow2", NULL);
-  top = g_build_filename(dir, "top.qcow2", NULL);
-  {
-    const char *make_base[] = {"qemu-img", "create", "-q", "-f", "qcow2", base, "1M", NULL};
-    const char *make_top[] = {"qemu-img", "create", "-q",    "-f", "qcow2", "-b",
-                              base,       "-F",     "qcow2", top,  NULL};
-
-    g_assert_true(g_spawn_sync(NULL, (char **)make_base, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, NULL));
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-    g_assert_true(g_spawn_sync(NULL, (char **)make_top, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               NULL, &status, NULL));
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  vb_test_qcow2_layers(t, &base, &top);
   set_label(base, HOME_LABEL);
   bare = vb_test_bare_xml("layered");
-  disk = g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-                         "<source file='%s'/><target dev='vda' bus='virtio'/></disk>",
-                         top);
+  disk = vb_test_qcow2_disk_xml(top);
   xml = vb_test_xml_with_devices(bare, disk);
   domain = vb_test_define(t, xml);
   vb_test_ok(t, VB_TEST_START_PAUSED, domain);

@@ -544,6 +544,13 @@ test_hostile_messages(void)
       {"{\"return\": {}}{\"return\": {}}", "monitor message 3 holds more than one JSON value"},
       /* json-glib reads "1{…}" as the number and leaks the rest: refused before it */
       {"1{\"return\": {}}", "monitor message 3 is not a JSON object"},
+      /* json-glib's scanner reads comments after '/' and '#', and leaks on some that fail (the
+       * QMP fuzz target found "{/{{{/}{}"): refused before it */
+      {"{/{{{/}{}",
+       "monitor message 3 is not valid JSON: a character JSON has only inside strings"},
+      {"{\"return\": /* a comment */ {}}",
+       "monitor message 3 is not valid JSON: a character JSON has "
+       "only inside strings"},
       /* json-glib reads it as infinity and would write "inf.0", which is not JSON */
       {"{\"return\": 1e999999}", "monitor message 3 holds a number too large for JSON to carry"},
       {"{\"event\": \"STOP\"}", "monitor event 'STOP' has no member \"timestamp\""},

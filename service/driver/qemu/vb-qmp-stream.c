@@ -54,7 +54,17 @@ typedef enum {
   SHAPE_OK,
   SHAPE_TOO_DEEP,
   SHAPE_TRAILING, /* something after the first value closed: "{…}{…}" */
+  SHAPE_STRANGE,  /* a character JSON never has outside a string: '/', '#', … */
 } Shape;
+
+/* Outside strings JSON has only whitespace, structure, numbers and the letters of true, false
+ * and null. json-glib's scanner reads more (comments after '/' and '#'), and leaks on some of
+ * them when they fail: such text never reaches it. */
+static gboolean
+json_outside_string(char c)
+{
+  return g_ascii_isspace(c) || g_ascii_isalnum(c) || strchr("{}[],:-+.", c) != NULL;
+}
 
 /* Counts brackets outside strings: the nesting depth, and whether anything follows the first
  * value once it closes (json-glib reads "{…}{…}" as one document and keeps only the first, so
@@ -76,6 +86,8 @@ check_shape(const char *text, gsize length, guint max_depth)
         in_string = FALSE;
     } else if (c == '"') {
       in_string = TRUE;
+    } else if (c == '\0' || !json_outside_string(c)) {
+      return SHAPE_STRANGE;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
         return SHAPE_TOO_DEEP;
@@ -166,6 +178,10 @@ parse_object(JsonParser *parser, const char *text, gsize length, const char *wha
     return NULL;
   case SHAPE_TRAILING:
     g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR, "%s holds more than one JSON value", what);
+    return NULL;
+  case SHAPE_STRANGE:
+    g_set_error(error, VB_ERROR, VB_ERROR_MONITOR_ERROR,
+                "%s is not valid JSON: a character JSON has only inside strings", what);
     return NULL;
   case SHAPE_OK:
   default:
